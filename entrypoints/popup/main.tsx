@@ -1,0 +1,2 @@
+import { render } from 'preact';
+render(<p>tapguard</p>, document.getElementById('app')!);

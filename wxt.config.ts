@@ -1,0 +1,35 @@
+import { defineConfig } from 'wxt';
+import preact from '@preact/preset-vite';
+
+// Fixed so that e2e tests can pre-assign the moz-extension UUID and reach the extension's pages.
+export const GECKO_ID = 'tapguard@tapguard.test';
+
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill'],
+  vite: () => ({ plugins: [preact()] }),
+  manifest: ({ browser, manifestVersion }) => ({
+    name: 'tapguard',
+    description:
+      'Warns when your webmail or web chat shows signs of interception: TLS downgrade, rogue certificates, injected scripts.',
+    permissions: [
+      'storage',
+      'webRequest',
+      ...(browser === 'firefox' ? ['webRequestBlocking'] : []),
+    ],
+    ...(manifestVersion === 3
+      ? { host_permissions: ['<all_urls>'] }
+      : {}),
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: GECKO_ID,
+              strict_min_version: '140.0',
+              // tapguard sends nothing anywhere: the incident log never leaves the browser unless exported.
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : {}),
+  }),
+});
