@@ -1,0 +1,15 @@
+import type { Capability } from '@/lib/capabilities';
+
+export function CapabilityList({ capabilities }: { capabilities: readonly Capability[] }) {
+  return (
+    <ul class="capabilities" aria-label="What this browser lets tapguard check">
+      {capabilities.map((c) => (
+        <li key={c.check} class={c.available ? 'checked' : 'not-checked'}>
+          <span aria-hidden="true">{c.available ? '✓' : '✗'}</span> {c.check}
+          {c.available ? '' : ': not checked in this browser.'}
+          {c.note && <div class="note">{c.note}</div>}
+        </li>
+      ))}
+    </ul>
+  );
+}

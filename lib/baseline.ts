@@ -1,0 +1,58 @@
+import type { CertSummary } from './observations';
+
+/**
+ * What trust-on-first-use learned about one host. Sets, not single values: services rotate
+ * leaves and keys under the same authority, and a baseline that held one value would alarm on
+ * every renewal.
+ */
+export interface Baseline {
+  host: string;
+  firstSeen: number;
+  lastSeen: number;
+  /** Page observations of this host (main frames). */
+  visits: number;
+  seenHttps: boolean;
+  scriptOrigins: string[];
+  certRoots: string[];
+  certIssuers: string[];
+  certSpki: string[];
+}
+
+/** Visits during which new script origins are learned instead of reported. */
+export const LEARNING_VISITS = 1;
+const MAX_SET = 64;
+
+export function emptyBaseline(host: string, now: number): Baseline {
+  return { host, firstSeen: now, lastSeen: now, visits: 0, seenHttps: false, scriptOrigins: [], certRoots: [], certIssuers: [], certSpki: [] };
+}
+
+export function isLearning(baseline: Baseline): boolean {
+  return baseline.visits <= LEARNING_VISITS;
+}
+
+function addAll(set: readonly string[], values: Iterable<string>): string[] {
+  const next = [...set];
+  for (const value of values) if (value && !next.includes(value)) next.push(value);
+  // Oldest entries go first: a long-lived baseline must stay small enough to load on every request.
+  return next.slice(-MAX_SET);
+}
+
+export function recordVisit(baseline: Baseline, secure: boolean, now: number): Baseline {
+  return { ...baseline, visits: baseline.visits + 1, lastSeen: now, seenHttps: baseline.seenHttps || secure };
+}
+
+export function learnScriptOrigins(baseline: Baseline, origins: Iterable<string>): Baseline {
+  return { ...baseline, scriptOrigins: addAll(baseline.scriptOrigins, origins) };
+}
+
+export function learnCertificate(baseline: Baseline, chain: readonly CertSummary[]): Baseline {
+  const leaf = chain[0];
+  const root = chain[chain.length - 1];
+  if (!leaf || !root) return baseline;
+  return {
+    ...baseline,
+    certRoots: addAll(baseline.certRoots, [root.sha256]),
+    certIssuers: addAll(baseline.certIssuers, [leaf.issuer]),
+    certSpki: addAll(baseline.certSpki, [leaf.spkiSha256]),
+  };
+}

@@ -1,0 +1,99 @@
+import { emptyBaseline, isLearning, learnCertificate, learnScriptOrigins, recordVisit, type Baseline } from './baseline';
+import type { TapguardDb } from './db';
+import type { DetectContext } from './detect/context';
+import { detectUntrustedRoot } from './detect/cert';
+import { detectNewScriptOrigins, networkScriptOrigins } from './detect/scripts';
+import { detectHttpPage } from './detect/tls';
+import type { Recorded, Recorder } from './incidents';
+import type { CertObservation, PageObservation, ScriptRef } from './observations';
+import type { Settings } from './settings';
+import { resolveSite, type MonitoredSite, type SiteLists } from './sites';
+import type { Finding } from './types';
+import { hostOf } from './url';
+
+export interface MonitorDeps {
+  db: TapguardDb;
+  recorder: Recorder;
+  loadSiteLists(): Promise<SiteLists>;
+  loadSettings(): Promise<Settings>;
+  rememberRecognisedHost(host: string, recogniserId: string): Promise<void>;
+  now(): number;
+}
+
+export interface Outcome {
+  /** Undefined when the page is not a messaging page: then nothing was stored. */
+  site?: MonitoredSite;
+  recorded: Recorded[];
+}
+
+type Step = (baseline: Baseline, ctx: DetectContext) => { findings: Finding[]; baseline: Baseline };
+
+/**
+ * Wires observations to detectors. Each observation reads its host's baseline, judges against
+ * it and writes the updated baseline in one transaction, so concurrent observations of one host
+ * (a page and its certificate arrive together) never overwrite each other's learning.
+ */
+export function createMonitor(deps: MonitorDeps) {
+  async function judge(url: string, site: MonitoredSite, step: Step): Promise<Outcome> {
+    const host = hostOf(url);
+    const settings = await deps.loadSettings();
+    const trustedRoots = settings.trustedRoots[host] ?? [];
+    const findings = await deps.db.transaction('rw', deps.db.baselines, async () => {
+      const stored = await deps.db.baselines.get(host);
+      const result = step(stored ?? emptyBaseline(host, deps.now()), { site, baseline: stored, trustedRoots });
+      await deps.db.baselines.put(result.baseline);
+      return result.findings;
+    });
+    return { site, recorded: await deps.recorder.record(findings) };
+  }
+
+  async function siteFor(url: string, recognisedAs?: string): Promise<MonitoredSite | undefined> {
+    const host = hostOf(url);
+    const site = resolveSite(host, await deps.loadSiteLists());
+    if (site || !recognisedAs) return site;
+    await deps.rememberRecognisedHost(host, recognisedAs);
+    return resolveSite(host, await deps.loadSiteLists());
+  }
+
+  return {
+    siteFor,
+
+    async observePage(page: PageObservation): Promise<Outcome> {
+      const site = await siteFor(page.url, page.recognisedAs);
+      if (!site) return { recorded: [] };
+      return judge(page.url, site, (before, ctx) => {
+        const visited = recordVisit(before, page.url.startsWith('https:'), deps.now());
+        const findings = [
+          ...detectHttpPage(page, ctx),
+          ...detectNewScriptOrigins(page.url, page.scripts, { ...ctx, baseline: visited }),
+        ];
+        return { findings, baseline: learnScripts(visited, page.scripts) };
+      });
+    },
+
+    async observeScripts(url: string, scripts: ScriptRef[]): Promise<Outcome> {
+      const site = await siteFor(url);
+      if (!site) return { recorded: [] };
+      return judge(url, site, (before, ctx) => ({
+        findings: detectNewScriptOrigins(url, scripts, { ...ctx, baseline: before }),
+        baseline: learnScripts(before, scripts),
+      }));
+    },
+
+    async observeCertificate(cert: CertObservation): Promise<Outcome> {
+      const site = await siteFor(cert.url);
+      if (!site) return { recorded: [] };
+      return judge(cert.url, site, (before, ctx) => {
+        const findings = detectUntrustedRoot(cert, ctx);
+        // An untrusted chain is evidence, not the host's normal: only trusted chains are learned.
+        return { findings, baseline: findings.length ? before : learnCertificate(before, cert.chain) };
+      });
+    },
+  };
+}
+
+export type Monitor = ReturnType<typeof createMonitor>;
+
+function learnScripts(baseline: Baseline, scripts: readonly ScriptRef[]): Baseline {
+  return isLearning(baseline) ? learnScriptOrigins(baseline, networkScriptOrigins(scripts).keys()) : baseline;
+}

@@ -1,0 +1,103 @@
+import { browser } from './browser';
+import { parseHostPattern, type SiteLists } from './sites';
+
+/** The one owner of browser.storage: defaults, validation, and what an administrator locked. */
+export interface Settings {
+  /** Host patterns the user added to the monitored sites. */
+  userSites: string[];
+  /** Host → sha256 fingerprints of private roots trusted for that host only. */
+  trustedRoots: Record<string, string[]>;
+  retentionDays: number;
+  maxIncidents: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  userSites: [],
+  trustedRoots: {},
+  retentionDays: 365,
+  maxIncidents: 100_000,
+};
+
+const SETTINGS_KEY = 'settings';
+const RECOGNISED_KEY = 'recognisedHosts';
+const MAX_SITES = 500;
+const MAX_ROOTS_PER_HOST = 16;
+const FINGERPRINT = /^[0-9a-f]{64}$/;
+
+function boundedInt(value: unknown, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : fallback;
+}
+
+/** Accepts anything (old versions, hand edits, managed policy) and returns valid settings. */
+export function normaliseSettings(raw: unknown): Settings {
+  const input = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const userSites = Array.isArray(input.userSites)
+    ? [...new Set(input.userSites.map((s) => (typeof s === 'string' ? parseHostPattern(s) : undefined)).filter((s): s is string => !!s))].slice(0, MAX_SITES)
+    : [];
+  const trustedRoots: Record<string, string[]> = {};
+  if (input.trustedRoots && typeof input.trustedRoots === 'object') {
+    for (const [host, roots] of Object.entries(input.trustedRoots as Record<string, unknown>).slice(0, MAX_SITES)) {
+      const name = parseHostPattern(host);
+      if (!name || !Array.isArray(roots)) continue;
+      const valid = roots
+        .map((r) => (typeof r === 'string' ? normaliseFingerprint(r) : undefined))
+        .filter((r): r is string => !!r)
+        .slice(0, MAX_ROOTS_PER_HOST);
+      if (valid.length) trustedRoots[name] = [...new Set(valid)];
+    }
+  }
+  return {
+    userSites,
+    trustedRoots,
+    retentionDays: boundedInt(input.retentionDays, 1, 3650, DEFAULT_SETTINGS.retentionDays),
+    maxIncidents: boundedInt(input.maxIncidents, 1000, 1_000_000, DEFAULT_SETTINGS.maxIncidents),
+  };
+}
+
+/** sha256 fingerprints as users paste them ("AB:CD:…") or as browsers report them. */
+export function normaliseFingerprint(text: string): string | undefined {
+  const hex = text.replace(/[:\s]/g, '').toLowerCase();
+  return FINGERPRINT.test(hex) ? hex : undefined;
+}
+
+export function trustedRootsFor(settings: Settings, host: string): string[] {
+  return settings.trustedRoots[host] ?? [];
+}
+
+export async function loadSettings(): Promise<Settings> {
+  const stored = await browser.storage.local.get(SETTINGS_KEY);
+  return normaliseSettings(stored[SETTINGS_KEY]);
+}
+
+export async function saveSettings(settings: Settings): Promise<void> {
+  await browser.storage.local.set({ [SETTINGS_KEY]: normaliseSettings(settings) });
+}
+
+export async function loadRecognisedHosts(): Promise<Record<string, string>> {
+  const stored = await browser.storage.local.get(RECOGNISED_KEY);
+  const value = stored[RECOGNISED_KEY];
+  if (!value || typeof value !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+}
+
+export async function addRecognisedHost(host: string, recogniserId: string): Promise<void> {
+  const hosts = await loadRecognisedHosts();
+  if (hosts[host] === recogniserId) return;
+  const entries = Object.entries({ ...hosts, [host]: recogniserId }).slice(-MAX_SITES);
+  await browser.storage.local.set({ [RECOGNISED_KEY]: Object.fromEntries(entries) });
+}
+
+export async function loadSiteLists(): Promise<SiteLists> {
+  const [settings, recognisedHosts] = await Promise.all([loadSettings(), loadRecognisedHosts()]);
+  return { userSites: settings.userSites, recognisedHosts };
+}
+
+export function onStorageChanged(listener: () => void): void {
+  browser.storage.onChanged.addListener((_changes, area) => {
+    if (area === 'local' || area === 'managed') listener();
+  });
+}

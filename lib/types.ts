@@ -1,0 +1,90 @@
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const KINDS = ['tls-downgrade', 'cert-anomaly', 'script-injection'] as const;
+export type Kind = (typeof KINDS)[number];
+
+export type BrowserFamily = 'chrome' | 'firefox';
+
+/** JSON-safe evidence: what a later reader needs to understand the incident, never page content. */
+export type Evidence = Record<string, EvidenceValue>;
+export type EvidenceValue =
+  | string
+  | number
+  | boolean
+  | null
+  | EvidenceValue[]
+  | { [key: string]: EvidenceValue };
+
+/** What a detector reports: a pure value, before dedupe, wording and chaining. */
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  host: string;
+  url: string;
+  evidence: Evidence;
+  /** Rule-specific parts that make two findings "the same incident" (e.g. the script origin). */
+  dedupeParts: string[];
+}
+
+/** One row of the append-only, hash-chained incident log (DESIGN.md "Data contract"). */
+export interface Incident {
+  id?: number;
+  ts: number;
+  kind: Kind;
+  rule: RuleId;
+  severity: Severity;
+  host: string;
+  url: string;
+  browser: string;
+  title: string;
+  advice: string;
+  evidence: Evidence;
+  dedupeKey: string;
+  prevHash: string;
+  hash: string;
+}
+
+export const RULE_IDS = [
+  'tls.http-page',
+  'tls.https-to-http-redirect',
+  'tls.insecure-form',
+  'tls.insecure-websocket',
+  'tls.mixed-content',
+  'tls.weak-protocol',
+  'tls.weak-cipher',
+  'tls.hsts-dropped',
+  'cert.untrusted-root',
+  'cert.issuer-changed',
+  'cert.key-changed',
+  'cert.known-interceptor',
+  'cert.error',
+  'cert.error-bypassed',
+  'cert.expired',
+  'cert.weak-signature',
+  'cert.ct-missing',
+  'script.new-origin',
+  'script.new-inline',
+  'script.content-changed',
+  'script.csp-dropped',
+  'script.csp-violation',
+  'script.hidden-iframe',
+  'script.by-extension',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+export function kindOfRule(rule: RuleId): Kind {
+  if (rule.startsWith('tls.')) return 'tls-downgrade';
+  if (rule.startsWith('cert.')) return 'cert-anomaly';
+  return 'script-injection';
+}
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+export function worstSeverity(severities: Iterable<Severity>): Severity | undefined {
+  let worst: Severity | undefined;
+  for (const s of severities) if (worst === undefined || severityRank(s) > severityRank(worst)) worst = s;
+  return worst;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { detectNewScriptOrigins } from '@/lib/detect/scripts';
+import { baseline, ctx } from './fixtures';
+
+const PAGE = 'https://mail.example.org/?_task=mail';
+const own = { src: 'https://mail.example.org/program/js/app.min.js' };
+const cdn = { src: 'https://cdn.example.net/lib.js' };
+const evil = { src: 'https://cdn.evil-tracker.test:8443/inject.js?k=1' };
+
+describe('script.new-origin', () => {
+  it('learns during the first visit instead of reporting', () => {
+    expect(detectNewScriptOrigins(PAGE, [own, cdn, evil], ctx({ baseline: baseline({ visits: 1 }) }))).toEqual([]);
+  });
+
+  it('reports an origin that is neither the page, the baseline nor the profile', () => {
+    const known = baseline({ visits: 2, scriptOrigins: ['https://cdn.example.net'] });
+    const findings = detectNewScriptOrigins(PAGE, [own, cdn, evil], ctx({ baseline: known }));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      rule: 'script.new-origin',
+      severity: 'high',
+      dedupeParts: ['https://cdn.evil-tracker.test:8443'],
+      evidence: { scriptUrl: 'https://cdn.evil-tracker.test:8443/inject.js', scriptOrigin: 'https://cdn.evil-tracker.test:8443' },
+    });
+  });
+
+  it('does not care about the order scripts load in', () => {
+    const known = baseline({ visits: 5, scriptOrigins: ['https://cdn.example.net'] });
+    expect(detectNewScriptOrigins(PAGE, [cdn, own], ctx({ baseline: known }))).toEqual([]);
+  });
+
+  it("accepts origins from the service's own profile", () => {
+    const site = { host: 'mail.google.com', name: 'Gmail', source: 'builtin' as const, profile: { id: 'g', name: 'Gmail', kind: 'mail' as const, hosts: [], scriptOrigins: ['https://www.gstatic.com'] } };
+    const findings = detectNewScriptOrigins('https://mail.google.com/mail/', [{ src: 'https://www.gstatic.com/x.js' }], ctx({ site, baseline: baseline({ visits: 9 }) }));
+    expect(findings).toEqual([]);
+  });
+
+  it('ignores extension scripts and inline scripts (other rules judge them)', () => {
+    const findings = detectNewScriptOrigins(PAGE, [{ src: 'chrome-extension://abc/inject.js' }, { inlineSha256: 'f'.repeat(64) }], ctx({ baseline: baseline({ visits: 4 }) }));
+    expect(findings).toEqual([]);
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { LIMITS, validateContentMessage } from '@/lib/messages';
+
+const page = { type: 'page-observed', url: 'https://mail.example.org/', scripts: [{ src: 'https://mail.example.org/a.js' }] };
+
+describe('validateContentMessage', () => {
+  it('accepts a well-formed page observation and copies only known fields', () => {
+    const result = validateContentMessage({ ...page, recognisedAs: 'roundcube', extra: 'dropped' });
+    expect(result).toEqual({ ok: true, message: { ...page, recognisedAs: 'roundcube' } });
+  });
+  it.each([
+    ['null', null],
+    ['a string', 'page-observed'],
+    ['an unknown type', { ...page, type: 'delete-log' }],
+    ['a javascript: url', { ...page, url: 'javascript:alert(1)' }],
+    ['an oversized url', { ...page, url: `https://a.test/${'x'.repeat(LIMITS.url)}` }],
+    ['too many scripts', { ...page, scripts: Array.from({ length: LIMITS.scriptsPerMessage + 1 }, () => ({ src: 'https://a.test/x.js' })) }],
+    ['a script without src or hash', { ...page, scripts: [{}] }],
+    ['a malformed inline hash', { ...page, scripts: [{ inlineSha256: 'zz' }] }],
+    ['an unknown recogniser', { ...page, recognisedAs: 'gmail-clone' }],
+    ['scripts that are not an array', { ...page, scripts: { length: 1, 0: { src: 'x' } } }],
+  ])('rejects %s', (_label, raw) => {
+    expect(validateContentMessage(raw).ok).toBe(false);
+  });
+  it('survives random garbage without throwing', () => {
+    for (let i = 0; i < 500; i++) {
+      const garbage = JSON.parse(JSON.stringify({ type: ['page-observed', 'scripts-added', 1][i % 3], url: Math.random() > 0.5 ? 'https://x.test/' : i, scripts: [{ src: i % 7 ? 'https://x' : null }] }));
+      expect(() => validateContentMessage(garbage)).not.toThrow();
+    }
+  });
+});

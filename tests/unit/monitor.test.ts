@@ -1,0 +1,94 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, type TapguardDb } from '@/lib/db';
+import { createRecorder } from '@/lib/incidents';
+import { createMonitor, type Monitor } from '@/lib/monitor';
+import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
+import type { SiteLists } from '@/lib/sites';
+import { cert, publicRoot, rogueRoot } from './fixtures';
+
+let db: TapguardDb;
+let monitor: Monitor;
+let lists: SiteLists;
+let settings: Settings;
+let n = 0;
+
+beforeEach(() => {
+  db = openDb(`monitor-test-${n++}`);
+  lists = { userSites: [], recognisedHosts: {} };
+  settings = DEFAULT_SETTINGS;
+  let clock = 1_000;
+  monitor = createMonitor({
+    db,
+    recorder: createRecorder(db, { browser: 'test' }),
+    loadSiteLists: async () => lists,
+    loadSettings: async () => settings,
+    rememberRecognisedHost: async (host, id) => {
+      lists = { ...lists, recognisedHosts: { ...lists.recognisedHosts, [host]: id } };
+    },
+    now: () => clock++,
+  });
+});
+afterEach(() => db.delete());
+
+const MAIL = 'https://mail.example.org/';
+const own = { src: 'https://mail.example.org/program/js/app.min.js' };
+const evil = { src: 'https://cdn.evil-tracker.test/inject.js' };
+
+describe('monitor', () => {
+  it('stores nothing at all about pages that are not mail or chat', async () => {
+    const outcome = await monitor.observePage({ url: 'https://news.example.com/', scripts: [evil] });
+    expect(outcome.site).toBeUndefined();
+    expect(await db.baselines.count()).toBe(0);
+    expect(await db.incidents.count()).toBe(0);
+  });
+
+  it('recognises a self-hosted webmail page and learns it on the first visit', async () => {
+    const outcome = await monitor.observePage({ url: MAIL, recognisedAs: 'roundcube', scripts: [own] });
+    expect(outcome.site?.source).toBe('recognised');
+    expect(outcome.recorded).toEqual([]);
+    expect(await db.baselines.get('mail.example.org')).toMatchObject({ visits: 1, seenHttps: true, scriptOrigins: ['https://mail.example.org'] });
+  });
+
+  it('reports a script origin injected after the first visit, once', async () => {
+    await monitor.observePage({ url: MAIL, recognisedAs: 'roundcube', scripts: [own] });
+    const second = await monitor.observePage({ url: MAIL, scripts: [own, evil] });
+    expect(second.recorded.map((r) => r.status)).toEqual(['new']);
+    const third = await monitor.observePage({ url: MAIL, scripts: [own, evil] });
+    expect(third.recorded).toMatchObject([{ status: 'repeat', count: 2 }]);
+    expect(await db.incidents.where('rule').equals('script.new-origin').count()).toBe(1);
+    // Reported origins are not learned: the injection stays visible on every later visit.
+    expect((await db.baselines.get('mail.example.org'))?.scriptOrigins).toEqual(['https://mail.example.org']);
+  });
+
+  it('learns scripts added dynamically during the first visit', async () => {
+    await monitor.observePage({ url: MAIL, recognisedAs: 'roundcube', scripts: [own] });
+    await monitor.observeScripts(MAIL, [{ src: 'https://cdn.example.net/editor.js' }]);
+    const second = await monitor.observePage({ url: MAIL, scripts: [own, { src: 'https://cdn.example.net/editor.js' }] });
+    expect(second.recorded).toEqual([]);
+  });
+
+  it('reports an http page of a host first seen over https', async () => {
+    await monitor.observePage({ url: MAIL, recognisedAs: 'roundcube', scripts: [own] });
+    const stripped = await monitor.observePage({ url: 'http://mail.example.org/', scripts: [] });
+    expect(stripped.recorded).toMatchObject([{ status: 'new', incident: { rule: 'tls.http-page', severity: 'critical', url: 'http://mail.example.org/' } }]);
+  });
+
+  it('reports an untrusted root, does not learn it, and respects a trusted private root', async () => {
+    lists = { userSites: ['mail.example.org'], recognisedHosts: {} };
+    const observation = (root: typeof publicRoot) => ({ url: MAIL, resourceType: 'main_frame', state: 'secure', chain: [cert({ issuer: root.subject }), root] });
+    expect((await monitor.observeCertificate(observation(publicRoot))).recorded).toEqual([]);
+    const intercepted = await monitor.observeCertificate(observation(rogueRoot));
+    expect(intercepted.recorded).toMatchObject([{ status: 'new', incident: { rule: 'cert.untrusted-root', severity: 'critical' } }]);
+    expect((await db.baselines.get('mail.example.org'))?.certRoots).toEqual([publicRoot.sha256]);
+
+    settings = { ...DEFAULT_SETTINGS, trustedRoots: { 'mail.example.org': [rogueRoot.sha256] } };
+    const trusted = await monitor.observeCertificate({ ...observation(rogueRoot), url: 'https://mail.example.org/other' });
+    expect(trusted.recorded).toEqual([]);
+  });
+
+  it('keeps every concurrent observation of one host in the baseline', async () => {
+    lists = { userSites: ['mail.example.org'], recognisedHosts: {} };
+    await Promise.all(Array.from({ length: 20 }, () => monitor.observePage({ url: MAIL, scripts: [own] })));
+    expect((await db.baselines.get('mail.example.org'))?.visits).toBe(20);
+  });
+});

@@ -1,0 +1,51 @@
+import { Window } from 'happy-dom';
+import { describe, expect, it } from 'vitest';
+import { observePage } from '@/lib/content/page-observer';
+import type { ContentMessage } from '@/lib/messages';
+import type { SiteLists } from '@/lib/sites';
+
+const ROUNDCUBE = `<!doctype html><html><head><title>Roundcube Webmail :: Welcome to Roundcube Webmail</title></head><body>
+  <form id="login-form"><input type="hidden" name="_token" value="t"><input type="hidden" name="_task" value="login">
+  <input id="rcmloginuser" name="_user"><input id="rcmloginpwd" name="_pass" type="password"></form></body></html>`;
+
+async function run(html: string, url: string, lists: SiteLists = { userSites: [], recognisedHosts: {} }) {
+  const window = new Window({ url });
+  window.document.write(html);
+  const sent: ContentMessage[] = [];
+  const controller = new AbortController();
+  await observePage({
+    document: window.document as unknown as Document,
+    location: window.location,
+    loadSiteLists: async () => lists,
+    send: (m) => sent.push(m),
+    signal: controller.signal,
+    batchMs: 5,
+  });
+  return { window, sent, controller };
+}
+
+describe('observePage', () => {
+  it('sends nothing from a page that is not mail or chat', async () => {
+    const { sent } = await run('<title>News</title><script src="https://ads.example/x.js"></script>', 'https://news.example.com/');
+    expect(sent).toEqual([]);
+  });
+
+  it('reports a recognised Roundcube page with its scripts', async () => {
+    const html = ROUNDCUBE.replace('</head>', '<script src="/program/js/app.min.js"></script><script>var x=1</script></head>');
+    const { sent } = await run(html, 'https://mail.example.org/');
+    expect(sent).toEqual([{ type: 'page-observed', url: 'https://mail.example.org/', recognisedAs: 'roundcube', scripts: [{ src: 'https://mail.example.org/program/js/app.min.js' }] }]);
+  });
+
+  it('batches scripts inserted later into one message', async () => {
+    const { window, sent, controller } = await run('<title>x</title>', 'https://mail.example.org/', { userSites: ['mail.example.org'], recognisedHosts: {} });
+    for (let i = 0; i < 3; i++) {
+      const script = window.document.createElement('script');
+      script.setAttribute('src', `https://cdn.evil.test/${i}.js`);
+      window.document.head.appendChild(script);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    expect(sent.map((m) => m.type)).toEqual(['page-observed', 'scripts-added']);
+    expect(sent[1]!.scripts).toHaveLength(3);
+  });
+});

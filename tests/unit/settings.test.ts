@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { addRecognisedHost, DEFAULT_SETTINGS, loadRecognisedHosts, loadSettings, normaliseFingerprint, normaliseSettings, saveSettings } from '@/lib/settings';
+
+const fp = 'AB:'.repeat(31) + 'AB';
+
+describe('settings', () => {
+  it('returns defaults for nothing stored', async () => {
+    expect(await loadSettings()).toEqual(DEFAULT_SETTINGS);
+  });
+  it('keeps valid values and drops invalid ones', () => {
+    const settings = normaliseSettings({
+      userSites: ['Mail.Example.org', 'not a host', 42, 'mail.example.org'],
+      trustedRoots: { 'mail.example.org': [fp, 'nope'], 'bad host': [fp] },
+      retentionDays: -3,
+    });
+    expect(settings.userSites).toEqual(['mail.example.org']);
+    expect(settings.trustedRoots).toEqual({ 'mail.example.org': ['ab'.repeat(32)] });
+    expect(settings.retentionDays).toBe(DEFAULT_SETTINGS.retentionDays);
+  });
+  it('round-trips through storage', async () => {
+    await saveSettings({ ...DEFAULT_SETTINGS, userSites: ['chat.example.org'] });
+    expect((await loadSettings()).userSites).toEqual(['chat.example.org']);
+  });
+  it('normalises fingerprints as users paste them', () => {
+    expect(normaliseFingerprint(fp)).toBe('ab'.repeat(32));
+    expect(normaliseFingerprint('abc')).toBeUndefined();
+  });
+  it('remembers recognised hosts', async () => {
+    await addRecognisedHost('mail.example.org', 'roundcube');
+    expect(await loadRecognisedHosts()).toEqual({ 'mail.example.org': 'roundcube' });
+  });
+});
