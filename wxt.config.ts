@@ -24,7 +24,7 @@ export default defineConfig({
           browser_specific_settings: {
             gecko: {
               id: GECKO_ID,
-              strict_min_version: '140.0',
+              strict_min_version: '142.0',
               // tapguard sends nothing anywhere: the incident log never leaves the browser unless exported.
               data_collection_permissions: { required: ['none'] },
             },

@@ -3,7 +3,7 @@ import { browser } from '@/lib/browser';
 import { addRecorded, badgeFor, type TabFindings } from '@/lib/badge';
 import { openDb } from '@/lib/db';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/firefox/security-info';
-import { createRecorder, type Recorded } from '@/lib/incidents';
+import { createRecorder } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
 import type { CertObservation } from '@/lib/observations';

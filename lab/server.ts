@@ -1,0 +1,494 @@
+/**
+ * tapguard local HTTPS lab: a fake self-hosted Roundcube, a fake chat and a fake "tracker" CDN,
+ * served on 127.0.0.1 only, whose behaviour can be switched between a clean service and
+ * several kinds of interception (SSL stripping, downgrade redirects, injected scripts, stripped
+ * security headers, a rogue interception CA, a rotated leaf key).
+ *
+ * Certificates are generated at start-up with the openssl CLI (see ./certs.ts).
+ */
+import { randomBytes, constants as cryptoConstants } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { generateLabCerts, type CertPair, type LabCerts } from './certs';
+import * as pages from './pages';
+
+export const LAB_HOSTS = { mail: 'mail.tapguard.test', chat: 'chat.tapguard.test', evil: 'cdn.evil-tracker.test' } as const;
+
+export const SCENARIOS = [
+  'clean',
+  'http-page',
+  'https-to-http-redirect',
+  'injected-script',
+  'stripped-headers',
+  'interception-ca',
+  'leaf-rotation',
+] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+export type LabHost = keyof typeof LAB_HOSTS;
+
+export interface LabRequest {
+  ts: number;
+  scheme: string;
+  host: string;
+  path: string;
+}
+
+export interface Lab {
+  httpsPort: number;
+  httpPort: number;
+  /** PEM of the lab's own "public" CA (the one tests trust per browser profile). */
+  caCertPath: string;
+  caCertPem: string;
+  /** PEM of the "interception" CA (also trusted in the browser profile, as a state-mandated root would be). */
+  interceptCaCertPath: string;
+  interceptCaCertPem: string;
+  /** SHA-256 of the lab CA certificate DER: lowercase hex, no colons. */
+  caFingerprintSha256: string;
+  interceptCaFingerprintSha256: string;
+  /** e.g. url('mail', '/inbox') → https://mail.tapguard.test:8443/inbox */
+  url(host: LabHost, path?: string, scheme?: 'https' | 'http'): string;
+  scenario: Scenario;
+  setScenario(s: Scenario): void;
+  /** Requests served, oldest first, bounded to the last 5000. */
+  requests: LabRequest[];
+  close(): Promise<void>;
+}
+
+export interface LabOptions {
+  httpsPort?: number;
+  httpPort?: number;
+  /** Where certificates and keys are written; default: a fresh temp dir, removed again by close(). */
+  dir?: string;
+}
+
+const LISTEN_HOST = '127.0.0.1';
+const MAX_BODY = 64 * 1024;
+const MAX_LOG = 5000;
+
+export function isScenario(s: unknown): s is Scenario {
+  return typeof s === 'string' && (SCENARIOS as readonly string[]).includes(s);
+}
+
+function noop(): void {}
+
+/** Hostname from a Host header ("a.b:123", "[::1]:8", "A.B."), lowercased, without port or trailing dot. */
+export function hostnameOf(hostHeader: string | undefined): string {
+  if (!hostHeader) return '';
+  let h = hostHeader.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end > 0 ? h.slice(1, end) : h;
+  }
+  const colon = h.lastIndexOf(':');
+  if (colon >= 0) h = h.slice(0, colon);
+  return h.replace(/\.$/, '');
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen({ host: LISTEN_HOST, port, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+  });
+}
+
+type Mode = 'https' | 'http';
+
+export async function startLab(opts: LabOptions = {}): Promise<Lab> {
+  const ownDir = opts.dir === undefined;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tapguard-lab-'));
+  mkdirSync(dir, { recursive: true });
+
+  let certs: LabCerts;
+  try {
+    certs = generateLabCerts(dir, [LAB_HOSTS.mail, LAB_HOSTS.chat, LAB_HOSTS.evil]);
+  } catch (err) {
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+
+  let scenario: Scenario = 'clean';
+  let httpsPort = 0;
+  let httpPort = 0;
+  let closed = false;
+  const requests: LabRequest[] = [];
+  const sockets = new Set<Socket>();
+
+  // ---- TLS -------------------------------------------------------------------------------
+
+  const secureOptions = cryptoConstants.SSL_OP_NO_TICKET;
+
+  function leafFor(s: Scenario): { leaf: CertPair; issuer: CertPair } {
+    if (s === 'interception-ca') return { leaf: certs.interceptLeaf, issuer: certs.interceptCa };
+    if (s === 'leaf-rotation') return { leaf: certs.leafB, issuer: certs.ca };
+    return { leaf: certs.leafA, issuer: certs.ca };
+  }
+
+  function contextOptions(s: Scenario): tls.SecureContextOptions {
+    const { leaf, issuer } = leafFor(s);
+    return {
+      key: leaf.keyPem,
+      cert: leaf.certPem + issuer.certPem, // leaf first, then its CA
+      secureOptions,
+      // A fresh session id context on every build: nothing from before a switch can resume.
+      sessionIdContext: randomBytes(16).toString('hex'),
+      minVersion: 'TLSv1.2',
+    };
+  }
+
+  let currentContext = tls.createSecureContext(contextOptions(scenario));
+
+  const httpsServer = https.createServer({
+    ...contextOptions(scenario),
+    SNICallback(servername, cb) {
+      const name = hostnameOf(servername);
+      if (scenario === 'http-page' && (name === LAB_HOSTS.mail || name === LAB_HOSTS.chat)) {
+        // sslstrip-style: https to the messaging hosts simply does not work any more.
+        cb(new Error(`lab: https refused for ${name} in scenario http-page`), undefined);
+        return;
+      }
+      cb(null, currentContext);
+    },
+  });
+  const httpServer = http.createServer();
+
+  for (const server of [httpsServer, httpServer]) {
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    server.keepAliveTimeout = 1_000;
+    server.maxHeadersCount = 100;
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('error', noop);
+      socket.once('close', () => sockets.delete(socket));
+      if (closed) socket.destroy();
+    });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      if (err.code === 'ECONNRESET' || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
+    server.on('error', noop);
+  }
+  httpsServer.on('tlsClientError', (_err: Error, socket: tls.TLSSocket) => socket.destroy());
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  function portSuffix(scheme: Mode): string {
+    const port = scheme === 'https' ? httpsPort : httpPort;
+    return (scheme === 'https' && port === 443) || (scheme === 'http' && port === 80) ? '' : `:${port}`;
+  }
+
+  function origin(host: LabHost, scheme: Mode): string {
+    return `${scheme}://${LAB_HOSTS[host]}${portSuffix(scheme)}`;
+  }
+
+  function url(host: LabHost, path = '/', scheme: Mode = 'https'): string {
+    return origin(host, scheme) + (path.startsWith('/') ? path : `/${path}`);
+  }
+
+  function log(scheme: string, host: string, path: string): void {
+    requests.push({ ts: Date.now(), scheme, host, path });
+    if (requests.length > MAX_LOG) requests.splice(0, requests.length - MAX_LOG);
+  }
+
+  function securityHeaders(mode: Mode, extraScriptOrigin?: string): Record<string, string> {
+    if (scenario === 'stripped-headers') return {};
+    const scriptSrc = ["'self'", ...(extraScriptOrigin ? [extraScriptOrigin] : [])].join(' ');
+    if (mode === 'http') {
+      // What an sslstrip proxy leaves: HSTS dropped, URLs in the CSP rewritten to cleartext.
+      return {
+        'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' ws://${LAB_HOSTS.chat}${portSuffix('http')}; frame-ancestors 'none'`,
+        'X-Content-Type-Options': 'nosniff',
+      };
+    }
+    return {
+      'Strict-Transport-Security': 'max-age=31536000',
+      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')}; frame-ancestors 'none'`,
+      'X-Content-Type-Options': 'nosniff',
+    };
+  }
+
+  function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+    if (res.headersSent || res.destroyed) return;
+    const buf = Buffer.from(body, 'utf8');
+    res.writeHead(status, {
+      'Content-Type': 'text/html; charset=utf-8',
+      ...headers,
+      'Content-Length': String(buf.length),
+      'Cache-Control': 'no-store',
+      Connection: 'close',
+    });
+    res.end(buf);
+  }
+
+  function redirect(res: http.ServerResponse, status: 301 | 302, location: string): void {
+    send(res, status, `<!DOCTYPE html><title>Moved</title><a href="${pages.escapeHtml(location)}">${pages.escapeHtml(location)}</a>\n`, {
+      Location: location,
+    });
+  }
+
+  function notFound(res: http.ServerResponse): void {
+    send(res, 404, '<!DOCTYPE html><title>404 Not Found</title><h1>Not Found</h1>\n');
+  }
+
+  /** Reads and discards a request body; false if it exceeded MAX_BODY or failed. */
+  function drainBody(req: http.IncomingMessage): Promise<boolean> {
+    return new Promise((resolve) => {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (Number.isFinite(declared) && declared > MAX_BODY) return resolve(false);
+      let size = 0;
+      let settled = false;
+      const settle = (ok: boolean) => {
+        if (settled) return;
+        settled = true;
+        resolve(ok);
+      };
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY) settle(false);
+      });
+      req.on('end', () => settle(true));
+      req.on('error', () => settle(false));
+      req.on('close', () => settle(size <= MAX_BODY && req.complete));
+    });
+  }
+
+  // ---- application -----------------------------------------------------------------------
+
+  async function handleMail(req: http.IncomingMessage, res: http.ServerResponse, mode: Mode, u: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    const injected = mode === 'https' && scenario === 'injected-script' ? url('evil', '/inject.js', 'https') : undefined;
+    const headers = securityHeaders(mode, injected ? origin('evil', 'https') : undefined);
+    const ctx: pages.PageContext = {
+      mailOrigin: origin('mail', mode),
+      chatOrigin: origin('chat', mode),
+      injectedScript: injected,
+      token: randomBytes(16).toString('hex'),
+    };
+    const path = u.pathname;
+    const q = u.searchParams;
+
+    // Static same-origin assets.
+    if (method === 'GET' || method === 'HEAD') {
+      if (path === '/program/js/app.min.js') return send(res, 200, pages.APP_JS, { ...headers, 'Content-Type': 'application/javascript' });
+      if (path === '/skins/elastic/ui.min.js') return send(res, 200, pages.UI_JS, { ...headers, 'Content-Type': 'application/javascript' });
+      if (path === '/skins/elastic/styles/styles.min.css') return send(res, 200, pages.STYLES_CSS, { ...headers, 'Content-Type': 'text/css; charset=utf-8' });
+    }
+
+    if (method === 'POST' && (path === '/' || path === '/inbox' || path === '/compose')) {
+      const ok = await drainBody(req);
+      if (!ok) {
+        send(res, 413, '<!DOCTYPE html><title>413</title><h1>Payload Too Large</h1>\n', headers);
+        res.once('finish', () => req.destroy());
+        return;
+      }
+      const what = q.get('_task') === 'login' ? 'login' : q.get('_action') === 'send' ? 'send' : 'other';
+      return send(res, 200, pages.postResultPage(ctx, what), headers);
+    }
+
+    if (method !== 'GET' && method !== 'HEAD') {
+      return send(res, 405, '<!DOCTYPE html><title>405</title><h1>Method Not Allowed</h1>\n', { ...headers, Allow: 'GET, HEAD, POST' });
+    }
+
+    if (path === '/') {
+      if (mode === 'https' && scenario === 'https-to-http-redirect') {
+        // The attacker answers the https request with a downgrade redirect.
+        return redirect(res, 302, url('mail', `/${u.search}`, 'http'));
+      }
+      const task = q.get('_task');
+      const action = q.get('_action');
+      if (task === 'mail') {
+        if (action === 'compose') return send(res, 200, pages.composePage(ctx), headers);
+        if (action === 'show') {
+          const page = pages.messagePage(ctx, Number(q.get('_uid')));
+          return page ? send(res, 200, page, headers) : notFound(res);
+        }
+        return send(res, 200, pages.inboxPage(ctx), headers);
+      }
+      return send(res, 200, pages.loginPage(ctx), headers);
+    }
+    if (path === '/inbox') return send(res, 200, pages.inboxPage(ctx), headers);
+    if (path === '/compose') return send(res, 200, pages.composePage(ctx), headers);
+    return notFound(res);
+  }
+
+  function handleChat(req: http.IncomingMessage, res: http.ServerResponse, mode: Mode, u: URL): void {
+    const method = req.method ?? 'GET';
+    const headers = securityHeaders(mode);
+    if (method !== 'GET' && method !== 'HEAD') {
+      return send(res, 405, '<!DOCTYPE html><title>405</title><h1>Method Not Allowed</h1>\n', { ...headers, Allow: 'GET, HEAD' });
+    }
+    const ctx: pages.PageContext = { mailOrigin: origin('mail', mode), chatOrigin: origin('chat', mode), token: '' };
+    if (u.pathname === '/') return send(res, 200, pages.chatPage(ctx), headers);
+    if (u.pathname === '/chat.js') {
+      const socketUrl = `${mode === 'https' ? 'wss' : 'ws'}://${LAB_HOSTS.chat}${portSuffix(mode)}/socket`;
+      return send(res, 200, pages.chatScript(socketUrl), { ...headers, 'Content-Type': 'application/javascript' });
+    }
+    if (u.pathname === '/socket') return send(res, 426, 'Upgrade Required\n', { ...headers, 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
+    return notFound(res);
+  }
+
+  function handleEvil(req: http.IncomingMessage, res: http.ServerResponse, u: URL): void {
+    const method = req.method ?? 'GET';
+    if ((method === 'GET' || method === 'HEAD') && u.pathname === '/inject.js') {
+      return send(res, 200, pages.INJECT_JS, { 'Content-Type': 'application/javascript' });
+    }
+    return notFound(res);
+  }
+
+  function parseUrl(req: http.IncomingMessage, host: string, mode: Mode): URL | undefined {
+    try {
+      const raw = req.url ?? '/';
+      if (!raw.startsWith('/')) return undefined; // no absolute-form / proxy requests
+      return new URL(raw, `${mode}://${host || 'invalid.test'}`);
+    } catch {
+      return undefined;
+    }
+  }
+
+  function requestHost(req: http.IncomingMessage, mode: Mode): string {
+    const fromHeader = hostnameOf(req.headers.host);
+    if (fromHeader) return fromHeader;
+    if (mode === 'https') return hostnameOf((req.socket as tls.TLSSocket).servername || '');
+    return '';
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, mode: Mode): Promise<void> {
+    req.on('error', noop);
+    res.on('error', noop);
+    const host = requestHost(req, mode);
+    log(mode, host, req.url ?? '');
+    const u = parseUrl(req, host, mode);
+    if (!u) return send(res, 400, '<!DOCTYPE html><title>400</title><h1>Bad Request</h1>\n');
+
+    const key = (Object.keys(LAB_HOSTS) as LabHost[]).find((k) => LAB_HOSTS[k] === host);
+    if (!key) return notFound(res);
+
+    if (mode === 'http' && scenario !== 'http-page' && scenario !== 'https-to-http-redirect') {
+      // The service's own upgrade redirect.
+      if (req.method !== 'GET' && req.method !== 'HEAD') req.resume();
+      return redirect(res, 301, url(key, u.pathname + u.search, 'https'));
+    }
+    if (key === 'mail') return handleMail(req, res, mode, u);
+    if (key === 'chat') return handleChat(req, res, mode, u);
+    return handleEvil(req, res, u);
+  }
+
+  for (const [server, mode] of [
+    [httpsServer, 'https'],
+    [httpServer, 'http'],
+  ] as const) {
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      handle(req, res, mode).catch(() => {
+        if (!res.headersSent) send(res, 500, '<!DOCTYPE html><title>500</title><h1>Internal Server Error</h1>\n');
+        else res.destroy();
+      });
+    });
+  }
+
+  // ---- WebSocket echo --------------------------------------------------------------------
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY, perMessageDeflate: false });
+  wss.on('connection', (ws: WebSocket) => {
+    ws.on('error', noop);
+    ws.on('message', (data, isBinary) => {
+      if (ws.readyState === ws.OPEN) ws.send(data, { binary: isBinary });
+    });
+  });
+  wss.on('error', noop);
+
+  for (const [server, mode] of [
+    [httpsServer, 'https'],
+    [httpServer, 'http'],
+  ] as const) {
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', noop);
+      const host = requestHost(req, mode);
+      log(mode === 'https' ? 'wss' : 'ws', host, req.url ?? '');
+      const u = parseUrl(req, host, mode);
+      const isWs = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+      if (!u || !isWs || host !== LAB_HOSTS.chat || u.pathname !== '/socket') {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nCache-Control: no-store\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      try {
+        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      } catch {
+        socket.destroy();
+      }
+    });
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  function destroyAllSockets(): void {
+    for (const ws of wss.clients) ws.terminate();
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  }
+
+  try {
+    httpsPort = await listen(httpsServer, opts.httpsPort ?? 0);
+    httpPort = await listen(httpServer, opts.httpPort ?? 0);
+  } catch (err) {
+    await Promise.all([closeServer(httpsServer), closeServer(httpServer)]);
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+
+  const lab: Lab = {
+    httpsPort,
+    httpPort,
+    caCertPath: certs.ca.certPath,
+    caCertPem: certs.ca.certPem,
+    interceptCaCertPath: certs.interceptCa.certPath,
+    interceptCaCertPem: certs.interceptCa.certPem,
+    caFingerprintSha256: certs.ca.fingerprintSha256,
+    interceptCaFingerprintSha256: certs.interceptCa.fingerprintSha256,
+    url,
+    get scenario(): Scenario {
+      return scenario;
+    },
+    set scenario(s: Scenario) {
+      lab.setScenario(s);
+    },
+    setScenario(s: Scenario): void {
+      if (!isScenario(s)) throw new Error(`lab: unknown scenario ${JSON.stringify(s)}; expected one of ${SCENARIOS.join(', ')}`);
+      scenario = s;
+      const options = contextOptions(s);
+      currentContext = tls.createSecureContext(options);
+      httpsServer.setSecureContext(options); // default context, for clients that send no SNI
+      destroyAllSockets();
+    },
+    requests,
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      destroyAllSockets();
+      wss.close();
+      await Promise.all([closeServer(httpsServer), closeServer(httpServer)]);
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return lab;
+}

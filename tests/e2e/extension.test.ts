@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
+import { launch, type BrowserName, type Session } from './browsers';
+import { ExtensionProbe, labSettings, visit } from './scenario-runner';
+
+const OUTPUT: Record<BrowserName, string> = {
+  chromium: path.resolve('.output/chrome-mv3'),
+  firefox: path.resolve('.output/firefox-mv2'),
+};
+const atLeastMedium = (i: { severity: string }) => ['medium', 'high', 'critical'].includes(i.severity);
+
+describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab', (browserName) => {
+  let lab: Lab;
+  let session: Session;
+  let probe: ExtensionProbe;
+
+  beforeAll(async () => {
+    lab = await startLab();
+    session = await launch(browserName, {
+      extensionDir: OUTPUT[browserName],
+      trustCaPems: [lab.caCertPem, lab.interceptCaCertPem],
+      hostMap: Object.values(LAB_HOSTS),
+    });
+    probe = await ExtensionProbe.open(session);
+    await probe.setSettings(labSettings(lab, browserName));
+  });
+  afterAll(async () => {
+    await session?.close();
+    await lab?.close();
+  });
+
+  // The tests run in order on one profile: the first visits teach the baseline, as a user's would.
+  it('records nothing of medium or above on clean pages, and says so in the popup', async () => {
+    const login = await visit(session, probe, lab, 'clean', lab.url('mail', '/'));
+    const inbox = await visit(session, probe, lab, 'clean', lab.url('mail', '/?_task=mail'));
+    const chat = await visit(session, probe, lab, 'clean', lab.url('chat', '/'));
+    for (const v of [login, inbox, chat]) {
+      expect(v.incidents.filter(atLeastMedium), v.url).toEqual([]);
+      expect(v.popup.level, v.url).toBe('clear');
+      expect(v.popup.badge).toBe('');
+    }
+    expect(login.popup.headline).toBe(`Nothing suspicious seen on ${LAB_HOSTS.mail}.`);
+    // The webmail was recognised from its DOM and is now watched.
+    expect(await probe.visitsOf(LAB_HOSTS.mail)).toBeGreaterThanOrEqual(2);
+    if (browserName === 'chromium') expect(login.popup.notChecked.join(' ')).toContain('Certificate chain and root');
+    else expect(login.popup.notChecked).toEqual([]);
+  });
+
+  it('reports an injected third-party script (script.new-origin)', async () => {
+    const v = await visit(session, probe, lab, 'injected-script', lab.url('mail', '/'));
+    const injected = v.incidents.filter((i) => i.rule === 'script.new-origin');
+    expect(injected).toHaveLength(1);
+    expect(injected[0]).toMatchObject({ severity: 'high', host: LAB_HOSTS.mail, kind: 'script-injection' });
+    expect(injected[0]!.evidence.scriptOrigin).toBe(new URL(lab.url('evil', '/')).origin);
+    expect(v.popup.level).toBe('danger');
+    expect(v.popup.incidentTitles).toContain(`A script from a new source appeared on ${LAB_HOSTS.mail}`);
+    expect(v.popup.badge).toBe('1');
+  });
+
+  it('reports the webmail page served over plain http (tls.http-page)', async () => {
+    const v = await visit(session, probe, lab, 'http-page', lab.url('mail', '/', 'http'));
+    expect(v.incidents.map((i) => i.rule)).toContain('tls.http-page');
+    const stripped = v.incidents.find((i) => i.rule === 'tls.http-page')!;
+    expect(stripped).toMatchObject({ severity: 'critical', url: lab.url('mail', '/', 'http') });
+    expect(v.popup.level).toBe('danger');
+  });
+
+  it('reports an interception CA in Firefox (cert.untrusted-root) and cannot see it in Chromium', async () => {
+    const v = await visit(session, probe, lab, 'interception-ca', lab.url('mail', '/'));
+    const rogue = v.incidents.filter((i) => i.rule === 'cert.untrusted-root');
+    if (browserName === 'firefox') {
+      expect(rogue.length).toBeGreaterThanOrEqual(1);
+      expect(rogue[0]).toMatchObject({ severity: 'critical', host: LAB_HOSTS.mail });
+      expect(rogue[0]!.evidence.rootSha256).toBe(lab.interceptCaFingerprintSha256);
+      expect(String(rogue[0]!.evidence.root)).toContain('Lab Interception Root');
+      expect(v.popup.level).toBe('danger');
+      expect(v.popup.headline).toContain('probably being intercepted');
+    } else {
+      expect(rogue).toEqual([]);
+      expect(v.popup.notChecked.join(' ')).toContain('Certificate chain and root');
+    }
+  });
+
+  it('keeps an intact hash chain across everything it recorded', async () => {
+    const { verifyChain } = await import('../../lib/export');
+    const all = await probe.incidents();
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    expect(verifyChain(all)).toEqual({ ok: true, count: all.length });
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * Drives a browser with the built extension through the lab's scenarios and reads back what the
+ * extension recorded and what its popup shows. Shared by the e2e tests and the `npm start` demo.
+ */
+import type { Page } from 'puppeteer-core';
+import type { Incident } from '../../lib/types';
+import { LAB_HOSTS, type Lab, type Scenario } from '../../lab/server';
+import type { Session } from './browsers';
+import { readStore, setStorageLocal } from './idb';
+
+export interface Baseline {
+  host: string;
+  visits: number;
+}
+
+export interface PopupView {
+  level: string;
+  headline: string;
+  incidentTitles: string[];
+  notChecked: string[];
+  badge: string;
+}
+
+export interface ScenarioVisit {
+  scenario: Scenario;
+  url: string;
+  /** Incidents the extension appended during this visit. */
+  incidents: Incident[];
+  popup: PopupView;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const API = '(globalThis.browser ?? globalThis.chrome)';
+
+export class ExtensionProbe {
+  private constructor(
+    private readonly session: Session,
+    readonly page: Page,
+  ) {}
+
+  static async open(session: Session): Promise<ExtensionProbe> {
+    return new ExtensionProbe(session, await session.openExtensionPage('/popup.html'));
+  }
+
+  incidents(): Promise<Incident[]> {
+    return readStore<Incident>(this.page, 'tapguard', 'incidents');
+  }
+
+  baselines(): Promise<Baseline[]> {
+    return readStore<Baseline>(this.page, 'tapguard', 'baselines').catch(() => []);
+  }
+
+  async visitsOf(host: string): Promise<number> {
+    return (await this.baselines()).find((b) => b.host === host)?.visits ?? 0;
+  }
+
+  setSettings(settings: Record<string, unknown>): Promise<void> {
+    return setStorageLocal(this.page, { settings });
+  }
+
+  async tabIdOf(url: string): Promise<number> {
+    const prefix = url.replace(/[?#].*$/, '');
+    const json = (await this.page.evaluate(
+      `${API}.tabs.query({}).then((tabs) => JSON.stringify(tabs.map((t) => ({ id: t.id, url: t.url }))))`,
+    )) as string;
+    const tabs = JSON.parse(json) as { id: number; url: string }[];
+    const tab = tabs.find((t) => t.url.startsWith(prefix));
+    if (!tab) throw new Error(`no tab shows ${url}; tabs: ${tabs.map((t) => t.url).join(', ')}`);
+    return tab.id;
+  }
+
+  async badgeOf(tabId: number): Promise<string> {
+    return (await this.page.evaluate(`(${API}.action ?? ${API}.browserAction).getBadgeText({ tabId: ${tabId} })`)) as string;
+  }
+
+  /** Opens the popup for a given tab, as a page, and reads what a user would see. */
+  async popupFor(tabId: number): Promise<PopupView> {
+    const popup = await this.session.openExtensionPage(`/popup.html?tab=${tabId}`);
+    try {
+      await popup.waitForSelector('main[data-ready="true"]', { timeout: 15_000 });
+      const view = (await popup.evaluate(`JSON.stringify({
+        level: document.querySelector('.verdict')?.getAttribute('data-level') ?? 'none',
+        headline: document.querySelector('.verdict-text')?.textContent ?? document.querySelector('.error')?.textContent ?? '',
+        incidentTitles: [...document.querySelectorAll('.incident-title')].map((e) => e.textContent),
+        notChecked: [...document.querySelectorAll('.capabilities .not-checked')].map((e) => e.textContent.trim()),
+      })`)) as string;
+      return { ...(JSON.parse(view) as Omit<PopupView, 'badge'>), badge: await this.badgeOf(tabId) };
+    } finally {
+      await popup.close().catch(() => undefined);
+    }
+  }
+}
+
+/** What the lab needs from the extension's settings, as a user would set them in the options. */
+export function labSettings(lab: Lab, browserName: Session['name']): Record<string, unknown> {
+  return {
+    // The chat is a user-added site; the webmail is found by tapguard's own Roundcube recognition.
+    userSites: [LAB_HOSTS.chat],
+    // The lab CA stands in for a public CA, so it is trusted for the lab hosts like a company's
+    // private root would be. Only Firefox can check roots; Chrome ignores this.
+    trustedRoots:
+      browserName === 'firefox'
+        ? { [LAB_HOSTS.mail]: [lab.caFingerprintSha256], [LAB_HOSTS.chat]: [lab.caFingerprintSha256] }
+        : {},
+  };
+}
+
+/**
+ * Opens `url` in a fresh tab and waits until the extension has judged the page: the host's visit
+ * counter moves (or, for pages tapguard may not count, a grace period passes) and the incident log
+ * has been quiet for a moment.
+ */
+export async function visit(session: Session, probe: ExtensionProbe, lab: Lab, scenario: Scenario, url: string): Promise<ScenarioVisit> {
+  lab.setScenario(scenario);
+  const host = new URL(url).hostname;
+  const before = await probe.incidents();
+  const lastId = before.reduce((max, i) => Math.max(max, i.id ?? 0), 0);
+  const visitsBefore = await probe.visitsOf(host);
+
+  const page = await session.browser.newPage();
+  await page.setCacheEnabled(false).catch(() => undefined);
+  try {
+    await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
+  } catch (error) {
+    // A page the browser refuses (certificate error) is still a scenario outcome.
+    if (!String(error).includes('net::ERR_')) throw error;
+  }
+
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && (await probe.visitsOf(host)) <= visitsBefore) await sleep(150);
+  let count = -1;
+  for (let stable = 0; stable < 3 && Date.now() < deadline + 5_000; ) {
+    await sleep(250);
+    const now = (await probe.incidents()).length;
+    stable = now === count ? stable + 1 : 0;
+    count = now;
+  }
+
+  const incidents = (await probe.incidents()).filter((i) => (i.id ?? 0) > lastId);
+  const popup = await probe.popupFor(await probe.tabIdOf(page.url()));
+  await page.close().catch(() => undefined);
+  return { scenario, url, incidents, popup };
+}
