@@ -15,6 +15,8 @@ export default defineConfig({
       'storage',
       'webRequest',
       ...(browser === 'firefox' ? ['webRequestBlocking'] : []),
+      // MV2 (Firefox) lists host access among the permissions; MV3 has host_permissions.
+      ...(manifestVersion === 2 ? ['<all_urls>'] : []),
     ],
     ...(manifestVersion === 3
       ? { host_permissions: ['<all_urls>'] }

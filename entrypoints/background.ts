@@ -1,6 +1,6 @@
 import type { Runtime, WebRequest } from 'webextension-polyfill';
-import { browser } from '@/lib/browser';
 import { addRecorded, badgeFor, type TabFindings } from '@/lib/badge';
+import { browser } from '@/lib/browser';
 import { openDb } from '@/lib/db';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/firefox/security-info';
 import { createRecorder } from '@/lib/incidents';
@@ -11,22 +11,39 @@ import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged } from
 import { resolveSite, type SiteLists } from '@/lib/sites';
 import { hostOf } from '@/lib/url';
 
+/**
+ * Everything tapguard listens to is registered here, synchronously, before any await: an MV3
+ * worker woken by an event only delivers it to listeners that exist by the end of its first turn.
+ * Judgement lives in lib/monitor; this file only turns browser events into observations.
+ */
 export default defineBackground(() => {
-  const browserFamily = import.meta.env.FIREFOX ? 'firefox' : 'chrome';
+  const browserName = import.meta.env.FIREFOX ? 'firefox' : 'chrome';
+  const version = navigator.userAgent.match(/(Firefox|Chrome)\/[\d.]+/)?.[0] ?? browserName;
   const db = openDb();
   const monitor = createMonitor({
     db,
-    recorder: createRecorder(db, { browser: `${browserFamily} ${navigator.userAgent.match(/(Firefox|Chrome)\/[\d.]+/)?.[0] ?? ''}`.trim() }),
+    recorder: createRecorder(db, { browser: version }),
     loadSiteLists,
     loadSettings,
     rememberRecognisedHost: addRecognisedHost,
     now: Date.now,
   });
+  const report = (what: string) => (error: unknown) => console.error(`tapguard: ${what} failed`, error);
 
-  // Display state only: if the worker sleeps the badge already shown stays; findings are in IndexedDB.
+  // A synchronous view of the site lists, so listeners can drop other browsing without awaiting.
+  let siteLists: SiteLists | undefined;
+  const refreshSiteLists = () => loadSiteLists().then((lists) => (siteLists = lists));
+  void refreshSiteLists();
+  onStorageChanged(() => void refreshSiteLists());
+  /** False only when the host is certainly not mail or chat; unknown until the lists load. */
+  const mayBeMessaging = (url: string | undefined) => !url || !siteLists || resolveSite(hostOf(url), siteLists) !== undefined;
+
+  // Badge: display state only. If the worker sleeps, the badge already shown stays and the
+  // findings themselves are in IndexedDB.
   const tabFindings = new Map<number, TabFindings>();
+  const pendingMainFrameCert = new Map<number, CertObservation>();
   const action = browser.action ?? browser.browserAction;
-  const showOutcome = (tabId: number | undefined, outcome: Outcome) => {
+  const show = (tabId: number | undefined) => (outcome: Outcome) => {
     if (tabId === undefined || tabId < 0 || !outcome.site) return;
     const tab = tabFindings.get(tabId) ?? new Map();
     tabFindings.set(tabId, tab);
@@ -35,12 +52,9 @@ export default defineBackground(() => {
     void action.setBadgeText({ tabId, text: badge.text }).catch(() => undefined);
     if (badge.text) void action.setBadgeBackgroundColor({ tabId, color: badge.color }).catch(() => undefined);
   };
-  const report = (what: string) => (error: unknown) => console.error(`tapguard: ${what} failed`, error);
 
-  // Listeners are registered synchronously, before any await: an MV3 worker woken by an event
-  // only delivers it to listeners that exist by the end of its first turn.
   browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {
-    if (sender.id !== browser.runtime.id || !sender.tab || sender.tab.id === undefined || !sender.url) return;
+    if (sender.id !== browser.runtime.id || sender.tab?.id === undefined || !sender.url) return;
     const validated = validateContentMessage(raw);
     if (!validated.ok) {
       console.warn(`tapguard: dropped a malformed message from tab ${sender.tab.id}: ${validated.reason}`);
@@ -49,28 +63,27 @@ export default defineBackground(() => {
     const message = validated.message;
     // The browser's word for where the message came from beats the message's own claim.
     if (hostOf(message.url) !== hostOf(sender.url)) {
-      console.warn(`tapguard: dropped a message whose url does not match its sender`);
+      console.warn('tapguard: dropped a message whose url does not match its sender');
       return;
     }
     const tabId = sender.tab.id;
-    if (message.type === 'page-observed') {
-      if (sender.frameId !== 0) return;
-      const page = { url: sender.url, scripts: message.scripts, ...(message.recognisedAs ? { recognisedAs: message.recognisedAs } : {}) };
-      const pendingCert = pendingMainFrameCert.get(tabId);
-      monitor
-        .observePage(page)
-        .then(async (outcome) => {
-          showOutcome(tabId, outcome);
-          // The certificate of a page recognised only now arrived before we knew it was mail.
-          if (outcome.site && pendingCert && hostOf(pendingCert.url) === hostOf(page.url)) {
-            pendingMainFrameCert.delete(tabId);
-            showOutcome(tabId, await monitor.observeCertificate(pendingCert));
-          }
-        })
-        .catch(report('page observation'));
-    } else {
-      monitor.observeScripts(sender.url, message.scripts).then((o) => showOutcome(tabId, o)).catch(report('script observation'));
+    const url = sender.url;
+    if (message.type === 'elements-added') {
+      monitor.observeScripts(url, message.scripts, message.forms).then(show(tabId)).catch(report('page change'));
+      return;
     }
+    if (sender.frameId !== 0) return;
+    const pendingCert = pendingMainFrameCert.get(tabId);
+    pendingMainFrameCert.delete(tabId);
+    const page = { url, scripts: message.scripts, forms: message.forms, ...(message.recognisedAs ? { recognisedAs: message.recognisedAs } : {}) };
+    monitor
+      .observePage(page)
+      .then(async (outcome) => {
+        show(tabId)(outcome);
+        // The certificate of a page recognised only now arrived before we knew it was mail.
+        if (outcome.site && pendingCert && hostOf(pendingCert.url) === hostOf(url)) show(tabId)(await monitor.observeCertificate(pendingCert));
+      })
+      .catch(report('page observation'));
   });
 
   browser.webRequest.onBeforeRequest.addListener(
@@ -86,14 +99,58 @@ export default defineBackground(() => {
     pendingMainFrameCert.delete(tabId);
   });
 
-  // Certificates: only Firefox lets extensions read them (webRequest.getSecurityInfo, blocking).
-  const pendingMainFrameCert = new Map<number, CertObservation>();
-  if (import.meta.env.FIREFOX) {
-    let siteLists: SiteLists | undefined;
-    const refreshSiteLists = () => loadSiteLists().then((lists) => (siteLists = lists));
-    void refreshSiteLists();
-    onStorageChanged(() => void refreshSiteLists());
+  // Downgrading redirects. The first URL of each chain is kept only while the chain runs.
+  const chainStart = new Map<string, string>();
+  browser.webRequest.onBeforeRedirect.addListener(
+    (details) => {
+      const firstUrl = chainStart.get(details.requestId) ?? details.url;
+      if (chainStart.size > 500) chainStart.clear();
+      chainStart.set(details.requestId, firstUrl);
+      if (!details.redirectUrl.startsWith('http:') || !(mayBeMessaging(firstUrl) || mayBeMessaging(details.redirectUrl))) return;
+      monitor
+        .observeRedirect({ firstUrl, fromUrl: details.url, toUrl: details.redirectUrl, resourceType: details.type })
+        .then(show(details.tabId))
+        .catch(report('redirect observation'));
+    },
+    { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] },
+  );
+  const endChain = (details: { requestId: string }) => void chainStart.delete(details.requestId);
+  browser.webRequest.onCompleted.addListener(endChain, { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] });
+  browser.webRequest.onErrorOccurred.addListener(endChain, { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] });
 
+  // Clear-text sockets and subresources requested by messaging pages.
+  browser.webRequest.onBeforeRequest.addListener(
+    (details) => {
+      const pageUrl = details.documentUrl ?? (details as { initiator?: string }).initiator;
+      if (!pageUrl || !mayBeMessaging(pageUrl)) return;
+      monitor
+        .observeRequest({ url: details.url, pageUrl, resourceType: details.type })
+        .then(show(details.tabId))
+        .catch(report('request observation'));
+    },
+    { urls: ['http://*/*', 'ws://*/*'] },
+  );
+
+  // Security headers of messaging documents (HSTS now; CSP is read by the script-injection family).
+  browser.webRequest.onHeadersReceived.addListener(
+    (details) => {
+      if (!details.url.startsWith('https:') || !mayBeMessaging(details.url)) return;
+      const header = (name: string) =>
+        details.responseHeaders?.find((h) => h.name.toLowerCase() === name)?.value ?? null;
+      monitor
+        .observeHeaders({
+          url: details.url,
+          strictTransportSecurity: header('strict-transport-security'),
+          contentSecurityPolicy: header('content-security-policy'),
+        })
+        .catch(report('header observation'));
+    },
+    { urls: ['https://*/*'], types: ['main_frame'] },
+    ['responseHeaders'],
+  );
+
+  // Certificates: only Firefox lets extensions read them (webRequest.getSecurityInfo, blocking).
+  if (import.meta.env.FIREFOX) {
     const inspect = async (details: WebRequest.OnHeadersReceivedDetailsType) => {
       const lists = siteLists ?? (await refreshSiteLists());
       const known = resolveSite(hostOf(details.url), lists);
@@ -106,14 +163,14 @@ export default defineBackground(() => {
         pendingMainFrameCert.set(details.tabId, cert);
         return;
       }
-      monitor.observeCertificate(cert).then((o) => showOutcome(details.tabId, o)).catch(report('certificate observation'));
+      monitor.observeCertificate(cert).then(show(details.tabId)).catch(report('certificate observation'));
     };
 
     browser.webRequest.onHeadersReceived.addListener(
       (details) => {
         if (!details.url.startsWith('https:') && !details.url.startsWith('wss:')) return;
-        // Non-messaging subresources return at once, without a promise, so they are never held.
-        if (details.type !== 'main_frame' && siteLists && !resolveSite(hostOf(details.url), siteLists)) return;
+        // Other hosts' subresources return at once, without a promise, so they are never held.
+        if (details.type !== 'main_frame' && !mayBeMessaging(details.url)) return;
         return inspect(details).then(
           () => ({}),
           (error) => {

@@ -17,7 +17,7 @@ const STEPS: Array<{ scenario: Scenario; host: keyof typeof LAB_HOSTS; path: str
   { scenario: 'clean', host: 'chat', path: '/', note: 'chat over wss' },
   { scenario: 'leaf-rotation', host: 'mail', path: '/', note: 'new leaf certificate from the same CA (routine renewal)' },
   { scenario: 'injected-script', host: 'mail', path: '/', note: 'a third-party script added to the page' },
-  { scenario: 'http-page', host: 'mail', path: '/', scheme: 'http', note: 'https made to fail, page served over http (sslstrip)' },
+  { scenario: 'http-page', host: 'chat', path: '/', scheme: 'http', note: 'https made to fail, page served over http (sslstrip)' },
   { scenario: 'interception-ca', host: 'mail', path: '/', note: 'a second CA, trusted in the browser, issues for the same host' },
 ];
 const NOT_YET = ['https-to-http-redirect', 'stripped-headers'];

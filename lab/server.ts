@@ -211,7 +211,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     if (requests.length > MAX_LOG) requests.splice(0, requests.length - MAX_LOG);
   }
 
-  function securityHeaders(mode: Mode, extraScriptOrigin?: string): Record<string, string> {
+  /**
+   * The chat never sends HSTS, like many self-hosted installs: a browser that cached the mail
+   * host's HSTS would (rightly) refuse to be stripped, so the downgrade scenarios need a host
+   * without it, and the mail host's HSTS is what the stripped-headers scenario removes.
+   */
+  function securityHeaders(mode: Mode, extraScriptOrigin?: string, host: LabHost = 'mail'): Record<string, string> {
     if (scenario === 'stripped-headers') return {};
     const scriptSrc = ["'self'", ...(extraScriptOrigin ? [extraScriptOrigin] : [])].join(' ');
     if (mode === 'http') {
@@ -222,7 +227,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       };
     }
     return {
-      'Strict-Transport-Security': 'max-age=31536000',
+      ...(host === 'mail' ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
       'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')}; frame-ancestors 'none'`,
       'X-Content-Type-Options': 'nosniff',
     };
@@ -334,9 +339,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   function handleChat(req: http.IncomingMessage, res: http.ServerResponse, mode: Mode, u: URL): void {
     const method = req.method ?? 'GET';
-    const headers = securityHeaders(mode);
+    const headers = securityHeaders(mode, undefined, 'chat');
     if (method !== 'GET' && method !== 'HEAD') {
       return send(res, 405, '<!DOCTYPE html><title>405</title><h1>Method Not Allowed</h1>\n', { ...headers, Allow: 'GET, HEAD' });
+    }
+    if (u.pathname === '/' && mode === 'https' && scenario === 'https-to-http-redirect') {
+      return redirect(res, 302, url('chat', `/${u.search}`, 'http'));
     }
     const ctx: pages.PageContext = { mailOrigin: origin('mail', mode), chatOrigin: origin('chat', mode), token: '' };
     if (u.pathname === '/') return send(res, 200, pages.chatPage(ctx), headers);

@@ -16,6 +16,8 @@ export interface Baseline {
   certRoots: string[];
   certIssuers: string[];
   certSpki: string[];
+  /** Largest Strict-Transport-Security max-age seen; null until the host sends one. */
+  hstsMaxAge?: number | null;
 }
 
 /** Visits during which new script origins are learned instead of reported. */
@@ -55,4 +57,9 @@ export function learnCertificate(baseline: Baseline, chain: readonly CertSummary
     certIssuers: addAll(baseline.certIssuers, [leaf.issuer]),
     certSpki: addAll(baseline.certSpki, [leaf.spkiSha256]),
   };
+}
+
+export function learnHsts(baseline: Baseline, maxAge: number | null): Baseline {
+  if (maxAge === null || maxAge <= (baseline.hstsMaxAge ?? 0)) return baseline;
+  return { ...baseline, hstsMaxAge: maxAge };
 }

@@ -1,4 +1,4 @@
-import type { ScriptRef } from './observations';
+import type { FormRef, ScriptRef } from './observations';
 import { RECOGNISERS } from './sites/recognise';
 
 /**
@@ -6,12 +6,13 @@ import { RECOGNISERS } from './sites/recognise';
  * treats every message as untrusted input: exact shapes, bounded sizes, unknown types dropped.
  */
 export type ContentMessage =
-  | { type: 'page-observed'; url: string; recognisedAs?: string; scripts: ScriptRef[] }
-  | { type: 'scripts-added'; url: string; scripts: ScriptRef[] };
+  | { type: 'page-observed'; url: string; recognisedAs?: string; scripts: ScriptRef[]; forms: FormRef[] }
+  | { type: 'elements-added'; url: string; scripts: ScriptRef[]; forms: FormRef[] };
 
 export const LIMITS = {
   url: 2048,
   scriptsPerMessage: 200,
+  formsPerMessage: 50,
 } as const;
 
 const RECOGNISER_IDS = new Set(RECOGNISERS.map((r) => r.id));
@@ -35,6 +36,19 @@ function parseScripts(value: unknown): ScriptRef[] | undefined {
   return scripts;
 }
 
+function parseForms(value: unknown): FormRef[] | undefined {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > LIMITS.formsPerMessage) return undefined;
+  const forms: FormRef[] = [];
+  for (const item of value) {
+    if (!item || typeof item !== 'object') return undefined;
+    const { action, hasPassword } = item as Record<string, unknown>;
+    if (!isHttpUrl(action) || typeof hasPassword !== 'boolean') return undefined;
+    forms.push({ action, hasPassword });
+  }
+  return forms;
+}
+
 export type Validated<T> = { ok: true; message: T } | { ok: false; reason: string };
 
 export function validateContentMessage(raw: unknown): Validated<ContentMessage> {
@@ -43,15 +57,17 @@ export function validateContentMessage(raw: unknown): Validated<ContentMessage> 
   if (!isHttpUrl(input.url)) return { ok: false, reason: 'bad url' };
   const scripts = parseScripts(input.scripts);
   if (!scripts) return { ok: false, reason: 'bad scripts' };
+  const forms = parseForms(input.forms);
+  if (!forms) return { ok: false, reason: 'bad forms' };
   switch (input.type) {
     case 'page-observed': {
       const { recognisedAs } = input;
       if (recognisedAs !== undefined && (typeof recognisedAs !== 'string' || !RECOGNISER_IDS.has(recognisedAs)))
         return { ok: false, reason: 'bad recognisedAs' };
-      return { ok: true, message: { type: 'page-observed', url: input.url, scripts, ...(recognisedAs ? { recognisedAs } : {}) } };
+      return { ok: true, message: { type: 'page-observed', url: input.url, scripts, forms, ...(recognisedAs ? { recognisedAs } : {}) } };
     }
-    case 'scripts-added':
-      return { ok: true, message: { type: 'scripts-added', url: input.url, scripts } };
+    case 'elements-added':
+      return { ok: true, message: { type: 'elements-added', url: input.url, scripts, forms } };
     default:
       return { ok: false, reason: 'unknown type' };
   }

@@ -1,11 +1,20 @@
-import { emptyBaseline, isLearning, learnCertificate, learnScriptOrigins, recordVisit, type Baseline } from './baseline';
+import { emptyBaseline, isLearning, learnCertificate, learnHsts, learnScriptOrigins, recordVisit, type Baseline } from './baseline';
 import type { TapguardDb } from './db';
 import type { DetectContext } from './detect/context';
 import { detectUntrustedRoot } from './detect/cert';
 import { detectNewScriptOrigins, networkScriptOrigins } from './detect/scripts';
-import { detectHttpPage } from './detect/tls';
+import {
+  detectDowngradeRedirect,
+  detectHstsDropped,
+  detectHttpPage,
+  detectInsecureForms,
+  detectInsecureWebSocket,
+  detectMixedContent,
+  detectWeakTls,
+  parseHstsMaxAge,
+} from './detect/tls';
 import type { Recorded, Recorder } from './incidents';
-import type { CertObservation, PageObservation, ScriptRef } from './observations';
+import type { CertObservation, FormRef, HeadersObservation, PageObservation, RedirectObservation, RequestObservation, ScriptRef } from './observations';
 import type { Settings } from './settings';
 import { resolveSite, type MonitoredSite, type SiteLists } from './sites';
 import type { Finding } from './types';
@@ -65,18 +74,44 @@ export function createMonitor(deps: MonitorDeps) {
         const visited = recordVisit(before, page.url.startsWith('https:'), deps.now());
         const findings = [
           ...detectHttpPage(page, ctx),
+          ...detectInsecureForms(page.url, page.forms ?? [], ctx),
           ...detectNewScriptOrigins(page.url, page.scripts, { ...ctx, baseline: visited }),
         ];
         return { findings, baseline: learnScripts(visited, page.scripts) };
       });
     },
 
-    async observeScripts(url: string, scripts: ScriptRef[]): Promise<Outcome> {
+    async observeScripts(url: string, scripts: ScriptRef[], forms: FormRef[] = []): Promise<Outcome> {
       const site = await siteFor(url);
       if (!site) return { recorded: [] };
       return judge(url, site, (before, ctx) => ({
-        findings: detectNewScriptOrigins(url, scripts, { ...ctx, baseline: before }),
+        findings: [...detectInsecureForms(url, forms, ctx), ...detectNewScriptOrigins(url, scripts, { ...ctx, baseline: before })],
         baseline: learnScripts(before, scripts),
+      }));
+    },
+
+    /** A redirect hop; the chain counts when it started on, or lands on, a messaging host. */
+    async observeRedirect(hop: RedirectObservation): Promise<Outcome> {
+      const site = (await siteFor(hop.firstUrl)) ?? (await siteFor(hop.toUrl));
+      if (!site) return { recorded: [] };
+      return { site, recorded: await deps.recorder.record(detectDowngradeRedirect(hop, { site, baseline: undefined, trustedRoots: [] })) };
+    },
+
+    /** A request made by a messaging page: sockets and subresources. */
+    async observeRequest(request: RequestObservation): Promise<Outcome> {
+      const site = await siteFor(request.pageUrl);
+      if (!site) return { recorded: [] };
+      const ctx = { site, baseline: undefined, trustedRoots: [] };
+      const findings = request.resourceType === 'websocket' ? detectInsecureWebSocket(request, ctx) : detectMixedContent(request, ctx);
+      return { site, recorded: await deps.recorder.record(findings) };
+    },
+
+    async observeHeaders(headers: HeadersObservation): Promise<Outcome> {
+      const site = await siteFor(headers.url);
+      if (!site || !headers.url.startsWith('https:')) return { recorded: [] };
+      return judge(headers.url, site, (before, ctx) => ({
+        findings: detectHstsDropped(headers, ctx),
+        baseline: learnHsts(before, parseHstsMaxAge(headers.strictTransportSecurity)),
       }));
     },
 
@@ -84,9 +119,12 @@ export function createMonitor(deps: MonitorDeps) {
       const site = await siteFor(cert.url);
       if (!site) return { recorded: [] };
       return judge(cert.url, site, (before, ctx) => {
-        const findings = detectUntrustedRoot(cert, ctx);
+        const rootFindings = detectUntrustedRoot(cert, ctx);
         // An untrusted chain is evidence, not the host's normal: only trusted chains are learned.
-        return { findings, baseline: findings.length ? before : learnCertificate(before, cert.chain) };
+        return {
+          findings: [...rootFindings, ...detectWeakTls(cert, ctx)],
+          baseline: rootFindings.length ? before : learnCertificate(before, cert.chain),
+        };
       });
     },
   };

@@ -1,6 +1,6 @@
 import type { ContentMessage } from '../messages';
 import { LIMITS } from '../messages';
-import type { ScriptRef } from '../observations';
+import type { FormRef, ScriptRef } from '../observations';
 import { resolveSite, type SiteLists } from '../sites';
 import { recogniseMessagingPage } from '../sites/recognise';
 import { hostOf } from '../url';
@@ -11,18 +11,31 @@ export interface PageObserverDeps {
   loadSiteLists(): Promise<SiteLists>;
   send(message: ContentMessage): void;
   signal: AbortSignal;
-  /** Delay that batches dynamically inserted scripts into one message. */
+  /** Delay that batches dynamically inserted elements into one message. */
   batchMs?: number;
 }
 
-/** Per page, so a page that inserts scripts in a loop cannot make the extension do unbounded work. */
+/** Per page, so a page that inserts elements in a loop cannot make the extension do unbounded work. */
 export const MAX_SCRIPTS_PER_PAGE = 2000;
+export const MAX_FORMS_PER_PAGE = 200;
 
 function scriptRef(element: HTMLScriptElement): ScriptRef | undefined {
   // `src` is the resolved absolute URL; reading the property (not the attribute) resolves <base>.
   const src = element.src;
   if (!src || src.length > LIMITS.url) return undefined;
   return { src };
+}
+
+function formRef(form: HTMLFormElement, baseUrl: string): FormRef | undefined {
+  // The attribute, not `form.action`: a field named "action" would shadow the property.
+  let action: string;
+  try {
+    action = new URL(form.getAttribute('action') ?? '', baseUrl).href;
+  } catch {
+    return undefined;
+  }
+  if (action.length > LIMITS.url || !/^https?:/.test(action)) return undefined;
+  return { action, hasPassword: form.querySelector('input[type="password" i]') !== null };
 }
 
 /**
@@ -42,43 +55,79 @@ export async function observePage(deps: PageObserverDeps): Promise<void> {
   const recognised = known ? undefined : recogniseMessagingPage(document);
   if (!known && !recognised) return;
 
-  let reported = 0;
-  const collect = (elements: Iterable<HTMLScriptElement>): ScriptRef[] => {
+  let scriptsReported = 0;
+  const collectScripts = (elements: Iterable<HTMLScriptElement>): ScriptRef[] => {
     const refs: ScriptRef[] = [];
     for (const element of elements) {
-      if (reported >= MAX_SCRIPTS_PER_PAGE) break;
+      if (scriptsReported >= MAX_SCRIPTS_PER_PAGE) break;
       const ref = scriptRef(element);
       if (ref) {
         refs.push(ref);
-        reported++;
+        scriptsReported++;
       }
     }
     return refs;
   };
 
-  const initial = collect(document.scripts as unknown as Iterable<HTMLScriptElement>).slice(0, LIMITS.scriptsPerMessage);
-  deps.send({ type: 'page-observed', url, scripts: initial, ...(recognised ? { recognisedAs: recognised.id } : {}) });
-
-  let pending: ScriptRef[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const flush = () => {
-    timer = undefined;
-    while (pending.length) {
-      deps.send({ type: 'scripts-added', url: deps.location.href, scripts: pending.slice(0, LIMITS.scriptsPerMessage) });
-      pending = pending.slice(LIMITS.scriptsPerMessage);
+  const formsReported = new Set<string>();
+  const collectNewForms = (): FormRef[] => {
+    const refs: FormRef[] = [];
+    for (const form of document.forms as unknown as Iterable<HTMLFormElement>) {
+      if (formsReported.size >= MAX_FORMS_PER_PAGE) break;
+      const ref = formRef(form, document.baseURI);
+      const key = ref && `${ref.action}|${ref.hasPassword}`;
+      if (ref && key && !formsReported.has(key)) {
+        formsReported.add(key);
+        refs.push(ref);
+      }
     }
+    return refs;
   };
 
+  const initialScripts = collectScripts(document.scripts as unknown as Iterable<HTMLScriptElement>);
+  deps.send({
+    type: 'page-observed',
+    url,
+    scripts: initialScripts.slice(0, LIMITS.scriptsPerMessage),
+    forms: collectNewForms().slice(0, LIMITS.formsPerMessage),
+    ...(recognised ? { recognisedAs: recognised.id } : {}),
+  });
+  let pendingScripts = initialScripts.slice(LIMITS.scriptsPerMessage);
+  let formsMayHaveChanged = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const flush = () => {
+    timer = undefined;
+    let forms = formsMayHaveChanged ? collectNewForms() : [];
+    formsMayHaveChanged = false;
+    while (pendingScripts.length || forms.length) {
+      deps.send({
+        type: 'elements-added',
+        url: deps.location.href,
+        scripts: pendingScripts.slice(0, LIMITS.scriptsPerMessage),
+        forms: forms.slice(0, LIMITS.formsPerMessage),
+      });
+      pendingScripts = pendingScripts.slice(LIMITS.scriptsPerMessage);
+      forms = forms.slice(LIMITS.formsPerMessage);
+    }
+  };
+  const schedule = () => {
+    if (timer === undefined) timer = setTimeout(flush, deps.batchMs ?? 500);
+  };
+  if (pendingScripts.length) schedule();
+
   const observer = new MutationObserver((mutations) => {
-    if (reported >= MAX_SCRIPTS_PER_PAGE) return observer.disconnect();
     const added: HTMLScriptElement[] = [];
     for (const mutation of mutations) {
       for (const node of mutation.addedNodes) {
         if (node.nodeName === 'SCRIPT') added.push(node as HTMLScriptElement);
+        // Forms are rescanned once per batch from document.forms, however many nodes arrive.
+        else if (node.nodeType === 1) formsMayHaveChanged = true;
       }
     }
-    pending.push(...collect(added));
-    if (pending.length && timer === undefined) timer = setTimeout(flush, deps.batchMs ?? 500);
+    if (scriptsReported < MAX_SCRIPTS_PER_PAGE) pendingScripts.push(...collectScripts(added));
+    if (pendingScripts.length || formsMayHaveChanged) schedule();
+    if (scriptsReported >= MAX_SCRIPTS_PER_PAGE && formsReported.size >= MAX_FORMS_PER_PAGE) observer.disconnect();
   });
   observer.observe(document.documentElement, { childList: true, subtree: true });
   signal.addEventListener('abort', () => {

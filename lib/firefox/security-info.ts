@@ -5,6 +5,7 @@ export interface FirefoxSecurityInfo {
   state?: string;
   protocolVersion?: string;
   cipherSuite?: string;
+  weaknessReasons?: string[];
   certificates?: Array<{
     subject?: string;
     issuer?: string;
@@ -42,6 +43,7 @@ export function certObservationFromSecurityInfo(
     state: String(info.state ?? ''),
     ...(info.protocolVersion ? { protocolVersion: info.protocolVersion } : {}),
     ...(info.cipherSuite ? { cipherSuite: info.cipherSuite } : {}),
+    ...(Array.isArray(info.weaknessReasons) && info.weaknessReasons.length ? { weaknessReasons: info.weaknessReasons.map(String) } : {}),
     chain,
   };
 }

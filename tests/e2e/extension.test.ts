@@ -58,11 +58,12 @@ describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab'
     expect(v.popup.badge).toBe('1');
   });
 
-  it('reports the webmail page served over plain http (tls.http-page)', async () => {
-    const v = await visit(session, probe, lab, 'http-page', lab.url('mail', '/', 'http'));
+  it('reports the chat page served over plain http (tls.http-page)', async () => {
+    // The chat host sends no HSTS, so the browser lets a stripped link through (see lab/server.ts).
+    const v = await visit(session, probe, lab, 'http-page', lab.url('chat', '/', 'http'));
     expect(v.incidents.map((i) => i.rule)).toContain('tls.http-page');
     const stripped = v.incidents.find((i) => i.rule === 'tls.http-page')!;
-    expect(stripped).toMatchObject({ severity: 'critical', url: lab.url('mail', '/', 'http') });
+    expect(stripped).toMatchObject({ severity: 'critical', host: LAB_HOSTS.chat, url: lab.url('chat', '/', 'http') });
     expect(v.popup.level).toBe('danger');
   });
 

@@ -64,7 +64,7 @@ export class ExtensionProbe {
       `${API}.tabs.query({}).then((tabs) => JSON.stringify(tabs.map((t) => ({ id: t.id, url: t.url }))))`,
     )) as string;
     const tabs = JSON.parse(json) as { id: number; url: string }[];
-    const tab = tabs.find((t) => t.url.startsWith(prefix));
+    const tab = tabs.find((t) => t.url?.startsWith(prefix));
     if (!tab) throw new Error(`no tab shows ${url}; tabs: ${tabs.map((t) => t.url).join(', ')}`);
     return tab.id;
   }

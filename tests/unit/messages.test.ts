@@ -6,7 +6,7 @@ const page = { type: 'page-observed', url: 'https://mail.example.org/', scripts:
 describe('validateContentMessage', () => {
   it('accepts a well-formed page observation and copies only known fields', () => {
     const result = validateContentMessage({ ...page, recognisedAs: 'roundcube', extra: 'dropped' });
-    expect(result).toEqual({ ok: true, message: { ...page, recognisedAs: 'roundcube' } });
+    expect(result).toEqual({ ok: true, message: { ...page, forms: [], recognisedAs: 'roundcube' } });
   });
   it.each([
     ['null', null],
@@ -24,7 +24,7 @@ describe('validateContentMessage', () => {
   });
   it('survives random garbage without throwing', () => {
     for (let i = 0; i < 500; i++) {
-      const garbage = JSON.parse(JSON.stringify({ type: ['page-observed', 'scripts-added', 1][i % 3], url: Math.random() > 0.5 ? 'https://x.test/' : i, scripts: [{ src: i % 7 ? 'https://x' : null }] }));
+      const garbage = JSON.parse(JSON.stringify({ type: ['page-observed', 'elements-added', 1][i % 3], url: Math.random() > 0.5 ? 'https://x.test/' : i, scripts: [{ src: i % 7 ? 'https://x' : null }] }));
       expect(() => validateContentMessage(garbage)).not.toThrow();
     }
   });

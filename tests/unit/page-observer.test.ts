@@ -33,7 +33,7 @@ describe('observePage', () => {
   it('reports a recognised Roundcube page with its scripts', async () => {
     const html = ROUNDCUBE.replace('</head>', '<script src="/program/js/app.min.js"></script><script>var x=1</script></head>');
     const { sent } = await run(html, 'https://mail.example.org/');
-    expect(sent).toEqual([{ type: 'page-observed', url: 'https://mail.example.org/', recognisedAs: 'roundcube', scripts: [{ src: 'https://mail.example.org/program/js/app.min.js' }] }]);
+    expect(sent).toEqual([{ type: 'page-observed', url: 'https://mail.example.org/', recognisedAs: 'roundcube', scripts: [{ src: 'https://mail.example.org/program/js/app.min.js' }], forms: [{ action: 'https://mail.example.org/', hasPassword: true }] }]);
   });
 
   it('batches scripts inserted later into one message', async () => {
@@ -45,7 +45,7 @@ describe('observePage', () => {
     }
     await new Promise((r) => setTimeout(r, 50));
     controller.abort();
-    expect(sent.map((m) => m.type)).toEqual(['page-observed', 'scripts-added']);
+    expect(sent.map((m) => m.type)).toEqual(['page-observed', 'elements-added']);
     expect(sent[1]!.scripts).toHaveLength(3);
   });
 });
