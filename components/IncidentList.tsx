@@ -4,10 +4,10 @@ function when(ts: number): string {
   return new Date(ts).toLocaleString();
 }
 
-export function IncidentList({ incidents }: { incidents: readonly Incident[] }) {
+export function IncidentList({ incidents, label }: { incidents: readonly Incident[]; label: string }) {
   if (incidents.length === 0) return null;
   return (
-    <ul class="incidents" aria-label="Incidents on this site">
+    <ul class="incidents" aria-label={label}>
       {incidents.map((incident) => (
         <li key={incident.id} class={`incident severity-${incident.severity}`} data-rule={incident.rule}>
           <div class="incident-head">

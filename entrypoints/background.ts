@@ -1,5 +1,5 @@
 import type { Runtime, WebRequest } from 'webextension-polyfill';
-import { addRecorded, badgeFor, type TabFindings } from '@/lib/badge';
+import { badgeFor } from '@/lib/badge';
 import { browser } from '@/lib/browser';
 import { openDb } from '@/lib/db';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/firefox/security-info';
@@ -9,6 +9,7 @@ import { createMonitor, type Outcome } from '@/lib/monitor';
 import type { CertObservation } from '@/lib/observations';
 import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged } from '@/lib/settings';
 import { resolveSite, type SiteLists } from '@/lib/sites';
+import { createTabStates } from '@/lib/tab-state';
 import { hostOf } from '@/lib/url';
 
 /**
@@ -38,19 +39,16 @@ export default defineBackground(() => {
   /** False only when the host is certainly not mail or chat; unknown until the lists load. */
   const mayBeMessaging = (url: string | undefined) => !url || !siteLists || resolveSite(hostOf(url), siteLists) !== undefined;
 
-  // Badge: display state only. If the worker sleeps, the badge already shown stays and the
-  // findings themselves are in IndexedDB.
-  const tabFindings = new Map<number, TabFindings>();
+  // What each tab's page has shown, for its badge and its popup verdict.
+  const tabStates = createTabStates();
   const pendingMainFrameCert = new Map<number, CertObservation>();
   const action = browser.action ?? browser.browserAction;
-  const show = (tabId: number | undefined) => (outcome: Outcome) => {
-    if (tabId === undefined || tabId < 0 || !outcome.site) return;
-    const tab = tabFindings.get(tabId) ?? new Map();
-    tabFindings.set(tabId, tab);
-    addRecorded(tab, outcome.recorded);
-    const badge = badgeFor(tab);
-    void action.setBadgeText({ tabId, text: badge.text }).catch(() => undefined);
-    if (badge.text) void action.setBadgeBackgroundColor({ tabId, color: badge.color }).catch(() => undefined);
+  const show = (tabId: number | undefined) => async (outcome: Outcome) => {
+    if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
+    const state = await tabStates.add(tabId, outcome.site.host, outcome.recorded);
+    const badge = badgeFor(Object.values(state.findings));
+    await action.setBadgeText({ tabId, text: badge.text }).catch(() => undefined);
+    if (badge.text) await action.setBadgeBackgroundColor({ tabId, color: badge.color }).catch(() => undefined);
   };
 
   browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {
@@ -79,23 +77,24 @@ export default defineBackground(() => {
     monitor
       .observePage(page)
       .then(async (outcome) => {
-        show(tabId)(outcome);
+        await show(tabId)(outcome);
         // The certificate of a page recognised only now arrived before we knew it was mail.
-        if (outcome.site && pendingCert && hostOf(pendingCert.url) === hostOf(url)) show(tabId)(await monitor.observeCertificate(pendingCert));
+        if (outcome.site && pendingCert && hostOf(pendingCert.url) === hostOf(url)) await show(tabId)(await monitor.observeCertificate(pendingCert));
       })
       .catch(report('page observation'));
   });
 
   browser.webRequest.onBeforeRequest.addListener(
     (details) => {
-      tabFindings.delete(details.tabId);
       pendingMainFrameCert.delete(details.tabId);
-      if (details.tabId >= 0) void action.setBadgeText({ tabId: details.tabId, text: '' }).catch(() => undefined);
+      if (details.tabId < 0) return;
+      void tabStates.reset(details.tabId).catch(report('tab reset'));
+      void action.setBadgeText({ tabId: details.tabId, text: '' }).catch(() => undefined);
     },
     { urls: ['<all_urls>'], types: ['main_frame'] },
   );
   browser.tabs.onRemoved.addListener((tabId) => {
-    tabFindings.delete(tabId);
+    tabStates.forget(tabId);
     pendingMainFrameCert.delete(tabId);
   });
 

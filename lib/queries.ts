@@ -15,3 +15,13 @@ export function incidentsForHost(db: TapguardDb, host: string, limit = 50): Prom
 export function countIncidents(db: TapguardDb): Promise<number> {
   return db.incidents.count();
 }
+
+/** The incidents behind a tab's dedupe keys, newest first, with how often each was seen. */
+export async function incidentsForKeys(db: TapguardDb, keys: readonly string[]): Promise<Array<Incident & { repeats: number }>> {
+  const occurrences = (await db.occurrences.bulkGet([...keys])).filter((o) => o !== undefined);
+  const incidents = await db.incidents.bulkGet(occurrences.map((o) => o.incidentId));
+  return incidents
+    .map((incident, i) => (incident ? { ...incident, repeats: occurrences[i]!.count } : undefined))
+    .filter((i) => i !== undefined)
+    .sort((a, b) => b.ts - a.ts);
+}

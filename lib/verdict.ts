@@ -8,7 +8,7 @@ export interface Verdict {
   headline: string;
 }
 
-/** The popup's one-line answer to "is it safe to keep typing here?". */
+/** The popup's one-line answer to "is it safe to keep typing here?", from what this page showed. */
 export function verdictFor(host: string, site: MonitoredSite | undefined, incidents: readonly Pick<Incident, 'severity'>[]): Verdict {
   if (!site) return { level: 'not-monitored', headline: `${host || 'This page'} is not a mail or chat page tapguard watches.` };
   const worst = worstSeverity(incidents.map((i) => i.severity));

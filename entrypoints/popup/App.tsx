@@ -5,9 +5,10 @@ import { VerdictBanner } from '@/components/VerdictBanner';
 import { browser } from '@/lib/browser';
 import { capabilitiesOf } from '@/lib/capabilities';
 import { openDb } from '@/lib/db';
-import { countIncidents, incidentsForHost } from '@/lib/queries';
+import { countIncidents, incidentsForHost, incidentsForKeys } from '@/lib/queries';
 import { loadSiteLists } from '@/lib/settings';
 import { resolveSite } from '@/lib/sites';
+import { loadTabState } from '@/lib/tab-state';
 import type { Incident } from '@/lib/types';
 import { hostOf } from '@/lib/url';
 import { verdictFor, type Verdict } from '@/lib/verdict';
@@ -15,25 +16,44 @@ import { verdictFor, type Verdict } from '@/lib/verdict';
 interface PopupState {
   host: string;
   verdict: Verdict;
-  incidents: Incident[];
+  /** Seen on this tab's current page. */
+  current: Incident[];
+  /** Seen on this host before, on other pages or visits. */
+  earlier: Incident[];
   total: number;
 }
 
 /** `?tab=<id>` shows a given tab: the same view, reachable when the popup is opened as a page. */
-async function targetTabUrl(): Promise<string> {
+async function targetTab(): Promise<{ id?: number; url: string }> {
   const requested = Number(new URLSearchParams(location.search).get('tab'));
-  if (Number.isInteger(requested) && requested > 0) return (await browser.tabs.get(requested)).url ?? '';
+  if (Number.isInteger(requested) && requested > 0) {
+    const tab = await browser.tabs.get(requested);
+    return { id: requested, url: tab.url ?? '' };
+  }
   const [active] = await browser.tabs.query({ active: true, currentWindow: true });
-  return active?.url ?? '';
+  return { ...(active?.id !== undefined ? { id: active.id } : {}), url: active?.url ?? '' };
 }
 
 async function loadState(): Promise<PopupState> {
   const db = openDb();
-  const [url, lists] = await Promise.all([targetTabUrl(), loadSiteLists()]);
-  const host = hostOf(url);
+  const [tab, lists] = await Promise.all([targetTab(), loadSiteLists()]);
+  const host = hostOf(tab.url);
   const site = resolveSite(host, lists);
-  const [incidents, total] = await Promise.all([site ? incidentsForHost(db, host) : [], countIncidents(db)]);
-  return { host, verdict: verdictFor(host, site, incidents), incidents, total };
+  const tabState = tab.id !== undefined ? await loadTabState(tab.id) : undefined;
+  const keys = tabState?.host === host ? Object.keys(tabState.findings) : [];
+  const [current, forHost, total] = await Promise.all([
+    incidentsForKeys(db, keys),
+    site ? incidentsForHost(db, host, 20) : [],
+    countIncidents(db),
+  ]);
+  const shown = new Set(current.map((i) => i.id));
+  return {
+    host,
+    verdict: verdictFor(host, site, current),
+    current,
+    earlier: forHost.filter((i) => !shown.has(i.id)),
+    total,
+  };
 }
 
 export function App() {
@@ -55,7 +75,15 @@ export function App() {
       {state && (
         <>
           <VerdictBanner verdict={state.verdict} />
-          <IncidentList incidents={state.incidents} />
+          <IncidentList incidents={state.current} label="Seen on this page" />
+          {state.earlier.length > 0 && (
+            <details class="earlier">
+              <summary>
+                {state.earlier.length} earlier {state.earlier.length === 1 ? 'incident' : 'incidents'} on {state.host}
+              </summary>
+              <IncidentList incidents={state.earlier} label={`Earlier on ${state.host}`} />
+            </details>
+          )}
           <CapabilityList capabilities={capabilitiesOf(family)} />
           <p class="total">
             <span data-total={state.total}>{state.total}</span> {state.total === 1 ? 'incident' : 'incidents'} recorded in all.

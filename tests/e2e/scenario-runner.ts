@@ -81,7 +81,7 @@ export class ExtensionProbe {
       const view = (await popup.evaluate(`JSON.stringify({
         level: document.querySelector('.verdict')?.getAttribute('data-level') ?? 'none',
         headline: document.querySelector('.verdict-text')?.textContent ?? document.querySelector('.error')?.textContent ?? '',
-        incidentTitles: [...document.querySelectorAll('.incident-title')].map((e) => e.textContent),
+        incidentTitles: [...document.querySelectorAll('main > .incidents .incident-title')].map((e) => e.textContent),
         notChecked: [...document.querySelectorAll('.capabilities .not-checked')].map((e) => e.textContent.trim()),
       })`)) as string;
       return { ...(JSON.parse(view) as Omit<PopupView, 'badge'>), badge: await this.badgeOf(tabId) };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addRecorded, badgeFor } from '@/lib/badge';
+import { badgeFor } from '@/lib/badge';
+import { createTabStates, loadTabState, mergeRecorded } from '@/lib/tab-state';
 import type { Recorded } from '@/lib/incidents';
 import type { Incident, Severity } from '@/lib/types';
 import { verdictFor } from '@/lib/verdict';
@@ -9,11 +10,26 @@ const recorded = (dedupeKey: string, severity: Severity): Recorded => ({ status:
 
 describe('badge', () => {
   it('is empty below medium and counts medium and above in the worst colour', () => {
-    const tab = new Map();
-    addRecorded(tab, [recorded('a', 'info'), recorded('b', 'low')]);
-    expect(badgeFor(tab).text).toBe('');
-    addRecorded(tab, [recorded('c', 'medium'), recorded('d', 'critical'), recorded('d', 'critical')]);
-    expect(badgeFor(tab)).toEqual({ text: '2', color: '#8b0000' });
+    let tab = mergeRecorded({ host: 'h', findings: {} }, [recorded('a', 'info'), recorded('b', 'low')]);
+    expect(badgeFor(Object.values(tab.findings)).text).toBe('');
+    tab = mergeRecorded(tab, [recorded('c', 'medium'), recorded('d', 'critical'), recorded('d', 'critical')]);
+    expect(badgeFor(Object.values(tab.findings))).toEqual({ text: '2', color: '#8b0000' });
+  });
+});
+
+describe('tab state', () => {
+  it('keeps every concurrent outcome of a tab and starts afresh on reset', async () => {
+    const tabs = createTabStates();
+    await Promise.all(['a', 'b', 'c', 'd'].map((key) => tabs.add(7, 'mail.example.org', [recorded(key, 'high')])));
+    expect(Object.keys((await loadTabState(7))!.findings).sort()).toEqual(['a', 'b', 'c', 'd']);
+    await tabs.reset(7);
+    expect(await loadTabState(7)).toBeUndefined();
+  });
+  it('drops findings of the previous host when the tab moved on', async () => {
+    const tabs = createTabStates();
+    await tabs.add(3, 'mail.example.org', [recorded('a', 'high')]);
+    const state = await tabs.add(3, 'chat.example.org', [recorded('b', 'low')]);
+    expect(state).toEqual({ host: 'chat.example.org', findings: { b: 'low' } });
   });
 });
 

@@ -1,0 +1,58 @@
+import { browser } from './browser';
+import type { Recorded } from './incidents';
+import type { Severity } from './types';
+
+/**
+ * What one tab's current page has shown since its last navigation: dedupe key → severity. Kept in
+ * storage.session, which outlives an MV3 worker's sleep but not the browser session, and which
+ * content scripts cannot read or write, so a page cannot forge its own verdict.
+ */
+export interface TabState {
+  host: string;
+  findings: Record<string, Severity>;
+}
+
+const keyOf = (tabId: number) => `tab:${tabId}`;
+
+export function mergeRecorded(state: TabState, recorded: readonly Recorded[]): TabState {
+  const findings = { ...state.findings };
+  for (const r of recorded) {
+    if (r.status === 'new') findings[r.incident.dedupeKey] = r.incident.severity;
+    else findings[r.dedupeKey] = r.finding.severity;
+  }
+  return { ...state, findings };
+}
+
+export async function loadTabState(tabId: number): Promise<TabState | undefined> {
+  const stored = await browser.storage.session.get(keyOf(tabId));
+  const value = stored[keyOf(tabId)] as TabState | undefined;
+  return value && typeof value.host === 'string' && value.findings && typeof value.findings === 'object' ? value : undefined;
+}
+
+/** One writer (the background) with writes serialised per tab, so concurrent outcomes never drop each other. */
+export function createTabStates() {
+  const queues = new Map<number, Promise<unknown>>();
+  const serialise = <T>(tabId: number, task: () => Promise<T>): Promise<T> => {
+    const next = (queues.get(tabId) ?? Promise.resolve()).then(task, task);
+    queues.set(tabId, next.catch(() => undefined));
+    return next;
+  };
+  return {
+    reset(tabId: number): Promise<void> {
+      return serialise(tabId, () => browser.storage.session.remove(keyOf(tabId)));
+    },
+    add(tabId: number, host: string, recorded: readonly Recorded[]): Promise<TabState> {
+      return serialise(tabId, async () => {
+        const current = await loadTabState(tabId);
+        const base = current && current.host === host ? current : { host, findings: {} };
+        const next = mergeRecorded(base, recorded);
+        await browser.storage.session.set({ [keyOf(tabId)]: next });
+        return next;
+      });
+    },
+    forget(tabId: number): void {
+      queues.delete(tabId);
+      void browser.storage.session.remove(keyOf(tabId)).catch(() => undefined);
+    },
+  };
+}
