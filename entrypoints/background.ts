@@ -6,7 +6,7 @@ import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib
 import { createRecorder } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
-import type { CertObservation } from '@/lib/observations';
+import type { CertObservation, HeadersObservation } from '@/lib/observations';
 import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged } from '@/lib/settings';
 import { resolveSite, type SiteLists } from '@/lib/sites';
 import { createTabStates } from '@/lib/tab-state';
@@ -41,7 +41,12 @@ export default defineBackground(() => {
 
   // What each tab's page has shown, for its badge and its popup verdict.
   const tabStates = createTabStates();
-  const pendingMainFrameCert = new Map<number, CertObservation>();
+  // A main frame's certificate and headers arrive before its page can say it is self-hosted
+  // mail; they wait here, in memory and for that tab only, until the page has been judged.
+  const pendingMainFrame = new Map<number, { cert?: CertObservation; headers?: HeadersObservation }>();
+  const holdForPage = (tabId: number, part: { cert?: CertObservation; headers?: HeadersObservation }) => {
+    if (tabId >= 0) pendingMainFrame.set(tabId, { ...pendingMainFrame.get(tabId), ...part });
+  };
   const action = browser.action ?? browser.browserAction;
   const show = (tabId: number | undefined) => async (outcome: Outcome) => {
     if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
@@ -71,22 +76,25 @@ export default defineBackground(() => {
       return;
     }
     if (sender.frameId !== 0) return;
-    const pendingCert = pendingMainFrameCert.get(tabId);
-    pendingMainFrameCert.delete(tabId);
+    const pending = pendingMainFrame.get(tabId);
+    pendingMainFrame.delete(tabId);
+    const pendingFor = (host: string) => (pending?.cert && hostOf(pending.cert.url) === host ? pending.cert : undefined);
     const page = { url, scripts: message.scripts, forms: message.forms, ...(message.recognisedAs ? { recognisedAs: message.recognisedAs } : {}) };
     monitor
       .observePage(page)
       .then(async (outcome) => {
         await show(tabId)(outcome);
-        // The certificate of a page recognised only now arrived before we knew it was mail.
-        if (outcome.site && pendingCert && hostOf(pendingCert.url) === hostOf(url)) await show(tabId)(await monitor.observeCertificate(pendingCert));
+        if (!outcome.site) return;
+        const cert = pendingFor(outcome.site.host);
+        if (cert) await show(tabId)(await monitor.observeCertificate(cert));
+        if (pending?.headers && hostOf(pending.headers.url) === outcome.site.host) await show(tabId)(await monitor.observeHeaders(pending.headers));
       })
       .catch(report('page observation'));
   });
 
   browser.webRequest.onBeforeRequest.addListener(
     (details) => {
-      pendingMainFrameCert.delete(details.tabId);
+      pendingMainFrame.delete(details.tabId);
       if (details.tabId < 0) return;
       void tabStates.reset(details.tabId).catch(report('tab reset'));
       void action.setBadgeText({ tabId: details.tabId, text: '' }).catch(() => undefined);
@@ -95,7 +103,7 @@ export default defineBackground(() => {
   );
   browser.tabs.onRemoved.addListener((tabId) => {
     tabStates.forget(tabId);
-    pendingMainFrameCert.delete(tabId);
+    pendingMainFrame.delete(tabId);
   });
 
   // Downgrading redirects. The first URL of each chain is kept only while the chain runs.
@@ -133,16 +141,15 @@ export default defineBackground(() => {
   // Security headers of messaging documents (HSTS now; CSP is read by the script-injection family).
   browser.webRequest.onHeadersReceived.addListener(
     (details) => {
-      if (!details.url.startsWith('https:') || !mayBeMessaging(details.url)) return;
       const header = (name: string) =>
         details.responseHeaders?.find((h) => h.name.toLowerCase() === name)?.value ?? null;
-      monitor
-        .observeHeaders({
-          url: details.url,
-          strictTransportSecurity: header('strict-transport-security'),
-          contentSecurityPolicy: header('content-security-policy'),
-        })
-        .catch(report('header observation'));
+      const headers: HeadersObservation = {
+        url: details.url,
+        strictTransportSecurity: header('strict-transport-security'),
+        contentSecurityPolicy: header('content-security-policy'),
+      };
+      if (!siteLists || !resolveSite(hostOf(details.url), siteLists)) return holdForPage(details.tabId, { headers });
+      monitor.observeHeaders(headers).then(show(details.tabId)).catch(report('header observation'));
     },
     { urls: ['https://*/*'], types: ['main_frame'] },
     ['responseHeaders'],
@@ -157,11 +164,7 @@ export default defineBackground(() => {
       const info = (await browser.webRequest.getSecurityInfo(details.requestId, { certificateChain: true })) as FirefoxSecurityInfo;
       const cert = certObservationFromSecurityInfo(details, info);
       if (!cert) return;
-      if (!known) {
-        // Held in memory for this tab only, until its page says whether it is self-hosted mail.
-        pendingMainFrameCert.set(details.tabId, cert);
-        return;
-      }
+      if (!known) return holdForPage(details.tabId, { cert });
       monitor.observeCertificate(cert).then(show(details.tabId)).catch(report('certificate observation'));
     };
 

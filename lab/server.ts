@@ -29,6 +29,7 @@ export const SCENARIOS = [
   'stripped-headers',
   'interception-ca',
   'leaf-rotation',
+  'weak-tls',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export type LabHost = keyof typeof LAB_HOSTS;
@@ -150,6 +151,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       // A fresh session id context on every build: nothing from before a switch can resume.
       sessionIdContext: randomBytes(16).toString('hex'),
       minVersion: 'TLSv1.2',
+      // A downgrading middlebox: TLS 1.2 with a CBC (non-AEAD) suite, the weakest that current
+      // browsers still accept, so the connection succeeds and the weakness is visible.
+      ...(s === 'weak-tls' ? { maxVersion: 'TLSv1.2' as const, ciphers: 'ECDHE-ECDSA-AES128-SHA' } : {}),
     };
   }
 

@@ -29,6 +29,12 @@ export interface ScenarioVisit {
   popup: PopupView;
 }
 
+/** Before the extension's first write its database does not exist yet: that reads as empty. */
+function emptyIfNoDatabase(error: unknown): never[] {
+  if (String(error).includes('does not exist')) return [];
+  throw error;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const API = '(globalThis.browser ?? globalThis.chrome)';
 
@@ -43,11 +49,11 @@ export class ExtensionProbe {
   }
 
   incidents(): Promise<Incident[]> {
-    return readStore<Incident>(this.page, 'tapguard', 'incidents');
+    return readStore<Incident>(this.page, 'tapguard', 'incidents').catch(emptyIfNoDatabase);
   }
 
   baselines(): Promise<Baseline[]> {
-    return readStore<Baseline>(this.page, 'tapguard', 'baselines').catch(() => []);
+    return readStore<Baseline>(this.page, 'tapguard', 'baselines').catch(emptyIfNoDatabase);
   }
 
   async visitsOf(host: string): Promise<number> {
