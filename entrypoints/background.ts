@@ -72,16 +72,17 @@ export default defineBackground(() => {
     const tabId = sender.tab.id;
     const url = sender.url;
     if (message.type === 'elements-added') {
-      monitor.observeScripts(url, message.scripts, message.forms).then(show(tabId)).catch(report('page change'));
+      monitor.observeScripts(url, message.scripts, message.forms, message.frames, message.violations).then(show(tabId)).catch(report('page change'));
       return;
     }
     if (sender.frameId !== 0) return;
     const pending = pendingMainFrame.get(tabId);
     pendingMainFrame.delete(tabId);
     const pendingFor = (host: string) => (pending?.cert && hostOf(pending.cert.url) === host ? pending.cert : undefined);
-    const page = { url, scripts: message.scripts, forms: message.forms, ...(message.recognisedAs ? { recognisedAs: message.recognisedAs } : {}) };
+    // The page's own URL comes from the browser (sender.url), not from the message.
+    const { type: _type, url: _claimed, ...parts } = message;
     monitor
-      .observePage(page)
+      .observePage({ ...parts, url })
       .then(async (outcome) => {
         await show(tabId)(outcome);
         if (!outcome.site) return;

@@ -16,8 +16,18 @@ export interface Baseline {
   certRoots: string[];
   certIssuers: string[];
   certSpki: string[];
+  /** Subject of each learned root (sha256 → subject), so a report can name the old root beside the new. */
+  certRootSubjects?: Record<string, string>;
   /** Largest Strict-Transport-Security max-age seen; null until the host sends one. */
   hstsMaxAge?: number | null;
+  /** The Content-Security-Policy header as learned (the strictest seen). */
+  csp?: string | null;
+  /** Per page key: inline script hashes seen, and visits since that set last grew. */
+  inline?: Record<string, { hashes: string[]; stableVisits: number }>;
+  /** sha256 of script URL → sha256 of its bytes, for scripts that should never change. */
+  scriptBytes?: Record<string, string>;
+  /** Script URLs (origin + path) that carried SRI integrity. */
+  sriScripts?: string[];
 }
 
 /** Visits during which new script origins are learned instead of reported. */
@@ -51,11 +61,15 @@ export function learnCertificate(baseline: Baseline, chain: readonly CertSummary
   const leaf = chain[0];
   const root = chain[chain.length - 1];
   if (!leaf || !root) return baseline;
+  const certRoots = addAll(baseline.certRoots, [root.sha256]);
+  const subjects = { ...baseline.certRootSubjects, [root.sha256]: root.subject };
   return {
     ...baseline,
-    certRoots: addAll(baseline.certRoots, [root.sha256]),
+    certRoots,
     certIssuers: addAll(baseline.certIssuers, [leaf.issuer]),
     certSpki: addAll(baseline.certSpki, [leaf.spkiSha256]),
+    // Bounded with the roots themselves: names of roots that fell out of the set go too.
+    certRootSubjects: Object.fromEntries(certRoots.map((sha) => [sha, subjects[sha] ?? ''])),
   };
 }
 

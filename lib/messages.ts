@@ -1,4 +1,4 @@
-import type { FormRef, ScriptRef } from './observations';
+import type { CspViolation, FormRef, FrameRef, ScriptRef } from './observations';
 import { RECOGNISERS } from './sites/recognise';
 
 /**
@@ -6,13 +6,24 @@ import { RECOGNISERS } from './sites/recognise';
  * treats every message as untrusted input: exact shapes, bounded sizes, unknown types dropped.
  */
 export type ContentMessage =
-  | { type: 'page-observed'; url: string; recognisedAs?: string; scripts: ScriptRef[]; forms: FormRef[] }
-  | { type: 'elements-added'; url: string; scripts: ScriptRef[]; forms: FormRef[] };
+  | { type: 'page-observed'; url: string; recognisedAs?: string } & PageParts
+  | { type: 'elements-added'; url: string } & PageParts;
+
+export interface PageParts {
+  scripts: ScriptRef[];
+  forms: FormRef[];
+  frames: FrameRef[];
+  violations: CspViolation[];
+}
 
 export const LIMITS = {
   url: 2048,
   scriptsPerMessage: 200,
   formsPerMessage: 50,
+  framesPerMessage: 50,
+  violationsPerMessage: 50,
+  preview: 200,
+  directive: 200,
 } as const;
 
 const RECOGNISER_IDS = new Set(RECOGNISERS.map((r) => r.id));
@@ -27,11 +38,18 @@ function parseScripts(value: unknown): ScriptRef[] | undefined {
   const scripts: ScriptRef[] = [];
   for (const item of value) {
     if (!item || typeof item !== 'object') return undefined;
-    const { src, inlineSha256 } = item as Record<string, unknown>;
+    const { src, inlineSha256, preview, integrity, dynamic } = item as Record<string, unknown>;
     if (src !== undefined && (typeof src !== 'string' || src.length > LIMITS.url)) return undefined;
     if (inlineSha256 !== undefined && (typeof inlineSha256 !== 'string' || !SHA256.test(inlineSha256))) return undefined;
-    if (src === undefined && inlineSha256 === undefined) return undefined;
-    scripts.push(src !== undefined ? { src } : { inlineSha256: inlineSha256 as string });
+    if ((src === undefined) === (inlineSha256 === undefined)) return undefined;
+    if (preview !== undefined && (typeof preview !== 'string' || preview.length > LIMITS.preview)) return undefined;
+    if (integrity !== undefined && typeof integrity !== 'boolean') return undefined;
+    if (dynamic !== undefined && typeof dynamic !== 'boolean') return undefined;
+    const ref: ScriptRef = src !== undefined ? { src: src as string } : { inlineSha256: inlineSha256 as string };
+    if (preview !== undefined) ref.preview = preview as string;
+    if (integrity !== undefined) ref.integrity = integrity as boolean;
+    if (dynamic !== undefined) ref.dynamic = dynamic as boolean;
+    scripts.push(ref);
   }
   return scripts;
 }
@@ -49,6 +67,38 @@ function parseForms(value: unknown): FormRef[] | undefined {
   return forms;
 }
 
+function parseFrames(value: unknown): FrameRef[] | undefined {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > LIMITS.framesPerMessage) return undefined;
+  const frames: FrameRef[] = [];
+  for (const item of value) {
+    if (!item || typeof item !== 'object') return undefined;
+    const { src, hidden, width, height } = item as Record<string, unknown>;
+    if (!isHttpUrl(src) || typeof hidden !== 'boolean' || !isSize(width) || !isSize(height)) return undefined;
+    frames.push({ src, hidden, width, height });
+  }
+  return frames;
+}
+
+function isSize(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 1e6;
+}
+
+function parseViolations(value: unknown): CspViolation[] | undefined {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > LIMITS.violationsPerMessage) return undefined;
+  const violations: CspViolation[] = [];
+  for (const item of value) {
+    if (!item || typeof item !== 'object') return undefined;
+    const { blockedUrl, directive, sample } = item as Record<string, unknown>;
+    if (typeof blockedUrl !== 'string' || blockedUrl.length > LIMITS.url) return undefined;
+    if (typeof directive !== 'string' || directive.length > LIMITS.directive) return undefined;
+    if (sample !== undefined && (typeof sample !== 'string' || sample.length > LIMITS.preview)) return undefined;
+    violations.push({ blockedUrl, directive, ...(sample !== undefined ? { sample: sample as string } : {}) });
+  }
+  return violations;
+}
+
 export type Validated<T> = { ok: true; message: T } | { ok: false; reason: string };
 
 export function validateContentMessage(raw: unknown): Validated<ContentMessage> {
@@ -59,15 +109,20 @@ export function validateContentMessage(raw: unknown): Validated<ContentMessage> 
   if (!scripts) return { ok: false, reason: 'bad scripts' };
   const forms = parseForms(input.forms);
   if (!forms) return { ok: false, reason: 'bad forms' };
+  const frames = parseFrames(input.frames);
+  if (!frames) return { ok: false, reason: 'bad frames' };
+  const violations = parseViolations(input.violations);
+  if (!violations) return { ok: false, reason: 'bad violations' };
+  const parts: PageParts = { scripts, forms, frames, violations };
   switch (input.type) {
     case 'page-observed': {
       const { recognisedAs } = input;
       if (recognisedAs !== undefined && (typeof recognisedAs !== 'string' || !RECOGNISER_IDS.has(recognisedAs)))
         return { ok: false, reason: 'bad recognisedAs' };
-      return { ok: true, message: { type: 'page-observed', url: input.url, scripts, forms, ...(recognisedAs ? { recognisedAs } : {}) } };
+      return { ok: true, message: { type: 'page-observed', url: input.url, ...parts, ...(recognisedAs ? { recognisedAs } : {}) } };
     }
     case 'elements-added':
-      return { ok: true, message: { type: 'elements-added', url: input.url, scripts, forms } };
+      return { ok: true, message: { type: 'elements-added', url: input.url, ...parts } };
     default:
       return { ok: false, reason: 'unknown type' };
   }

@@ -2,7 +2,23 @@ import { emptyBaseline, isLearning, learnCertificate, learnHsts, learnScriptOrig
 import type { TapguardDb } from './db';
 import type { DetectContext } from './detect/context';
 import { detectUntrustedRoot } from './detect/cert';
-import { detectNewScriptOrigins, networkScriptOrigins } from './detect/scripts';
+import {
+  aggregateFlood,
+  detectCspDropped,
+  detectCspViolations,
+  detectExtensionScripts,
+  detectHiddenFrames,
+  detectNewInline,
+  detectNewScriptOrigins,
+  detectScriptBytesChanged,
+  detectSriRemoved,
+  learnCsp,
+  learnInline,
+  learnScriptBytes,
+  learnSri,
+  networkScriptOrigins,
+} from './detect/scripts';
+import { sha256Hex } from './hash';
 import {
   detectDowngradeRedirect,
   detectHstsDropped,
@@ -14,7 +30,18 @@ import {
   parseHstsMaxAge,
 } from './detect/tls';
 import type { Recorded, Recorder } from './incidents';
-import type { CertObservation, FormRef, HeadersObservation, PageObservation, RedirectObservation, RequestObservation, ScriptRef } from './observations';
+import type {
+  CertObservation,
+  CspViolation,
+  FormRef,
+  FrameRef,
+  HeadersObservation,
+  PageObservation,
+  RedirectObservation,
+  RequestObservation,
+  ScriptBytesObservation,
+  ScriptRef,
+} from './observations';
 import type { Settings } from './settings';
 import { resolveSite, type MonitoredSite, type SiteLists } from './sites';
 import type { Finding } from './types';
@@ -51,7 +78,7 @@ export function createMonitor(deps: MonitorDeps) {
       const stored = await deps.db.baselines.get(host);
       const result = step(stored ?? emptyBaseline(host, deps.now()), { site, baseline: stored, trustedRoots });
       await deps.db.baselines.put(result.baseline);
-      return result.findings;
+      return aggregateFlood(result.findings);
     });
     return { site, recorded: await deps.recorder.record(findings) };
   }
@@ -72,22 +99,46 @@ export function createMonitor(deps: MonitorDeps) {
       if (!site) return { recorded: [] };
       return judge(page.url, site, (before, ctx) => {
         const visited = recordVisit(before, page.url.startsWith('https:'), deps.now());
+        const visitedCtx = { ...ctx, baseline: visited };
+        const newInline = detectNewInline(page.url, page.scripts, visitedCtx);
         const findings = [
           ...detectHttpPage(page, ctx),
           ...detectInsecureForms(page.url, page.forms ?? [], ctx),
-          ...detectNewScriptOrigins(page.url, page.scripts, { ...ctx, baseline: visited }),
+          ...detectNewScriptOrigins(page.url, page.scripts, visitedCtx),
+          ...newInline,
+          ...detectSriRemoved(page.url, page.scripts, visitedCtx),
+          ...pageChanges(page.url, page.scripts, page.frames ?? [], page.violations ?? [], visitedCtx),
         ];
-        return { findings, baseline: learnScripts(visited, page.scripts) };
+        const reportedInline = new Set(newInline.map((f) => String(f.evidence.sha256)));
+        const learned = learnSri(learnInline(learnScripts(visited, page.scripts), page.url, page.scripts, reportedInline), page.scripts);
+        return { findings, baseline: learned };
       });
     },
 
-    async observeScripts(url: string, scripts: ScriptRef[], forms: FormRef[] = []): Promise<Outcome> {
+    /** Elements page code added after load: scripts, forms, frames, CSP violations. */
+    async observeScripts(url: string, scripts: ScriptRef[], forms: FormRef[] = [], frames: FrameRef[] = [], violations: CspViolation[] = []): Promise<Outcome> {
       const site = await siteFor(url);
       if (!site) return { recorded: [] };
       return judge(url, site, (before, ctx) => ({
-        findings: [...detectInsecureForms(url, forms, ctx), ...detectNewScriptOrigins(url, scripts, { ...ctx, baseline: before })],
+        findings: [
+          ...detectInsecureForms(url, forms, ctx),
+          ...detectNewScriptOrigins(url, scripts, { ...ctx, baseline: before }),
+          ...pageChanges(url, scripts, frames, violations, { ...ctx, baseline: before }),
+        ],
         baseline: learnScripts(before, scripts),
       }));
+    },
+
+    /** Firefox: the bytes of a script a messaging page loaded. */
+    async observeScriptBytes(bytes: ScriptBytesObservation): Promise<Outcome> {
+      const site = await siteFor(bytes.pageUrl);
+      if (!site) return { recorded: [] };
+      // The full URL (query included) identifies the script; only its hash is stored.
+      const urlKey = sha256Hex(bytes.url).slice(0, 32);
+      return judge(bytes.pageUrl, site, (before, ctx) => {
+        const findings = detectScriptBytesChanged(bytes, urlKey, ctx);
+        return { findings, baseline: findings.length ? before : learnScriptBytes(before, bytes, urlKey) };
+      });
     },
 
     /** A redirect hop; the chain counts when it started on, or lands on, a messaging host. */
@@ -110,8 +161,8 @@ export function createMonitor(deps: MonitorDeps) {
       const site = await siteFor(headers.url);
       if (!site || !headers.url.startsWith('https:')) return { recorded: [] };
       return judge(headers.url, site, (before, ctx) => ({
-        findings: detectHstsDropped(headers, ctx),
-        baseline: learnHsts(before, parseHstsMaxAge(headers.strictTransportSecurity)),
+        findings: [...detectHstsDropped(headers, ctx), ...detectCspDropped(headers, ctx)],
+        baseline: learnCsp(learnHsts(before, parseHstsMaxAge(headers.strictTransportSecurity)), headers.contentSecurityPolicy),
       }));
     },
 
@@ -131,6 +182,10 @@ export function createMonitor(deps: MonitorDeps) {
 }
 
 export type Monitor = ReturnType<typeof createMonitor>;
+
+function pageChanges(url: string, scripts: readonly ScriptRef[], frames: readonly FrameRef[], violations: readonly CspViolation[], ctx: DetectContext) {
+  return [...detectExtensionScripts(url, scripts, ctx), ...detectHiddenFrames(url, frames, ctx), ...detectCspViolations(url, violations, ctx)];
+}
 
 function learnScripts(baseline: Baseline, scripts: readonly ScriptRef[]): Baseline {
   return isLearning(baseline) ? learnScriptOrigins(baseline, networkScriptOrigins(scripts).keys()) : baseline;

@@ -5,6 +5,36 @@ export interface ScriptRef {
   src?: string;
   /** sha256 of an inline script's text. */
   inlineSha256?: string;
+  /** First 200 characters of an inline script, as evidence. */
+  preview?: string;
+  /** Whether an external script carried a Subresource Integrity attribute. */
+  integrity?: boolean;
+  /** Inserted by page code after load, rather than by the parser. */
+  dynamic?: boolean;
+}
+
+/** An iframe on a messaging page, with whether a user could see it. */
+export interface FrameRef {
+  src: string;
+  hidden: boolean;
+  width: number;
+  height: number;
+}
+
+/** A `securitypolicyviolation` event: the page's own CSP refused something. */
+export interface CspViolation {
+  blockedUrl: string;
+  directive: string;
+  sample?: string;
+}
+
+/** The bytes of a script response, hashed as they streamed through (Firefox). */
+export interface ScriptBytesObservation {
+  url: string;
+  pageUrl: string;
+  sha256: string;
+  /** The URL or its caching headers say this exact URL should never change. */
+  immutable: boolean;
 }
 
 export interface PageObservation {
@@ -13,6 +43,8 @@ export interface PageObservation {
   recognisedAs?: string;
   scripts: ScriptRef[];
   forms?: FormRef[];
+  frames?: FrameRef[];
+  violations?: CspViolation[];
 }
 
 export interface CertSummary {
@@ -24,6 +56,13 @@ export interface CertSummary {
   notBefore: number;
   notAfter: number;
   isBuiltInRoot: boolean;
+  /** Read from the certificate's DER (Firefox `rawDER`); absent when it could not be read. */
+  signatureAlgorithm?: string;
+  /** Hash inside the signature algorithm: "sha256", "sha1", "md5"… */
+  signatureHash?: string;
+  keyAlgorithm?: string;
+  /** RSA modulus or EC curve size in bits. */
+  keyBits?: number;
 }
 
 export interface CertObservation {
@@ -35,6 +74,15 @@ export interface CertObservation {
   cipherSuite?: string;
   /** Firefox's own verdicts, e.g. ["cipher"]. */
   weaknessReasons?: string[];
+  /** Firefox: "policy_compliant", "policy_not_enough_scts", "policy_not_diverse_scts", "not_applicable", "unknown". */
+  certificateTransparencyStatus?: string;
+  /** Firefox: set when the user overrode a certificate error ("trust_error", "domain_mismatch", "expired_or_not_yet_valid"). */
+  overridableErrorCategory?: string;
+  isUntrusted?: boolean;
+  isDomainMismatch?: boolean;
+  isNotValidAtThisTime?: boolean;
+  /** Firefox's message when the handshake itself reported an error (state "broken"). */
+  errorMessage?: string;
   chain: CertSummary[];
 }
 

@@ -1,6 +1,7 @@
-import type { ContentMessage } from '../messages';
+import { sha256Hex } from '../hash';
+import type { ContentMessage, PageParts } from '../messages';
 import { LIMITS } from '../messages';
-import type { FormRef, ScriptRef } from '../observations';
+import type { CspViolation, FormRef, FrameRef, ScriptRef } from '../observations';
 import { resolveSite, type SiteLists } from '../sites';
 import { recogniseMessagingPage } from '../sites/recognise';
 import { hostOf } from '../url';
@@ -15,15 +16,27 @@ export interface PageObserverDeps {
   batchMs?: number;
 }
 
-/** Per page, so a page that inserts elements in a loop cannot make the extension do unbounded work. */
+// Per page, so a page that inserts elements in a loop cannot make the extension do unbounded work.
 export const MAX_SCRIPTS_PER_PAGE = 2000;
 export const MAX_FORMS_PER_PAGE = 200;
+export const MAX_FRAMES_PER_PAGE = 200;
+export const MAX_VIOLATIONS_PER_PAGE = 200;
+/** Inline scripts longer than this are hashed on their first part only (and say so by length). */
+const MAX_HASHED_CHARS = 512 * 1024;
+const JS_TYPES = new Set(['', 'text/javascript', 'application/javascript', 'module', 'text/ecmascript', 'application/ecmascript']);
 
-function scriptRef(element: HTMLScriptElement): ScriptRef | undefined {
+function scriptRef(element: HTMLScriptElement, dynamic: boolean): ScriptRef | undefined {
+  if (!JS_TYPES.has((element.getAttribute('type') ?? '').trim().toLowerCase())) return undefined;
   // `src` is the resolved absolute URL; reading the property (not the attribute) resolves <base>.
   const src = element.src;
-  if (!src || src.length > LIMITS.url) return undefined;
-  return { src };
+  if (src) {
+    if (src.length > LIMITS.url) return undefined;
+    return { src, integrity: element.hasAttribute('integrity'), ...(dynamic ? { dynamic } : {}) };
+  }
+  const text = element.text;
+  if (!text.trim()) return undefined;
+  const hashed = text.length > MAX_HASHED_CHARS ? `${text.slice(0, MAX_HASHED_CHARS)}\u0000${text.length}` : text;
+  return { inlineSha256: sha256Hex(hashed), preview: text.trim().slice(0, LIMITS.preview), ...(dynamic ? { dynamic } : {}) };
 }
 
 function formRef(form: HTMLFormElement, baseUrl: string): FormRef | undefined {
@@ -38,14 +51,46 @@ function formRef(form: HTMLFormElement, baseUrl: string): FormRef | undefined {
   return { action, hasPassword: form.querySelector('input[type="password" i]') !== null };
 }
 
+function frameRef(frame: HTMLIFrameElement): FrameRef | undefined {
+  const src = frame.src;
+  if (!/^https?:/.test(src) || src.length > LIMITS.url) return undefined;
+  const box = frame.getBoundingClientRect();
+  const style = frame.ownerDocument.defaultView?.getComputedStyle(frame);
+  const hidden =
+    box.width <= 2 ||
+    box.height <= 2 ||
+    style?.display === 'none' ||
+    style?.visibility === 'hidden' ||
+    Number(style?.opacity ?? 1) === 0;
+  return { src, hidden, width: Math.round(box.width), height: Math.round(box.height) };
+}
+
 /**
- * Runs in every top-level page. On pages that are not mail or chat it returns after one storage
- * read and, for unknown hosts, a few selector checks at DOMContentLoaded; it never reports them.
- * Content scripts run in an isolated world (Chrome) or behind Xray vision (Firefox), so page code
- * that overrides DOM prototypes does not change what this code reads.
+ * Runs in every top-level page from document_start. On pages that are not mail or chat it stops
+ * after one storage read and, for unknown hosts, a few selector checks at DOMContentLoaded, and
+ * reports nothing. Content scripts run in an isolated world (Chrome) or behind Xray vision
+ * (Firefox), so page code that overrides DOM prototypes does not change what this code reads.
  */
 export async function observePage(deps: PageObserverDeps): Promise<void> {
   const { document, signal } = deps;
+  // CSP violations can fire before the page is known to be mail: buffer a bounded few meanwhile.
+  const violations: CspViolation[] = [];
+  let violationsSeen = 0;
+  let flushSoon = () => {};
+  document.addEventListener(
+    'securitypolicyviolation',
+    (event) => {
+      if (++violationsSeen > MAX_VIOLATIONS_PER_PAGE) return;
+      violations.push({
+        blockedUrl: String(event.blockedURI).slice(0, LIMITS.url),
+        directive: String(event.effectiveDirective || event.violatedDirective).slice(0, LIMITS.directive),
+        ...(event.sample ? { sample: String(event.sample).slice(0, LIMITS.preview) } : {}),
+      });
+      flushSoon();
+    },
+    { capture: true, signal },
+  );
+
   const lists = await deps.loadSiteLists();
   await domReady(document, signal);
   if (signal.aborted) return;
@@ -56,17 +101,16 @@ export async function observePage(deps: PageObserverDeps): Promise<void> {
   if (!known && !recognised) return;
 
   let scriptsReported = 0;
-  const collectScripts = (elements: Iterable<HTMLScriptElement>): ScriptRef[] => {
-    const refs: ScriptRef[] = [];
+  const scripts: ScriptRef[] = [];
+  const addScripts = (elements: Iterable<HTMLScriptElement>, dynamic: boolean) => {
     for (const element of elements) {
-      if (scriptsReported >= MAX_SCRIPTS_PER_PAGE) break;
-      const ref = scriptRef(element);
+      if (scriptsReported >= MAX_SCRIPTS_PER_PAGE) return;
+      const ref = scriptRef(element, dynamic);
       if (ref) {
-        refs.push(ref);
+        scripts.push(ref);
         scriptsReported++;
       }
     }
-    return refs;
   };
 
   const formsReported = new Set<string>();
@@ -84,50 +128,54 @@ export async function observePage(deps: PageObserverDeps): Promise<void> {
     return refs;
   };
 
-  const initialScripts = collectScripts(document.scripts as unknown as Iterable<HTMLScriptElement>);
-  deps.send({
-    type: 'page-observed',
-    url,
-    scripts: initialScripts.slice(0, LIMITS.scriptsPerMessage),
-    forms: collectNewForms().slice(0, LIMITS.formsPerMessage),
-    ...(recognised ? { recognisedAs: recognised.id } : {}),
+  // Frames are judged at flush time, after layout, so their visible size is known.
+  const pendingFrames = new Set<HTMLIFrameElement>();
+  let framesSeen = 0;
+  const addFrame = (frame: HTMLIFrameElement) => {
+    if (framesSeen++ < MAX_FRAMES_PER_PAGE) pendingFrames.add(frame);
+  };
+  for (const frame of document.querySelectorAll('iframe')) addFrame(frame as HTMLIFrameElement);
+
+  const take = <T>(items: T[], limit: number): T[] => items.splice(0, limit);
+  const takeParts = (forms: FormRef[], frames: FrameRef[]): PageParts => ({
+    scripts: take(scripts, LIMITS.scriptsPerMessage),
+    forms: take(forms, LIMITS.formsPerMessage),
+    frames: take(frames, LIMITS.framesPerMessage),
+    violations: take(violations, LIMITS.violationsPerMessage),
   });
-  let pendingScripts = initialScripts.slice(LIMITS.scriptsPerMessage);
+
+  addScripts(document.scripts as unknown as Iterable<HTMLScriptElement>, false);
+  deps.send({ type: 'page-observed', url, ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised.id } : {}) });
+
   let formsMayHaveChanged = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-
   const flush = () => {
     timer = undefined;
-    let forms = formsMayHaveChanged ? collectNewForms() : [];
+    const forms = formsMayHaveChanged ? collectNewForms() : [];
     formsMayHaveChanged = false;
-    while (pendingScripts.length || forms.length) {
-      deps.send({
-        type: 'elements-added',
-        url: deps.location.href,
-        scripts: pendingScripts.slice(0, LIMITS.scriptsPerMessage),
-        forms: forms.slice(0, LIMITS.formsPerMessage),
-      });
-      pendingScripts = pendingScripts.slice(LIMITS.scriptsPerMessage);
-      forms = forms.slice(LIMITS.formsPerMessage);
+    const frames = [...pendingFrames].map(frameRef).filter((f): f is FrameRef => f !== undefined);
+    pendingFrames.clear();
+    while (scripts.length || forms.length || frames.length || violations.length) {
+      deps.send({ type: 'elements-added', url: deps.location.href, ...takeParts(forms, frames) });
     }
   };
-  const schedule = () => {
-    if (timer === undefined) timer = setTimeout(flush, deps.batchMs ?? 500);
+  flushSoon = () => {
+    if (timer === undefined && !signal.aborted) timer = setTimeout(flush, deps.batchMs ?? 500);
   };
-  if (pendingScripts.length) schedule();
+  if (scripts.length || pendingFrames.size || violations.length) flushSoon();
 
   const observer = new MutationObserver((mutations) => {
     const added: HTMLScriptElement[] = [];
     for (const mutation of mutations) {
       for (const node of mutation.addedNodes) {
         if (node.nodeName === 'SCRIPT') added.push(node as HTMLScriptElement);
+        else if (node.nodeName === 'IFRAME') addFrame(node as HTMLIFrameElement);
         // Forms are rescanned once per batch from document.forms, however many nodes arrive.
-        else if (node.nodeType === 1) formsMayHaveChanged = true;
+        else if (node.nodeType === 1) formsMayHaveChanged = formsReported.size < MAX_FORMS_PER_PAGE;
       }
     }
-    if (scriptsReported < MAX_SCRIPTS_PER_PAGE) pendingScripts.push(...collectScripts(added));
-    if (pendingScripts.length || formsMayHaveChanged) schedule();
-    if (scriptsReported >= MAX_SCRIPTS_PER_PAGE && formsReported.size >= MAX_FORMS_PER_PAGE) observer.disconnect();
+    addScripts(added, true);
+    if (scripts.length || pendingFrames.size || formsMayHaveChanged) flushSoon();
   });
   observer.observe(document.documentElement, { childList: true, subtree: true });
   signal.addEventListener('abort', () => {

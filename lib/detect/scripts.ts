@@ -1,5 +1,7 @@
-import { isLearning } from '../baseline';
-import type { ScriptRef } from '../observations';
+import { isLearning, type Baseline } from '../baseline';
+import { cspWeakenings } from '../csp';
+import { sha256Hex } from '../hash';
+import type { CspViolation, FrameRef, HeadersObservation, ScriptBytesObservation, ScriptRef } from '../observations';
 import type { Finding } from '../types';
 import { hostOf, originOf, sanitiseUrl } from '../url';
 import type { DetectContext } from './context';
@@ -46,4 +48,230 @@ export function detectNewScriptOrigins(pageUrl: string, scripts: readonly Script
     });
   }
   return findings;
+}
+
+// ---- inline scripts ---------------------------------------------------------------------------
+
+/** Visits without a new inline script after which a page's inline scripts count as stable. */
+export const STABLE_INLINE_VISITS = 3;
+const MAX_INLINE_PER_PAGE = 64;
+const MAX_PAGE_KEYS = 50;
+
+/**
+ * Which "page" of an app a URL is: path plus short routing parameters (`_task=mail`), but not ids,
+ * so that the inbox and the compose screen are judged apart and each message is not a new page.
+ */
+export function pageKeyOf(url: string): string {
+  try {
+    const { pathname, searchParams } = new URL(url);
+    const routing = [...searchParams]
+      .filter(([, value]) => value.length > 0 && value.length <= 20 && !/\d{3,}|[0-9a-f]{12,}/i.test(value))
+      .map(([name, value]) => `${name}=${value}`)
+      .sort();
+    return routing.length ? `${pathname}?${routing.join('&')}` : pathname;
+  } catch {
+    return '';
+  }
+}
+
+/** Parser-inserted inline scripts: the ones a tampered response adds. App-generated ones churn. */
+function staticInline(scripts: readonly ScriptRef[]): ScriptRef[] {
+  return scripts.filter((s) => s.inlineSha256 && !s.dynamic);
+}
+
+/**
+ * script.new-inline: inline code this page never carried, on a page whose inline scripts have
+ * not changed for several visits. Until then new inline code is learned, so a site that rotates
+ * its inline scripts never becomes noisy.
+ */
+export function detectNewInline(pageUrl: string, scripts: readonly ScriptRef[], ctx: DetectContext): Finding[] {
+  if (ctx.site.profile?.volatileInline) return [];
+  const page = ctx.baseline?.inline?.[pageKeyOf(pageUrl)];
+  if (!page || page.stableVisits < STABLE_INLINE_VISITS) return [];
+  const known = new Set(page.hashes);
+  return staticInline(scripts)
+    .filter((s) => !known.has(s.inlineSha256!))
+    .map((s) => ({
+      rule: 'script.new-inline' as const,
+      severity: 'medium' as const,
+      host: hostOf(pageUrl),
+      url: pageUrl,
+      evidence: { sha256: s.inlineSha256!, preview: s.preview ?? '', page: pageKeyOf(pageUrl), knownInlineScripts: page.hashes.length, stableVisits: page.stableVisits },
+      dedupeParts: [s.inlineSha256!],
+    }));
+}
+
+export function learnInline(baseline: Baseline, pageUrl: string, scripts: readonly ScriptRef[], reported: ReadonlySet<string>): Baseline {
+  const key = pageKeyOf(pageUrl);
+  const inline = { ...(baseline.inline ?? {}) };
+  const page = inline[key] ?? { hashes: [], stableVisits: -1 };
+  const fresh = staticInline(scripts)
+    .map((s) => s.inlineSha256!)
+    .filter((h) => !page.hashes.includes(h) && !reported.has(h));
+  inline[key] = fresh.length
+    ? { hashes: [...page.hashes, ...fresh].slice(-MAX_INLINE_PER_PAGE), stableVisits: 0 }
+    : { hashes: page.hashes, stableVisits: page.stableVisits + 1 };
+  const keys = Object.keys(inline);
+  for (const old of keys.slice(0, Math.max(0, keys.length - MAX_PAGE_KEYS))) delete inline[old];
+  return { ...baseline, inline };
+}
+
+// ---- SRI and script bytes -----------------------------------------------------------------------
+
+const scriptPath = (src: string) => sanitiseUrl(src);
+
+/** script.content-changed (SRI form): a script that carried an integrity attribute lost it. */
+export function detectSriRemoved(pageUrl: string, scripts: readonly ScriptRef[], ctx: DetectContext): Finding[] {
+  const protectedScripts = new Set(ctx.baseline?.sriScripts ?? []);
+  return scripts
+    .filter((s) => s.src && s.integrity === false && protectedScripts.has(scriptPath(s.src)))
+    .map((s) => ({
+      rule: 'script.content-changed' as const,
+      severity: 'high' as const,
+      host: hostOf(pageUrl),
+      url: pageUrl,
+      evidence: { scriptUrl: scriptPath(s.src!), change: 'Subresource Integrity attribute removed' },
+      dedupeParts: [scriptPath(s.src!), 'sri'],
+    }));
+}
+
+export function learnSri(baseline: Baseline, scripts: readonly ScriptRef[]): Baseline {
+  const withSri = scripts.filter((s) => s.src && s.integrity).map((s) => scriptPath(s.src!));
+  if (!withSri.length) return baseline;
+  return { ...baseline, sriScripts: [...new Set([...(baseline.sriScripts ?? []), ...withSri])].slice(-256) };
+}
+
+/** script.content-changed (Firefox): an immutable script URL served different bytes. */
+export function detectScriptBytesChanged(bytes: ScriptBytesObservation, urlKey: string, ctx: DetectContext): Finding[] {
+  const before = ctx.baseline?.scriptBytes?.[urlKey];
+  if (!bytes.immutable || before === undefined || before === bytes.sha256) return [];
+  return [
+    {
+      rule: 'script.content-changed',
+      severity: 'high',
+      host: hostOf(bytes.pageUrl),
+      url: bytes.pageUrl,
+      evidence: { scriptUrl: sanitiseUrl(bytes.url), sha256: bytes.sha256, baselineSha256: before },
+      dedupeParts: [urlKey, bytes.sha256],
+    },
+  ];
+}
+
+export function learnScriptBytes(baseline: Baseline, bytes: ScriptBytesObservation, urlKey: string): Baseline {
+  if (!bytes.immutable || baseline.scriptBytes?.[urlKey] !== undefined) return baseline;
+  const entries = Object.entries({ ...(baseline.scriptBytes ?? {}), [urlKey]: bytes.sha256 }).slice(-256);
+  return { ...baseline, scriptBytes: Object.fromEntries(entries) };
+}
+
+/** A script URL says it never changes when its path carries a content hash or a version. */
+export function looksImmutable(url: string, cacheControl: string | null): boolean {
+  if (cacheControl && /immutable/i.test(cacheControl)) return true;
+  const maxAge = cacheControl ? Number(/max-age=(\d+)/i.exec(cacheControl)?.[1] ?? 0) : 0;
+  if (maxAge >= 30 * 24 * 3600) return true;
+  try {
+    const { pathname, searchParams } = new URL(url);
+    return /[.-][0-9a-f]{8,}\.m?js$/i.test(pathname) || /\/v?\d+\.\d+(\.\d+)?\//.test(pathname) || /^[0-9a-f]{8,}$/i.test(searchParams.get('v') ?? searchParams.get('s') ?? '');
+  } catch {
+    return false;
+  }
+}
+
+// ---- CSP ----------------------------------------------------------------------------------------
+
+/** script.csp-dropped: the host's CSP is gone or protects scripts less than the learned one. */
+export function detectCspDropped(headers: HeadersObservation, ctx: DetectContext): Finding[] {
+  const before = ctx.baseline?.csp;
+  if (!before) return [];
+  const reasons = cspWeakenings(before, headers.contentSecurityPolicy);
+  if (!reasons.length) return [];
+  return [
+    {
+      rule: 'script.csp-dropped',
+      severity: headers.contentSecurityPolicy === null ? 'high' : 'medium',
+      host: hostOf(headers.url),
+      url: headers.url,
+      evidence: { reasons, header: headers.contentSecurityPolicy, baselineHeader: before },
+      dedupeParts: [headers.contentSecurityPolicy === null ? 'missing' : sha256Hex(headers.contentSecurityPolicy)],
+    },
+  ];
+}
+
+/** The learned CSP only ever gets stricter: a weaker header is reported, never learned. */
+export function learnCsp(baseline: Baseline, header: string | null): Baseline {
+  if (header === null) return baseline;
+  if (baseline.csp && cspWeakenings(baseline.csp, header).length) return baseline;
+  return { ...baseline, csp: header.slice(0, 4096) };
+}
+
+/** script.csp-violation: the page's own CSP refused something; script refusals matter most. */
+export function detectCspViolations(pageUrl: string, violations: readonly CspViolation[], _ctx: DetectContext): Finding[] {
+  return violations.map((v) => {
+    const isScript = /^script-src|^default-src|^script-src-elem/.test(v.directive);
+    const blocked = v.blockedUrl.startsWith('http') ? originOf(v.blockedUrl) || v.blockedUrl : v.blockedUrl;
+    return {
+      rule: 'script.csp-violation' as const,
+      severity: isScript ? ('medium' as const) : ('low' as const),
+      host: hostOf(pageUrl),
+      url: pageUrl,
+      evidence: { blocked, directive: v.directive, sample: v.sample ?? '' },
+      dedupeParts: [blocked, v.directive.split(' ')[0] ?? ''],
+    };
+  });
+}
+
+// ---- frames and extensions ---------------------------------------------------------------------
+
+/** script.hidden-iframe: an invisible frame from another site on a messaging page. */
+export function detectHiddenFrames(pageUrl: string, frames: readonly FrameRef[], _ctx: DetectContext): Finding[] {
+  const pageOrigin = originOf(pageUrl);
+  return frames
+    .filter((f) => f.hidden && originOf(f.src) && originOf(f.src) !== pageOrigin && f.src.startsWith('http'))
+    .map((f) => ({
+      rule: 'script.hidden-iframe' as const,
+      severity: 'medium' as const,
+      host: hostOf(pageUrl),
+      url: pageUrl,
+      evidence: { frameUrl: sanitiseUrl(f.src), frameOrigin: originOf(f.src), width: f.width, height: f.height },
+      dedupeParts: [originOf(f.src)],
+    }));
+}
+
+/** script.by-extension: code one of the user's own extensions put into the page. Info, not an attack. */
+export function detectExtensionScripts(pageUrl: string, scripts: readonly ScriptRef[], _ctx: DetectContext): Finding[] {
+  const ids = new Set<string>();
+  for (const s of scripts) {
+    const match = s.src && /^(chrome-extension|moz-extension|safari-web-extension):\/\/([^/]+)/.exec(s.src);
+    if (match) ids.add(`${match[1]}://${match[2]}`);
+  }
+  return [...ids].map((extension) => ({
+    rule: 'script.by-extension' as const,
+    severity: 'info' as const,
+    host: hostOf(pageUrl),
+    url: pageUrl,
+    evidence: { extension },
+    dedupeParts: [extension],
+  }));
+}
+
+/**
+ * A flood (a page inserting thousands of scripts or violations) becomes one incident per rule
+ * carrying a count and a sample, instead of thousands of rows.
+ */
+export function aggregateFlood(findings: Finding[], max = 20): Finding[] {
+  const byRule = new Map<string, Finding[]>();
+  for (const f of findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+  const out: Finding[] = [];
+  for (const [rule, group] of byRule) {
+    if (group.length <= max) {
+      out.push(...group);
+      continue;
+    }
+    const first = group[0]!;
+    out.push({
+      ...first,
+      evidence: { flood: true, count: group.length, sample: group.slice(0, max).map((f) => f.evidence) },
+      dedupeParts: ['flood', rule],
+    });
+  }
+  return out;
 }

@@ -10,32 +10,47 @@ export interface ServiceProfile {
   hosts: readonly string[];
   /** Script origins the service itself serves its code from, besides the page's own origin. */
   scriptOrigins: readonly string[];
+  /**
+   * Organisations (the O= of the leaf's issuer) whose public CAs issue this service's certificates.
+   * A chain to a built-in root under one of them is the service's own, even before the baseline
+   * has seen it; under a private root the same name proves nothing (interceptors copy names).
+   */
+  certIssuers?: readonly string[];
+  /** The service generates inline scripts per load (tokens, state), so new inline code means nothing. */
+  volatileInline?: boolean;
 }
 
 export const SERVICES: readonly ServiceProfile[] = [
   {
     id: 'gmail',
+    volatileInline: true,
     name: 'Gmail',
     kind: 'mail',
     hosts: ['mail.google.com', 'inbox.google.com'],
     scriptOrigins: ['https://www.gstatic.com', 'https://ssl.gstatic.com', 'https://apis.google.com', 'https://www.google.com'],
+    certIssuers: ['Google Trust Services', 'Google Trust Services LLC'],
   },
   {
     id: 'google-chat',
+    volatileInline: true,
     name: 'Google Chat',
     kind: 'chat',
     hosts: ['chat.google.com'],
     scriptOrigins: ['https://www.gstatic.com', 'https://ssl.gstatic.com', 'https://apis.google.com'],
+    certIssuers: ['Google Trust Services', 'Google Trust Services LLC'],
   },
   {
     id: 'outlook',
+    volatileInline: true,
     name: 'Outlook / Hotmail',
     kind: 'mail',
     hosts: ['outlook.live.com', 'outlook.office.com', 'outlook.office365.com', 'outlook.cloud.microsoft'],
     scriptOrigins: ['https://res.cdn.office.net', 'https://r4.res.office365.com', 'https://res-1.cdn.office.net', 'https://res.public.onecdn.static.microsoft'],
+    certIssuers: ['Microsoft Corporation', 'DigiCert Inc'],
   },
   {
     id: 'yahoo-mail',
+    volatileInline: true,
     name: 'Yahoo Mail',
     kind: 'mail',
     hosts: ['mail.yahoo.com', '*.mail.yahoo.com'],
@@ -57,6 +72,7 @@ export const SERVICES: readonly ServiceProfile[] = [
   },
   {
     id: 'zoho-mail',
+    volatileInline: true,
     name: 'Zoho Mail',
     kind: 'mail',
     hosts: ['mail.zoho.com', 'mail.zoho.eu', 'mail.zoho.in', 'mail.zoho.com.au', 'mail.zoho.jp'],
@@ -64,6 +80,7 @@ export const SERVICES: readonly ServiceProfile[] = [
   },
   {
     id: 'gmx-webde',
+    volatileInline: true,
     name: 'GMX / WEB.DE',
     kind: 'mail',
     hosts: ['navigator.gmx.net', 'navigator-bs.gmx.net', 'navigator.gmx.com', 'bap.navigator.gmx.net', 'navigator.web.de', 'bap.navigator.web.de', 'mail.gmx.com', 'www.gmx.net', 'web.de'],
@@ -71,6 +88,7 @@ export const SERVICES: readonly ServiceProfile[] = [
   },
   {
     id: 'whatsapp',
+    volatileInline: true,
     name: 'WhatsApp Web',
     kind: 'chat',
     hosts: ['web.whatsapp.com'],
@@ -78,6 +96,7 @@ export const SERVICES: readonly ServiceProfile[] = [
   },
   {
     id: 'telegram',
+    volatileInline: true,
     name: 'Telegram Web',
     kind: 'chat',
     hosts: ['web.telegram.org'],
@@ -92,6 +111,7 @@ export const SERVICES: readonly ServiceProfile[] = [
   },
   {
     id: 'messenger',
+    volatileInline: true,
     name: 'Messenger',
     kind: 'chat',
     hosts: ['www.messenger.com', 'messenger.com'],
@@ -99,13 +119,16 @@ export const SERVICES: readonly ServiceProfile[] = [
   },
   {
     id: 'teams',
+    volatileInline: true,
     name: 'Microsoft Teams',
     kind: 'chat',
     hosts: ['teams.microsoft.com', 'teams.live.com', 'teams.cloud.microsoft'],
     scriptOrigins: ['https://statics.teams.cdn.office.net', 'https://res.cdn.office.net'],
+    certIssuers: ['Microsoft Corporation', 'DigiCert Inc'],
   },
   {
     id: 'skype',
+    volatileInline: true,
     name: 'Skype',
     kind: 'chat',
     hosts: ['web.skype.com'],
@@ -113,6 +136,7 @@ export const SERVICES: readonly ServiceProfile[] = [
   },
   {
     id: 'slack',
+    volatileInline: true,
     name: 'Slack',
     kind: 'chat',
     hosts: ['app.slack.com', '*.slack.com'],
@@ -120,6 +144,7 @@ export const SERVICES: readonly ServiceProfile[] = [
   },
   {
     id: 'discord',
+    volatileInline: true,
     name: 'Discord',
     kind: 'chat',
     hosts: ['discord.com', 'ptb.discord.com', 'canary.discord.com'],

@@ -6,7 +6,7 @@ const page = { type: 'page-observed', url: 'https://mail.example.org/', scripts:
 describe('validateContentMessage', () => {
   it('accepts a well-formed page observation and copies only known fields', () => {
     const result = validateContentMessage({ ...page, recognisedAs: 'roundcube', extra: 'dropped' });
-    expect(result).toEqual({ ok: true, message: { ...page, forms: [], recognisedAs: 'roundcube' } });
+    expect(result).toEqual({ ok: true, message: { ...page, forms: [], frames: [], violations: [], recognisedAs: 'roundcube' } });
   });
   it.each([
     ['null', null],
@@ -19,6 +19,12 @@ describe('validateContentMessage', () => {
     ['a malformed inline hash', { ...page, scripts: [{ inlineSha256: 'zz' }] }],
     ['an unknown recogniser', { ...page, recognisedAs: 'gmail-clone' }],
     ['scripts that are not an array', { ...page, scripts: { length: 1, 0: { src: 'x' } } }],
+    ['a script with both src and inline hash', { ...page, scripts: [{ src: 'https://a.test/x.js', inlineSha256: 'a'.repeat(64) }] }],
+    ['an oversized inline preview', { ...page, scripts: [{ inlineSha256: 'a'.repeat(64), preview: 'x'.repeat(LIMITS.preview + 1) }] }],
+    ['a frame with a negative size', { ...page, frames: [{ src: 'https://a.test/', hidden: true, width: -1, height: 0 }] }],
+    ['a frame with a javascript: src', { ...page, frames: [{ src: 'javascript:1', hidden: true, width: 0, height: 0 }] }],
+    ['a violation without directive', { ...page, violations: [{ blockedUrl: 'inline' }] }],
+    ['too many violations', { ...page, violations: Array.from({ length: LIMITS.violationsPerMessage + 1 }, () => ({ blockedUrl: 'inline', directive: 'script-src' })) }],
   ])('rejects %s', (_label, raw) => {
     expect(validateContentMessage(raw).ok).toBe(false);
   });

@@ -1,7 +1,8 @@
 import { Window } from 'happy-dom';
 import { describe, expect, it } from 'vitest';
-import { observePage } from '@/lib/content/page-observer';
-import type { ContentMessage } from '@/lib/messages';
+import { MAX_SCRIPTS_PER_PAGE, observePage } from '@/lib/content/page-observer';
+import { sha256Hex } from '@/lib/hash';
+import { LIMITS, type ContentMessage } from '@/lib/messages';
 import type { SiteLists } from '@/lib/sites';
 
 const ROUNDCUBE = `<!doctype html><html><head><title>Roundcube Webmail :: Welcome to Roundcube Webmail</title></head><body>
@@ -31,9 +32,22 @@ describe('observePage', () => {
   });
 
   it('reports a recognised Roundcube page with its scripts', async () => {
-    const html = ROUNDCUBE.replace('</head>', '<script src="/program/js/app.min.js"></script><script>var x=1</script></head>');
+    const html = ROUNDCUBE.replace('</head>', '<script src="/program/js/app.min.js" integrity="sha384-x"></script><script>var x=1</script><script type="application/json">{"a":1}</script></head>');
     const { sent } = await run(html, 'https://mail.example.org/');
-    expect(sent).toEqual([{ type: 'page-observed', url: 'https://mail.example.org/', recognisedAs: 'roundcube', scripts: [{ src: 'https://mail.example.org/program/js/app.min.js' }], forms: [{ action: 'https://mail.example.org/', hasPassword: true }] }]);
+    expect(sent).toEqual([
+      {
+        type: 'page-observed',
+        url: 'https://mail.example.org/',
+        recognisedAs: 'roundcube',
+        scripts: [
+          { src: 'https://mail.example.org/program/js/app.min.js', integrity: true },
+          { inlineSha256: sha256Hex('var x=1'), preview: 'var x=1' },
+        ],
+        forms: [{ action: 'https://mail.example.org/', hasPassword: true }],
+        frames: [],
+        violations: [],
+      },
+    ]);
   });
 
   it('batches scripts inserted later into one message', async () => {
