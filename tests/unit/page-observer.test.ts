@@ -61,5 +61,20 @@ describe('observePage', () => {
     controller.abort();
     expect(sent.map((m) => m.type)).toEqual(['page-observed', 'elements-added']);
     expect(sent[1]!.scripts).toHaveLength(3);
+    expect(sent[1]!.scripts.every((s) => s.dynamic)).toBe(true);
+  });
+
+  it('caps a flood of inserted scripts at the per-page limit', async () => {
+    const { window, sent, controller } = await run('<title>x</title>', 'https://mail.example.org/', { userSites: ['mail.example.org'], recognisedHosts: {} });
+    for (let i = 0; i < MAX_SCRIPTS_PER_PAGE + 500; i++) {
+      const script = window.document.createElement('script');
+      script.setAttribute('src', `https://cdn.evil.test/${i}.js`);
+      window.document.head.appendChild(script);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    const reported = sent.reduce((n, m) => n + m.scripts.length, 0);
+    expect(reported).toBe(MAX_SCRIPTS_PER_PAGE);
+    expect(sent.every((m) => m.scripts.length <= LIMITS.scriptsPerMessage)).toBe(true);
   });
 });
