@@ -2,6 +2,9 @@ import type { Runtime, WebRequest } from 'webextension-polyfill';
 import { badgeFor } from '@/lib/badge';
 import { browser } from '@/lib/browser';
 import { openDb } from '@/lib/db';
+import { looksImmutable } from '@/lib/detect/scripts';
+import { hashStream, type StreamFilterLike } from '@/lib/firefox/script-bytes';
+import { classifyRequestError } from '@/lib/detect/cert-error';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/firefox/security-info';
 import { createRecorder } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
@@ -156,13 +159,46 @@ export default defineBackground(() => {
     ['responseHeaders'],
   );
 
+  // Script bytes: only Firefox lets extensions read response bodies (webRequest.filterResponseData).
+  if (import.meta.env.FIREFOX) {
+    browser.webRequest.onHeadersReceived.addListener(
+      (details) => {
+        const pageUrl = details.documentUrl;
+        if (!pageUrl || details.statusCode !== 200 || !siteLists || !resolveSite(hostOf(pageUrl), siteLists)) return;
+        const cacheControl = details.responseHeaders?.find((h) => h.name.toLowerCase() === 'cache-control')?.value ?? null;
+        const immutable = looksImmutable(details.url, cacheControl);
+        const filter = browser.webRequest.filterResponseData(details.requestId) as unknown as StreamFilterLike;
+        hashStream(filter, (sha256) => {
+          monitor.observeScriptBytes({ url: details.url, pageUrl, sha256, immutable }).then(show(details.tabId)).catch(report('script bytes'));
+        });
+        return {};
+      },
+      { urls: ['<all_urls>'], types: ['script'] },
+      ['blocking', 'responseHeaders'],
+    );
+  }
+
+  // Certificate and TLS errors on messaging hosts, in both browsers: the connection failed, so
+  // there is no certificate to read, only the browser's error string. Everything else that fails
+  // (aborted loads, DNS, resets) is dropped by a string test before any work.
+  browser.webRequest.onErrorOccurred.addListener(
+    (details) => {
+      if (!classifyRequestError(details.error) || !mayBeMessaging(details.url)) return;
+      monitor
+        .observeRequestError(details.url, details.error, details.type)
+        .then(show(details.tabId))
+        .catch(report('certificate error observation'));
+    },
+    { urls: ['https://*/*', 'wss://*/*'] },
+  );
+
   // Certificates: only Firefox lets extensions read them (webRequest.getSecurityInfo, blocking).
   if (import.meta.env.FIREFOX) {
     const inspect = async (details: WebRequest.OnHeadersReceivedDetailsType) => {
       const lists = siteLists ?? (await refreshSiteLists());
       const known = resolveSite(hostOf(details.url), lists);
       if (!known && details.type !== 'main_frame') return;
-      const info = (await browser.webRequest.getSecurityInfo(details.requestId, { certificateChain: true })) as FirefoxSecurityInfo;
+      const info = (await browser.webRequest.getSecurityInfo(details.requestId, { certificateChain: true, rawDER: true })) as FirefoxSecurityInfo;
       const cert = certObservationFromSecurityInfo(details, info);
       if (!cert) return;
       if (!known) return holdForPage(details.tabId, { cert });

@@ -34,7 +34,7 @@ function mailHead(title: string, ctx: PageContext): string {
 <meta name="robots" content="noindex,nofollow">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="/skins/elastic/styles/styles.min.css">${injected}
-<script src="/program/js/app.min.js"></script>
+<script src="/program/js/app.min.js?s=1731000000"></script>
 <script src="/skins/elastic/ui.min.js"></script>
 </head>`;
 }
@@ -260,3 +260,12 @@ export const INJECT_JS = `/* cdn.evil-tracker.test "analytics" — tapguard lab 
  * This one is inert: it records nothing and sends nothing. */
 window.__tapguardLabInjected = true;
 `;
+
+/** Inline code an interceptor adds to the page (inline-script scenario). Inert. */
+export const INLINE_INJECT_JS = `/* lawful-interception implant (lab sample, inert) */ window.__tapguardLabInline = true;`;
+
+/** Appended to app.min.js in the script-changed scenario: same URL, other bytes. Inert. */
+export const TAMPER_JS = `/* appended in transit (lab sample, inert) */ window.__tapguardLabTampered = true;`;
+
+/** Body of the hidden third-party frame (hidden-iframe scenario). */
+export const FRAME_HTML = `<!DOCTYPE html><title>frame</title><p>tracking frame (lab sample, inert)</p>\n`;

@@ -30,6 +30,10 @@ export const SCENARIOS = [
   'interception-ca',
   'leaf-rotation',
   'weak-tls',
+  'inline-script',
+  'script-changed',
+  'hidden-iframe',
+  'blocked-script',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export type LabHost = keyof typeof LAB_HOSTS;
@@ -222,7 +226,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
    */
   function securityHeaders(mode: Mode, extraScriptOrigin?: string, host: LabHost = 'mail'): Record<string, string> {
     if (scenario === 'stripped-headers') return {};
-    const scriptSrc = ["'self'", ...(extraScriptOrigin ? [extraScriptOrigin] : [])].join(' ');
+    // The attacker of inline-script and hidden-iframe rewrote the CSP too, so the page runs them.
+    const scriptSrc = ["'self'", ...(extraScriptOrigin ? [extraScriptOrigin] : []), ...(host === 'mail' && scenario === 'inline-script' ? ["'unsafe-inline'"] : [])].join(' ');
+    const frameSrc = host === 'mail' && scenario === 'hidden-iframe' ? `; frame-src ${origin('evil', mode)}` : '';
     if (mode === 'http') {
       // What an sslstrip proxy leaves: HSTS dropped, URLs in the CSP rewritten to cleartext.
       return {
@@ -232,7 +238,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     return {
       ...(host === 'mail' ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
-      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')}; frame-ancestors 'none'`,
+      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}`,
       'X-Content-Type-Options': 'nosniff',
     };
   }
@@ -284,10 +290,22 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   // ---- application -----------------------------------------------------------------------
 
+  /** What an attacker in the middle adds to mail pages in the script-injection scenarios. */
+  function rewriteMail(body: string): string {
+    if (scenario === 'inline-script') return body.replace('</head>', `<script>${pages.INLINE_INJECT_JS}</script>\n</head>`);
+    if (scenario === 'hidden-iframe') return body.replace('</body>', `<iframe src="${url('evil', '/frame.html', 'https')}" width="1" height="1" frameborder="0"></iframe>\n</body>`);
+    return body;
+  }
+
+  function sendMail(res: http.ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+    send(res, status, rewriteMail(body), headers);
+  }
+
   async function handleMail(req: http.IncomingMessage, res: http.ServerResponse, mode: Mode, u: URL): Promise<void> {
     const method = req.method ?? 'GET';
-    const injected = mode === 'https' && scenario === 'injected-script' ? url('evil', '/inject.js', 'https') : undefined;
-    const headers = securityHeaders(mode, injected ? origin('evil', 'https') : undefined);
+    const injected = mode === 'https' && (scenario === 'injected-script' || scenario === 'blocked-script') ? url('evil', '/inject.js', 'https') : undefined;
+    // blocked-script: the attacker forgot the CSP, so the page's own policy refuses the script.
+    const headers = securityHeaders(mode, injected && scenario === 'injected-script' ? origin('evil', 'https') : undefined);
     const ctx: pages.PageContext = {
       mailOrigin: origin('mail', mode),
       chatOrigin: origin('chat', mode),
@@ -299,9 +317,13 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
     // Static same-origin assets.
     if (method === 'GET' || method === 'HEAD') {
-      if (path === '/program/js/app.min.js') return send(res, 200, pages.APP_JS, { ...headers, 'Content-Type': 'application/javascript' });
-      if (path === '/skins/elastic/ui.min.js') return send(res, 200, pages.UI_JS, { ...headers, 'Content-Type': 'application/javascript' });
-      if (path === '/skins/elastic/styles/styles.min.css') return send(res, 200, pages.STYLES_CSS, { ...headers, 'Content-Type': 'text/css; charset=utf-8' });
+      if (path === '/program/js/app.min.js') {
+        // script-changed: same versioned URL, other bytes, as a proxy rewriting the script would serve.
+        const body = scenario === 'script-changed' ? `${pages.APP_JS}\n${pages.TAMPER_JS}` : pages.APP_JS;
+        return send(res, 200, body, { ...headers, 'Content-Type': 'application/javascript' });
+      }
+      if (path === '/skins/elastic/ui.min.js') return sendMail(res, 200, pages.UI_JS, { ...headers, 'Content-Type': 'application/javascript' });
+      if (path === '/skins/elastic/styles/styles.min.css') return sendMail(res, 200, pages.STYLES_CSS, { ...headers, 'Content-Type': 'text/css; charset=utf-8' });
     }
 
     if (method === 'POST' && (path === '/' || path === '/inbox' || path === '/compose')) {
@@ -312,7 +334,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         return;
       }
       const what = q.get('_task') === 'login' ? 'login' : q.get('_action') === 'send' ? 'send' : 'other';
-      return send(res, 200, pages.postResultPage(ctx, what), headers);
+      return sendMail(res, 200, pages.postResultPage(ctx, what), headers);
     }
 
     if (method !== 'GET' && method !== 'HEAD') {
@@ -327,17 +349,17 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       const task = q.get('_task');
       const action = q.get('_action');
       if (task === 'mail') {
-        if (action === 'compose') return send(res, 200, pages.composePage(ctx), headers);
+        if (action === 'compose') return sendMail(res, 200, pages.composePage(ctx), headers);
         if (action === 'show') {
           const page = pages.messagePage(ctx, Number(q.get('_uid')));
-          return page ? send(res, 200, page, headers) : notFound(res);
+          return page ? sendMail(res, 200, page, headers) : notFound(res);
         }
-        return send(res, 200, pages.inboxPage(ctx), headers);
+        return sendMail(res, 200, pages.inboxPage(ctx), headers);
       }
-      return send(res, 200, pages.loginPage(ctx), headers);
+      return sendMail(res, 200, pages.loginPage(ctx), headers);
     }
-    if (path === '/inbox') return send(res, 200, pages.inboxPage(ctx), headers);
-    if (path === '/compose') return send(res, 200, pages.composePage(ctx), headers);
+    if (path === '/inbox') return sendMail(res, 200, pages.inboxPage(ctx), headers);
+    if (path === '/compose') return sendMail(res, 200, pages.composePage(ctx), headers);
     return notFound(res);
   }
 
@@ -365,6 +387,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     if ((method === 'GET' || method === 'HEAD') && u.pathname === '/inject.js') {
       return send(res, 200, pages.INJECT_JS, { 'Content-Type': 'application/javascript' });
     }
+    if ((method === 'GET' || method === 'HEAD') && u.pathname === '/frame.html') return send(res, 200, pages.FRAME_HTML);
     return notFound(res);
   }
 

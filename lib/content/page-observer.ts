@@ -56,9 +56,12 @@ function frameRef(frame: HTMLIFrameElement): FrameRef | undefined {
   if (!/^https?:/.test(src) || src.length > LIMITS.url) return undefined;
   const box = frame.getBoundingClientRect();
   const style = frame.ownerDocument.defaultView?.getComputedStyle(frame);
+  // A few pixels is invisible too: a 0×0 frame still draws its default 2px border.
   const hidden =
-    box.width <= 2 ||
-    box.height <= 2 ||
+    box.width <= 4 ||
+    box.height <= 4 ||
+    box.right < 0 ||
+    box.bottom < 0 ||
     style?.display === 'none' ||
     style?.visibility === 'hidden' ||
     Number(style?.opacity ?? 1) === 0;

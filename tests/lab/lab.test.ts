@@ -108,7 +108,7 @@ describe('tapguard lab', () => {
     expect(r.body).toContain('<input type="hidden" name="_action" value="login">');
     expect(r.body).toContain('id="rcmloginuser" name="_user"');
     expect(r.body).toContain('id="rcmloginpwd" name="_pass" type="password"');
-    expect(r.body).toContain('<script src="/program/js/app.min.js"></script>');
+    expect(r.body).toContain('<script src="/program/js/app.min.js?s=1731000000"></script>');
     expect(r.body).toContain('<script src="/skins/elastic/ui.min.js"></script>');
     expect(r.body).not.toContain('evil-tracker');
     expect(r.headers['strict-transport-security']).toBe('max-age=31536000');
@@ -289,3 +289,55 @@ describe('tapguard lab', () => {
 });
 
 function noop(): void {}
+
+describe('lab: script-injection scenarios', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab();
+  });
+  afterAll(async () => {
+    await lab.close();
+  });
+  const trust = () => ({ ca: [lab.caCertPem] });
+
+  it('inline-script adds inline code and loosens the CSP for it', async () => {
+    lab.setScenario('inline-script');
+    const r = await fetchLab(lab.url('mail', '/'), trust());
+    expect(r.body).toMatch(/<script>[^<]*__tapguardLabInline[^<]*<\/script>\n<\/head>/);
+    expect(String(r.headers['content-security-policy'])).toContain("'unsafe-inline'");
+  });
+
+  it('script-changed serves other bytes under the same versioned URL', async () => {
+    lab.setScenario('clean');
+    const before = await fetchLab(lab.url('mail', '/program/js/app.min.js?s=1731000000'), trust());
+    lab.setScenario('script-changed');
+    const after = await fetchLab(lab.url('mail', '/program/js/app.min.js?s=1731000000'), trust());
+    expect(after.body).not.toBe(before.body);
+    expect(after.body.startsWith(before.body)).toBe(true);
+  });
+
+  it('hidden-iframe adds an invisible third-party frame allowed by frame-src', async () => {
+    lab.setScenario('hidden-iframe');
+    const r = await fetchLab(lab.url('mail', '/?_task=mail'), trust());
+    expect(r.body).toContain(`<iframe src="${lab.url('evil', '/frame.html')}" width="1" height="1"`);
+    expect(String(r.headers['content-security-policy'])).toContain(`frame-src ${new URL(lab.url('evil', '/')).origin}`);
+    expect((await fetchLab(lab.url('evil', '/frame.html'), trust())).status).toBe(200);
+  });
+
+  it('blocked-script injects a script but leaves the CSP that refuses it', async () => {
+    lab.setScenario('blocked-script');
+    const r = await fetchLab(lab.url('mail', '/'), trust());
+    expect(r.body).toContain(lab.url('evil', '/inject.js'));
+    expect(String(r.headers['content-security-policy'])).toContain("script-src 'self';");
+  });
+
+  it('the chat never sends HSTS, so downgrade scenarios can reach it', async () => {
+    lab.setScenario('clean');
+    const r = await fetchLab(lab.url('chat', '/'), trust());
+    expect(r.headers['strict-transport-security']).toBeUndefined();
+    lab.setScenario('https-to-http-redirect');
+    const redirect = await fetchLab(lab.url('chat', '/'), trust());
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.location).toBe(lab.url('chat', '/', 'http'));
+  });
+});

@@ -1,0 +1,40 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+
+/** The part of Firefox's StreamFilter that tapguard uses. */
+export interface StreamFilterLike {
+  ondata: ((event: { data: ArrayBuffer }) => void) | null;
+  onstop: (() => void) | null;
+  onerror: (() => void) | null;
+  write(data: ArrayBuffer): void;
+  close(): void;
+  disconnect(): void;
+}
+
+/** Bytes beyond this are passed through unhashed: a script that large is not worth the delay. */
+export const MAX_HASHED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Hashes a response while passing every chunk straight on, so the page gets its script with no
+ * added buffering; the digest arrives when the stream ends. Oversized or failed streams are
+ * released untouched and report nothing.
+ */
+export function hashStream(filter: StreamFilterLike, onDigest: (sha256Hex: string) => void): void {
+  const hasher = sha256.create();
+  let size = 0;
+  filter.ondata = (event) => {
+    size += event.data.byteLength;
+    if (size > MAX_HASHED_BYTES) {
+      filter.write(event.data);
+      filter.disconnect();
+      return;
+    }
+    hasher.update(new Uint8Array(event.data));
+    filter.write(event.data);
+  };
+  filter.onstop = () => {
+    filter.close();
+    onDigest(bytesToHex(hasher.digest()));
+  };
+  filter.onerror = () => undefined;
+}
