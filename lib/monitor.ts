@@ -1,7 +1,8 @@
 import { emptyBaseline, isLearning, learnCertificate, learnHsts, learnScriptOrigins, recordVisit, type Baseline } from './baseline';
 import type { TapguardDb } from './db';
 import type { DetectContext } from './detect/context';
-import { detectUntrustedRoot } from './detect/cert';
+import { chainIsLearnable, detectCertificate } from './detect/cert';
+import { detectCertError } from './detect/cert-error';
 import {
   aggregateFlood,
   detectCspDropped,
@@ -170,13 +171,25 @@ export function createMonitor(deps: MonitorDeps) {
       const site = await siteFor(cert.url);
       if (!site) return { recorded: [] };
       return judge(cert.url, site, (before, ctx) => {
-        const rootFindings = detectUntrustedRoot(cert, ctx);
-        // An untrusted chain is evidence, not the host's normal: only trusted chains are learned.
+        const certFindings = detectCertificate(cert, ctx, deps.now());
+        // A chain that points at interception is evidence, not the host's normal: it is not learned.
         return {
-          findings: [...rootFindings, ...detectWeakTls(cert, ctx)],
-          baseline: rootFindings.length ? before : learnCertificate(before, cert.chain),
+          findings: [...certFindings, ...detectWeakTls(cert, ctx)],
+          baseline: chainIsLearnable(certFindings) ? learnCertificate(before, cert.chain) : before,
         };
       });
+    },
+
+    /**
+     * A failed request to a messaging host (webRequest.onErrorOccurred): certificate and TLS
+     * errors become cert.error. The baseline is read for the evidence, never written.
+     */
+    async observeRequestError(url: string, error: string, resourceType: string): Promise<Outcome> {
+      const site = await siteFor(url);
+      if (!site) return { recorded: [] };
+      const baseline = await deps.db.baselines.get(hostOf(url));
+      const findings = detectCertError({ url, error, resourceType }, { site, baseline, trustedRoots: [] });
+      return { site, recorded: await deps.recorder.record(findings) };
     },
   };
 }

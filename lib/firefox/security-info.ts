@@ -1,4 +1,5 @@
 import type { CertObservation, CertSummary } from '../observations';
+import { certAlgorithms } from '../x509';
 
 /** The parts of Firefox's webRequest.getSecurityInfo result that tapguard reads. */
 export interface FirefoxSecurityInfo {
@@ -6,6 +7,12 @@ export interface FirefoxSecurityInfo {
   protocolVersion?: string;
   cipherSuite?: string;
   weaknessReasons?: string[];
+  certificateTransparencyStatus?: string;
+  overridableErrorCategory?: string;
+  isUntrusted?: boolean;
+  isDomainMismatch?: boolean;
+  isNotValidAtThisTime?: boolean;
+  errorMessage?: string;
   certificates?: Array<{
     subject?: string;
     issuer?: string;
@@ -14,6 +21,8 @@ export interface FirefoxSecurityInfo {
     fingerprint?: { sha256?: string };
     subjectPublicKeyInfoDigest?: { sha256?: string };
     validity?: { start?: number; end?: number };
+    /** Only with `{ rawDER: true }`: the certificate's DER bytes as an array of numbers. */
+    rawDER?: number[];
   }>;
 }
 
@@ -36,14 +45,28 @@ export function certObservationFromSecurityInfo(
     notBefore: Number(cert.validity?.start),
     notAfter: Number(cert.validity?.end),
     isBuiltInRoot: cert.isBuiltInRoot === true,
+    // The DER itself is not kept: only what the detectors judge.
+    ...(Array.isArray(cert.rawDER) ? certAlgorithms(cert.rawDER) : undefined),
   }));
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+  const flag = (value: unknown) => (value === true ? true : undefined);
+  const optional: Omit<CertObservation, 'url' | 'resourceType' | 'state' | 'chain'> = {
+    protocolVersion: text(info.protocolVersion),
+    cipherSuite: text(info.cipherSuite),
+    weaknessReasons: Array.isArray(info.weaknessReasons) && info.weaknessReasons.length ? info.weaknessReasons.map(String) : undefined,
+    certificateTransparencyStatus: text(info.certificateTransparencyStatus),
+    overridableErrorCategory: text(info.overridableErrorCategory),
+    isUntrusted: flag(info.isUntrusted),
+    isDomainMismatch: flag(info.isDomainMismatch),
+    isNotValidAtThisTime: flag(info.isNotValidAtThisTime),
+    errorMessage: text(info.errorMessage),
+  };
   return {
     url: request.url,
     resourceType: request.type,
     state: String(info.state ?? ''),
-    ...(info.protocolVersion ? { protocolVersion: info.protocolVersion } : {}),
-    ...(info.cipherSuite ? { cipherSuite: info.cipherSuite } : {}),
-    ...(Array.isArray(info.weaknessReasons) && info.weaknessReasons.length ? { weaknessReasons: info.weaknessReasons.map(String) } : {}),
+    // Absent fields stay absent (not `undefined`): observations are compared and stored as JSON.
+    ...(Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)) as typeof optional),
     chain,
   };
 }

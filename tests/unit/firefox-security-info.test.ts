@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { certObservationFromSecurityInfo } from '@/lib/firefox/security-info';
+import { derBytes } from './x509-fixtures';
 
 // Shape as Firefox ESR returns it for a page whose chain ends in a profile-trusted private CA.
 const info = {
@@ -21,5 +22,30 @@ describe('certObservationFromSecurityInfo', () => {
   });
   it('returns nothing when Firefox has no certificate (e.g. an error page)', () => {
     expect(certObservationFromSecurityInfo({ url: 'https://x.test/', type: 'main_frame' }, { state: 'insecure' })).toBeUndefined();
+  });
+
+  it('keeps the certificate-error, CT and override fields Firefox reports, and nothing it did not', () => {
+    const cert = certObservationFromSecurityInfo(
+      { url: 'https://mail.tapguard.test/', type: 'main_frame' },
+      { ...info, certificateTransparencyStatus: 'not_applicable', overridableErrorCategory: 'trust_error', isUntrusted: true, isDomainMismatch: false },
+    );
+    expect(cert).toMatchObject({ certificateTransparencyStatus: 'not_applicable', overridableErrorCategory: 'trust_error', isUntrusted: true });
+    expect(cert).not.toHaveProperty('isDomainMismatch');
+    expect(cert).not.toHaveProperty('isNotValidAtThisTime');
+    expect(cert).not.toHaveProperty('errorMessage');
+  });
+
+  it('reads the signature algorithm and key size from rawDER, and does not keep the DER', () => {
+    const withDer = { ...info, certificates: info.certificates.map((c, i) => ({ ...c, rawDER: derBytes(i === 0 ? 'rsa1024sha1' : 'ecp256sha256') })) };
+    const cert = certObservationFromSecurityInfo({ url: 'https://mail.tapguard.test/', type: 'main_frame' }, withDer);
+    expect(cert!.chain[0]).toMatchObject({ signatureAlgorithm: 'sha1WithRSAEncryption', signatureHash: 'sha1', keyAlgorithm: 'rsa', keyBits: 1024 });
+    expect(cert!.chain[1]).toMatchObject({ signatureHash: 'sha256', keyAlgorithm: 'ec', keyBits: 256 });
+    expect(JSON.stringify(cert)).not.toContain('rawDER');
+  });
+
+  it('leaves the algorithms out when the DER is missing or unreadable', () => {
+    const broken = { ...info, certificates: info.certificates.map((c) => ({ ...c, rawDER: [1, 2, 3] })) };
+    const cert = certObservationFromSecurityInfo({ url: 'https://mail.tapguard.test/', type: 'main_frame' }, broken);
+    expect(cert!.chain[0]).not.toHaveProperty('signatureAlgorithm');
   });
 });

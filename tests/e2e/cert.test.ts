@@ -1,0 +1,215 @@
+/**
+ * Certificate anomalies, Firefox only: Chromium does not show certificates to extensions (its
+ * deep-inspection mode is tested elsewhere). One profile learns the lab's clean chain on a first
+ * visit, as a user's would, then meets a rotated key, an interception CA and a certificate error.
+ * A second profile goes through a real TLS-intercepting proxy (mitmproxy) when it is installed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
+import type { Incident } from '../../lib/types';
+import { launch, type Session } from './browsers';
+import { ExtensionProbe, labSettings, visit } from './scenario-runner';
+
+const EXTENSION = path.resolve('.output/firefox-mv2');
+const MITMDUMP = '/usr/bin/mitmdump';
+/** Resolves to the lab like the others, but is not in the lab certificate's names. */
+const MISNAMED_HOST = 'webmail.tapguard.test';
+const atLeastMedium = (i: { severity: string }) => ['medium', 'high', 'critical'].includes(i.severity);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls the incident log until one with `rule` and id above `afterId` appears. */
+async function waitForIncident(probe: ExtensionProbe, rule: string, afterId: number, timeoutMs = 10_000): Promise<Incident | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = (await probe.incidents()).find((i) => i.rule === rule && (i.id ?? 0) > afterId);
+    if (found) return found;
+    await sleep(200);
+  }
+  return undefined;
+}
+
+describe('certificate anomalies in Firefox against the lab', () => {
+  let lab: Lab;
+  let session: Session;
+  let probe: ExtensionProbe;
+  const started = Date.now();
+
+  beforeAll(async () => {
+    lab = await startLab();
+    session = await launch('firefox', {
+      extensionDir: EXTENSION,
+      // The interception CA is trusted by the profile, as a state-mandated root would be installed.
+      trustCaPems: [lab.caCertPem, lab.interceptCaCertPem],
+      hostMap: [...Object.values(LAB_HOSTS), MISNAMED_HOST],
+    });
+    probe = await ExtensionProbe.open(session);
+    const settings = labSettings(lab, 'firefox');
+    await probe.setSettings({ ...settings, userSites: [...(settings.userSites as string[]), MISNAMED_HOST] });
+  });
+  afterAll(async () => {
+    await session?.close();
+    await lab?.close();
+    console.log(`cert e2e (lab profile): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  it('learns the clean chain on the first visits and reports nothing of medium or above', async () => {
+    for (const url of [lab.url('mail', '/'), lab.url('mail', '/?_task=mail'), lab.url('chat', '/')]) {
+      const v = await visit(session, probe, lab, 'clean', url);
+      expect(v.incidents.filter(atLeastMedium), url).toEqual([]);
+    }
+    const mail = (await probe.baselines()).find((b) => b.host === LAB_HOSTS.mail) as unknown as { certRoots: string[]; certSpki: string[] };
+    expect(mail.certRoots).toEqual([lab.caFingerprintSha256]);
+  });
+
+  it('stays quiet when the service rotates its key under the same CA (leaf-rotation)', async () => {
+    const v = await visit(session, probe, lab, 'leaf-rotation', lab.url('mail', '/?_task=mail'));
+    expect(v.incidents.filter(atLeastMedium)).toEqual([]);
+    expect(v.popup.level).toBe('clear');
+    // The new key joined the baseline: a renewal is the host's normal.
+    const mail = (await probe.baselines()).find((b) => b.host === LAB_HOSTS.mail) as unknown as { certSpki: string[] };
+    expect(mail.certSpki).toHaveLength(2);
+  });
+
+  it('reports the interception CA as cert.untrusted-root AND cert.issuer-changed, old and new side by side', async () => {
+    const v = await visit(session, probe, lab, 'interception-ca', lab.url('mail', '/?_task=mail'));
+    const untrusted = v.incidents.find((i) => i.rule === 'cert.untrusted-root');
+    const changed = v.incidents.find((i) => i.rule === 'cert.issuer-changed');
+    expect(untrusted).toMatchObject({ severity: 'critical', host: LAB_HOSTS.mail });
+    expect(changed).toMatchObject({ severity: 'critical', host: LAB_HOSTS.mail, kind: 'cert-anomaly' });
+    expect(changed!.evidence).toMatchObject({
+      reason: 'new-private-root',
+      previous: { roots: [{ sha256: lab.caFingerprintSha256, subject: expect.stringContaining('Tapguard Lab Root CA') }] },
+      current: { rootSha256: lab.interceptCaFingerprintSha256, root: expect.stringContaining('Lab Interception Root'), rootBuiltIn: false },
+      subject: `CN=${LAB_HOSTS.mail}`,
+      protocol: expect.stringMatching(/^TLSv1\.[23]$/),
+      leafSpkiSha256: expect.any(String),
+      validFrom: expect.any(String),
+      validUntil: expect.any(String),
+    });
+    // The lab signs with ECDSA P-256 / SHA-256: read from the DER, and not weak.
+    expect(changed!.evidence.chain).toMatchObject([{ signatureAlgorithm: 'ecdsa-with-SHA256', key: 'ec-256' }, { key: 'ec-256' }]);
+    expect(v.incidents.map((i) => i.rule)).toContain('cert.key-changed');
+    expect(v.incidents.map((i) => i.rule)).not.toContain('cert.weak-signature');
+    expect(v.popup.level).toBe('danger');
+  });
+
+  it('did not learn the interception chain: the clean service is quiet again', async () => {
+    const v = await visit(session, probe, lab, 'clean', lab.url('mail', '/?_task=mail'));
+    expect(v.incidents.filter(atLeastMedium)).toEqual([]);
+    const mail = (await probe.baselines()).find((b) => b.host === LAB_HOSTS.mail) as unknown as { certRoots: string[] };
+    expect(mail.certRoots).toEqual([lab.caFingerprintSha256]);
+  });
+
+  it('reports a certificate the browser refused on a messaging host (cert.error)', async () => {
+    const lastId = (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);
+    const url = `https://${MISNAMED_HOST}:${lab.httpsPort}/`;
+    const page = await session.browser.newPage();
+    await page.goto(url, { waitUntil: 'load', timeout: 15_000 }).catch(() => undefined);
+    const error = await waitForIncident(probe, 'cert.error', lastId);
+    await page.close().catch(() => undefined);
+    expect(error).toMatchObject({ severity: 'high', host: MISNAMED_HOST, evidence: { errorCode: 'SSL_ERROR_BAD_CERT_DOMAIN', family: 'certificate', resourceType: 'main_frame' } });
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * mitmproxy in front of the lab. The browser maps the lab names to 127.0.0.1 only inside itself,
+ * so a tiny addon sends mitmproxy's upstream connections for those names there too; mitmproxy
+ * checks the lab's certificate against the lab CA, as a real interceptor checks the real one.
+ */
+async function startMitmproxy(lab: Lab, dir: string): Promise<{ port: number; caPem: string; proc: ChildProcess; log: () => string }> {
+  const addon = path.join(dir, 'lab_upstream.py');
+  await writeFile(
+    addon,
+    [
+      'LAB_HOSTS = {' + Object.values(LAB_HOSTS).map((h) => `'${h}'`).join(', ') + '}',
+      '',
+      'class LabUpstream:',
+      '    def server_connect(self, data):',
+      '        host, port = data.server.address',
+      '        if host in LAB_HOSTS:',
+      "            data.server.address = ('127.0.0.1', port)",
+      '',
+      'addons = [LabUpstream()]',
+      '',
+    ].join('\n'),
+  );
+  const port = await freePort();
+  const confdir = path.join(dir, 'conf');
+  let output = '';
+  const proc = spawn(
+    MITMDUMP,
+    ['--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`, '--set', `ssl_verify_upstream_trusted_ca=${lab.caCertPath}`, '-s', addon, '--flow-detail', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  proc.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  proc.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  const caPath = path.join(confdir, 'mitmproxy-ca-cert.pem');
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`mitmdump exited with ${proc.exitCode}: ${output}`);
+    if (existsSync(caPath) && /listening at/i.test(output)) break;
+    await sleep(200);
+  }
+  if (!existsSync(caPath)) throw new Error(`mitmdump did not start within 30 s: ${output}`);
+  return { port, caPem: await readFile(caPath, 'utf8'), proc, log: () => output };
+}
+
+const HAVE_MITMPROXY = existsSync(MITMDUMP);
+if (!HAVE_MITMPROXY) console.warn(`Skipping the mitmproxy e2e test: ${MITMDUMP} is not installed (Debian: apt-get install -y mitmproxy).`);
+
+describe.skipIf(!HAVE_MITMPROXY)('Firefox behind a real TLS-intercepting proxy (mitmproxy)', () => {
+  let lab: Lab;
+  let session: Session;
+  let probe: ExtensionProbe;
+  let mitm: Awaited<ReturnType<typeof startMitmproxy>> | undefined;
+  let dir: string;
+
+  beforeAll(async () => {
+    lab = await startLab();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'tapguard-mitm-'));
+    mitm = await startMitmproxy(lab, dir);
+    session = await launch('firefox', {
+      extensionDir: EXTENSION,
+      // The user (or malware, or an administrator) trusted mitmproxy's CA in this profile.
+      trustCaPems: [lab.caCertPem, mitm.caPem],
+      hostMap: Object.values(LAB_HOSTS),
+      extraPrefsFirefox: { 'network.proxy.type': 1, 'network.proxy.ssl': '127.0.0.1', 'network.proxy.ssl_port': mitm.port },
+    });
+    probe = await ExtensionProbe.open(session);
+    await probe.setSettings(labSettings(lab, 'firefox'));
+  });
+  afterAll(async () => {
+    await session?.close();
+    mitm?.proc.kill('SIGTERM');
+    await lab?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('names mitmproxy (cert.known-interceptor) and its root (cert.untrusted-root)', async () => {
+    const v = await visit(session, probe, lab, 'clean', lab.url('mail', '/?_task=mail'));
+    const known = v.incidents.find((i) => i.rule === 'cert.known-interceptor');
+    const untrusted = v.incidents.find((i) => i.rule === 'cert.untrusted-root');
+    expect(known, mitm?.log()).toMatchObject({ severity: 'high', host: LAB_HOSTS.mail, evidence: { product: 'mitmproxy', category: 'debugging', certainty: 'exact' } });
+    expect(String((known!.evidence.matchedCert as { subject: string; issuer: string }).issuer)).toContain('mitmproxy');
+    expect(untrusted).toMatchObject({ severity: 'critical', host: LAB_HOSTS.mail });
+    expect(String(untrusted!.evidence.root)).toContain('mitmproxy');
+    expect(v.popup.level).toBe('danger');
+  });
+});
