@@ -46,7 +46,8 @@ describe('certAlgorithms (DER)', () => {
     const bytes = derBytes('ecp256sha256');
     for (let i = 0; i < 200; i++) {
       const corrupt = [...bytes];
-      corrupt[(i * 7919) % corrupt.length] ^= 0xff;
+      const at = (i * 7919) % corrupt.length;
+      corrupt[at] = corrupt[at]! ^ 0xff;
       expect(() => certAlgorithms(corrupt)).not.toThrow();
     }
   });
