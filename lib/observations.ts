@@ -83,6 +83,8 @@ export interface CertObservation {
   isNotValidAtThisTime?: boolean;
   /** Firefox's message when the handshake itself reported an error (state "broken"). */
   errorMessage?: string;
+  /** False where the browser does not say whether the root is built in (Chrome deep inspection). */
+  rootTrustKnown?: boolean;
   chain: CertSummary[];
 }
 

@@ -280,3 +280,100 @@ export function dnValues(dn: string, type: string): string[] {
 export function organisationOf(dn: string): string {
   return (dnValues(dn, 'O')[0] ?? dnValues(dn, 'CN')[0] ?? dn).toLowerCase();
 }
+
+// ---- whole certificates (Chrome deep inspection reads chains as DER) ------------------------------
+
+const DN_NAMES: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.5': 'SERIALNUMBER',
+  '1.2.840.113549.1.9.1': 'E',
+};
+const UTC_TIME = 0x17;
+const GENERALIZED_TIME = 0x18;
+
+function text(der: Bytes, tlv: Tlv): string {
+  const bytes = Uint8Array.from(Array.prototype.slice.call(der, tlv.start, tlv.end) as number[]);
+  // BMPString (0x1e) is UTF-16BE; everything else a certificate uses is ASCII-compatible UTF-8.
+  if (tlv.tag === 0x1e) return new TextDecoder('utf-16be').decode(bytes);
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+}
+
+const escapeDnValue = (value: string) => value.replace(/([,+"\\<>;])/g, '\\$1');
+
+/** A Name as browsers print it: most specific RDN first (`CN=…,O=…,C=…`). */
+function dnString(der: Bytes, name: Tlv): string {
+  const rdns = children(der, expect(name, SEQUENCE)).map((set) =>
+    children(der, set)
+      .map((attribute) => {
+        const [oidTlv, value] = children(der, expect(attribute, SEQUENCE));
+        if (!oidTlv || !value) throw new Error('der: short AttributeTypeAndValue');
+        const oid = decodeOid(der, oidTlv);
+        return `${DN_NAMES[oid] ?? oid}=${escapeDnValue(text(der, value))}`;
+      })
+      .join('+'),
+  );
+  return rdns.reverse().join(',');
+}
+
+function timeOf(der: Bytes, tlv: Tlv): number {
+  const value = text(der, tlv);
+  const match = tlv.tag === UTC_TIME ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(value) : tlv.tag === GENERALIZED_TIME ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(value) : null;
+  if (!match) return Number.NaN;
+  let year = Number(match[1]);
+  if (tlv.tag === UTC_TIME) year += year < 50 ? 2000 : 1900;
+  return Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6] ?? 0));
+}
+
+function hex(der: Bytes, start: number, end: number): string {
+  let out = '';
+  for (let i = start; i < end; i++) out += der[i]!.toString(16).padStart(2, '0');
+  return out;
+}
+
+/** Where a TLV's tag byte is: DER uses the shortest length form, so the header size follows from the length. */
+function tlvStart(tlv: Tlv): number {
+  const length = tlv.end - tlv.start;
+  const lengthBytes = length < 0x80 ? 0 : length < 0x100 ? 1 : length < 0x10000 ? 2 : 3;
+  return tlv.start - 2 - lengthBytes;
+}
+
+export interface ParsedCertificate extends CertAlgorithms {
+  subject: string;
+  issuer: string;
+  serial: string;
+  notBefore: number;
+  notAfter: number;
+  /** The DER of the SubjectPublicKeyInfo, to hash as browsers do for key pinning. */
+  spki: Uint8Array;
+}
+
+/** Names, validity, serial and key of one DER certificate; undefined when it cannot be read. */
+export function parseCertificate(der: Uint8Array): ParsedCertificate | undefined {
+  try {
+    const algorithms = certAlgorithms(der);
+    if (!algorithms) return undefined;
+    const [tbs] = children(der, expect(readTlv(der, 0), SEQUENCE));
+    const fields = children(der, expect(tbs!, SEQUENCE));
+    const offset = fields[0]?.tag === CONTEXT_0 ? 1 : 0;
+    const [serial, , issuer, validity, subject, spki] = fields.slice(offset);
+    if (!serial || !issuer || !validity || !subject || !spki) return undefined;
+    const [notBefore, notAfter] = children(der, expect(validity, SEQUENCE));
+    if (!notBefore || !notAfter) return undefined;
+    return {
+      ...algorithms,
+      subject: dnString(der, subject),
+      issuer: dnString(der, issuer),
+      serial: hex(der, serial.start, serial.end),
+      notBefore: timeOf(der, notBefore),
+      notAfter: timeOf(der, notAfter),
+      spki: der.slice(tlvStart(spki), spki.end),
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -14,7 +14,8 @@ import type { DetectContext } from './context';
 export function detectUntrustedRoot(cert: CertObservation, ctx: DetectContext): Finding[] {
   const root = cert.chain[cert.chain.length - 1];
   const leaf = cert.chain[0];
-  if (!root || !leaf || root.isBuiltInRoot) return [];
+  // Never pretend a check ran: without the browser's word on the root, there is nothing to judge.
+  if (!root || !leaf || root.isBuiltInRoot || cert.rootTrustKnown === false) return [];
   if (ctx.trustedRoots.includes(root.sha256)) return [];
   return [
     {
