@@ -8,6 +8,10 @@
  * (`browser.installExtension`). Trusted CAs go into `$HOME/.pki/nssdb`, with HOME pointed at a temp
  * dir for the browser process. Host mapping uses `--host-resolver-rules`.
  *
+ * Both: the extension is installed from a private copy (plus PROBE_PAGE), and launch() waits until
+ * its background (MV3 service worker / MV2 background page) has run, so listeners registered at
+ * top level see the very first navigation.
+ *
  * Firefox: WebDriver BiDi; the extension is installed as a temporary add-on
  * (`webExtension.install`). Its moz-extension UUID is fixed beforehand through the
  * `extensions.webextensions.uuids` pref, so the manifest must carry a gecko id. Trusted CAs go
@@ -16,8 +20,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants as fsConstants, existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -30,11 +34,15 @@ export interface LaunchOptions {
   extensionDir?: string;
   /** PEM CA certs to trust in THIS profile only (never the system store). */
   trustCaPems: string[];
-  /** Host names to resolve to 127.0.0.1 inside the browser only. */
+  /**
+   * Host names to resolve to 127.0.0.1 inside the browser only. Chromium: every other name (except
+   * localhost and loopback literals) fails with ERR_NAME_NOT_RESOLVED. Firefox: other names still
+   * go to the system resolver.
+   */
   hostMap: string[];
   /** Firefox only: extra prefs, applied after (so overriding) the harness's own. */
   extraPrefsFirefox?: Record<string, unknown>;
-  /** Extra command-line args for the browser. */
+  /** Extra command-line args for the browser (Chromium: a later --host-resolver-rules replaces the harness's). */
   extraArgs?: string[];
   /** Pipe the browser's stdout/stderr to this process (debugging). */
   dumpio?: boolean;
@@ -43,11 +51,20 @@ export interface LaunchOptions {
 export interface Session {
   name: BrowserName;
   browser: Browser;
-  /** Chrome extension id (Chromium), or the gecko id (Firefox). */
+  /**
+   * Chrome extension id (Chromium; derived from the path of the harness's private copy of the
+   * extension, so it differs per launch), or the gecko id (Firefox).
+   */
   extensionId?: string;
   /** 'chrome-extension://<id>' or 'moz-extension://<uuid>' (no trailing slash). */
   extensionOrigin?: string;
-  /** Opens e.g. '/popup.html?tab=3' in a new tab; resolves once it is loaded and ready to evaluate. */
+  /**
+   * Opens e.g. '/popup.html?tab=3' in a new tab; resolves once it is loaded and ready to evaluate.
+   * PROBE_PAGE is a script-free page the harness adds. Firefox caveats for the returned Page:
+   * page.url() stays 'about:blank' (use currentUrl(page)), page.goto()/reload() to moz-extension
+   * URLs never resolve, and 'console' events are not delivered; evaluate, $eval, waitForSelector,
+   * waitForFunction, click, keyboard and screenshot work.
+   */
   openExtensionPage(path: string): Promise<Page>;
   /** Closes the browser (killing it if it hangs) and removes the temp profile dirs. */
   close(): Promise<void>;
@@ -123,20 +140,47 @@ async function makeNssDb(dir: string, caPems: string[], scratch: string): Promis
   }
 }
 
-function geckoIdOf(extensionDir: string): string {
+interface Manifest {
+  manifest_version?: number;
+  background?: { service_worker?: string; scripts?: string[]; page?: string };
+  browser_specific_settings?: { gecko?: { id?: string } };
+  applications?: { gecko?: { id?: string } };
+}
+
+function readManifest(extensionDir: string): Manifest {
   const manifestPath = path.join(extensionDir, 'manifest.json');
   if (!existsSync(manifestPath)) throw new Error(`No manifest.json in ${extensionDir} (build the extension first)`);
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-    browser_specific_settings?: { gecko?: { id?: string } };
-    applications?: { gecko?: { id?: string } };
-  };
+  return JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+}
+
+function geckoIdOf(manifest: Manifest, extensionDir: string): string {
   const id = manifest.browser_specific_settings?.gecko?.id ?? manifest.applications?.gecko?.id;
   if (!id) {
     throw new Error(
-      `${manifestPath} has no browser_specific_settings.gecko.id; Firefox e2e needs a fixed id to pre-assign the moz-extension UUID`,
+      `${extensionDir}/manifest.json has no browser_specific_settings.gecko.id; Firefox e2e needs a fixed id to pre-assign the moz-extension UUID`,
     );
   }
   return id;
+}
+
+/**
+ * A script-free page that the harness adds to its private copy of the extension. Opening it gives
+ * an extension-origin document (for IndexedDB / storage.local reads) without running any of the
+ * extension's own UI code. Firefox's background-readiness check uses it too. (Not '__…': Chromium
+ * refuses to load an extension containing a file whose name starts with '_'.)
+ */
+export const PROBE_PAGE = '/tapguard-e2e-probe.html';
+const PROBE_HTML = '<!doctype html><meta charset="utf-8"><title>tapguard e2e probe</title>\n';
+
+/**
+ * Browsers read an unpacked extension's files lazily, so the harness installs a private copy:
+ * a rebuild of .output during a run cannot pull files from under the browser.
+ */
+async function copyExtension(extensionDir: string, root: string): Promise<string> {
+  const dest = path.join(root, 'extension');
+  await cp(path.resolve(extensionDir), dest, { recursive: true });
+  await writeFile(path.join(dest, PROBE_PAGE.slice(1)), PROBE_HTML);
+  return dest;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -257,6 +301,21 @@ const FIREFOX_QUIET_PREFS: Record<string, unknown> = {
   'browser.ml.chat.enabled': false,
 };
 
+/**
+ * Mapped hosts go to 127.0.0.1; every other name fails at once with ERR_NAME_NOT_RESOLVED instead
+ * of reaching the system resolver (Debian's Chromium otherwise looks up e.g. accounts.google.com
+ * at startup). Loopback literals and localhost are excluded from the rules so they keep working.
+ */
+function chromiumHostRules(hostMap: string[]): string {
+  return [
+    ...hostMap.map((h) => `MAP ${h} 127.0.0.1`),
+    'MAP * ~NOTFOUND',
+    'EXCLUDE localhost',
+    'EXCLUDE 127.0.0.1',
+    'EXCLUDE ::1',
+  ].join(', ');
+}
+
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -277,13 +336,65 @@ async function closeBrowser(browser: Browser, timeoutMs = 10_000): Promise<void>
   );
   const ok = await Promise.race([closed, sleep(timeoutMs).then(() => false)]);
   if (!ok && proc && proc.exitCode === null && proc.signalCode === null) {
-    proc.kill('SIGKILL');
+    try {
+      if (proc.pid) process.kill(-proc.pid, 'SIGKILL'); // the whole process group
+    } catch {
+      proc.kill('SIGKILL');
+    }
     await Promise.race([new Promise((resolve) => proc.once('exit', resolve)), sleep(5_000)]);
   }
 }
 
+/**
+ * Sessions not closed yet (temp root -> browser): if the test process exits without close(), the
+ * browsers are killed and their temp dirs removed on the way out.
+ */
+const liveRoots = new Map<string, Browser | undefined>();
+let exitHookInstalled = false;
+function trackRoot(root: string, browser?: Browser): void {
+  liveRoots.set(root, browser);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const [dir, b] of liveRoots) {
+      const proc = b?.process();
+      try {
+        // Puppeteer starts the browser as a process-group leader: kill its helpers too.
+        if (proc?.pid) process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        try {
+          proc?.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      // Exit handlers must be synchronous: spin until the kernel has really stopped it (zombie or
+      // gone), or it may still create files while the directory is being removed.
+      const deadline = Date.now() + 2_000;
+      while (proc?.pid && Date.now() < deadline) {
+        try {
+          if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${proc.pid}/stat`, 'utf8'))) break;
+        } catch {
+          break;
+        }
+      }
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+      } catch {
+        // best effort
+      }
+    }
+  });
+}
+
 async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  liveRoots.delete(dir);
+}
+
+/** The document's own location (page.url() is stale for moz-extension pages in Firefox). */
+export async function currentUrl(page: Page): Promise<string> {
+  return page.evaluate(() => location.href);
 }
 
 /** Open a URL in a new tab and resolve once it is loaded (document complete at that URL). */
@@ -300,9 +411,10 @@ async function openChromiumPage(browser: Browser, url: string): Promise<Page> {
 }
 
 /**
- * Firefox/BiDi: awaiting `page.goto('moz-extension://…')` is unreliable (the navigation's events
- * are not always reported for extension documents), so the navigation is started without awaiting
- * it and the document is polled until it reports the target URL and readyState 'complete'.
+ * Firefox/BiDi: for moz-extension documents Firefox 153 sends browsingContext.navigationStarted and
+ * navigationCommitted but never domContentLoaded/load, so `page.goto()` never resolves (it times
+ * out) and puppeteer's page.url() stays 'about:blank'. The navigation is therefore started without
+ * awaiting it, and the document itself is polled until it is at the target URL and complete.
  */
 async function openFirefoxExtensionPage(browser: Browser, url: string, timeoutMs = 30_000): Promise<Page> {
   const page = await browser.newPage();
@@ -314,6 +426,9 @@ async function openFirefoxExtensionPage(browser: Browser, url: string, timeoutMs
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
+    // A refused navigation (e.g. 'not allowed in this context' without --remote-allow-system-access)
+    // is reported at once; only its timeout is expected, since it never sees a load event.
+    if (navError && !String(navError).includes('TimeoutError')) break;
     try {
       const state = await page.evaluate(() => [location.href, document.readyState] as const);
       last = `${state[0]} (${state[1]})`;
@@ -328,37 +443,76 @@ async function openFirefoxExtensionPage(browser: Browser, url: string, timeoutMs
   }
   await page.close().catch(() => {});
   throw new Error(
-    `Timed out opening ${url} in Firefox; last seen ${last || 'nothing'}` +
+    `Could not open ${url} in Firefox; last seen ${last || 'nothing'}` +
       (navError ? `; navigation error: ${String(navError)}` : ''),
   );
+}
+
+/**
+ * `installExtension` resolves before the MV3 service worker has run, so a navigation made right
+ * after launch would be missed by its webRequest listeners. Wait until the worker is up and has
+ * evaluated its top-level code.
+ */
+async function waitForChromiumServiceWorker(browser: Browser, originSlash: string): Promise<void> {
+  const target = await browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().startsWith(originSlash),
+    { timeout: 15_000 },
+  );
+  const worker = await target.worker();
+  await worker?.evaluate('true');
+}
+
+/**
+ * Same for Firefox: `webExtension.install` resolves before the background page has loaded. Poll
+ * from the probe page until the background document reports readyState 'complete' (its scripts
+ * have run and registered their listeners).
+ */
+async function waitForFirefoxBackgroundPage(browser: Browser, origin: string, timeoutMs = 15_000): Promise<void> {
+  const page = await openFirefoxExtensionPage(browser, origin + PROBE_PAGE, timeoutMs);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = await page
+        .evaluate(
+          `browser.runtime.getBackgroundPage().then((w) => (w && w.document ? w.document.readyState : 'none'), (e) => 'error: ' + e)`,
+        )
+        .catch((e: unknown) => `evaluate failed: ${String(e)}`);
+      if (state === 'complete') return;
+      if (Date.now() > deadline) throw new Error(`Firefox background page not ready after ${timeoutMs} ms (${String(state)})`);
+      await sleep(50);
+    }
+  } finally {
+    await page.close().catch(() => {});
+  }
 }
 
 export async function launch(name: BrowserName, opts: LaunchOptions): Promise<Session> {
   const executablePath = requireBrowserBinary(name);
   const root = await mkdtemp(path.join(os.tmpdir(), `tapguard-e2e-${name}-`));
+  trackRoot(root);
   let browser: Browser | undefined;
   try {
     const home = path.join(root, 'home');
     const profile = path.join(root, 'profile');
     await mkdir(home, { recursive: true });
     await mkdir(profile, { recursive: true });
+    await mkdir(path.join(root, 'tmp'));
     const env = {
       ...process.env,
       HOME: home,
+      TMPDIR: path.join(root, 'tmp'), // Chromium's singleton socket dir etc.
       XDG_CONFIG_HOME: path.join(home, '.config'),
       XDG_CACHE_HOME: path.join(home, '.cache'),
       XDG_DATA_HOME: path.join(home, '.local', 'share'),
     };
 
     if (name === 'chromium') {
-      // Chromium on Linux reads trusted CAs from $HOME/.pki/nssdb; create it even if empty so that
-      // Chromium does not go looking elsewhere.
-      await makeNssDb(path.join(home, '.pki', 'nssdb'), opts.trustCaPems, root);
-      const args = [...CHROMIUM_ARGS];
-      if (opts.hostMap.length > 0) {
-        const rules = opts.hostMap.map((h) => `MAP ${h} 127.0.0.1`);
-        args.push(`--host-resolver-rules=${[...rules, 'EXCLUDE localhost'].join(', ')}`);
+      // Chromium on Linux reads trusted CAs from $HOME/.pki/nssdb (HOME is the temp dir). Without
+      // CAs to add, Chromium creates an empty one itself, so certutil is only needed with CAs.
+      if (opts.trustCaPems.length > 0) {
+        await makeNssDb(path.join(home, '.pki', 'nssdb'), opts.trustCaPems, root);
       }
+      const args = [...CHROMIUM_ARGS, `--host-resolver-rules=${chromiumHostRules(opts.hostMap)}`];
       args.push(...(opts.extraArgs ?? []));
       const launchOpts: PuppeteerLaunchOptions = {
         executablePath,
@@ -371,10 +525,16 @@ export async function launch(name: BrowserName, opts: LaunchOptions): Promise<Se
         dumpio: opts.dumpio ?? false,
         timeout: 60_000,
       };
+      const manifest = opts.extensionDir !== undefined ? readManifest(opts.extensionDir) : undefined;
+      const extDir = opts.extensionDir !== undefined ? await copyExtension(opts.extensionDir, root) : undefined;
       browser = await puppeteer.launch(launchOpts);
+      trackRoot(root, browser);
       let extensionId: string | undefined;
-      if (opts.extensionDir !== undefined) {
-        extensionId = await browser.installExtension(path.resolve(opts.extensionDir));
+      if (extDir !== undefined) {
+        extensionId = await browser.installExtension(extDir);
+        if (manifest?.background?.service_worker) {
+          await waitForChromiumServiceWorker(browser, `chrome-extension://${extensionId}/`);
+        }
       }
       const extensionOrigin = extensionId ? `chrome-extension://${extensionId}` : undefined;
       const b = browser;
@@ -398,9 +558,13 @@ export async function launch(name: BrowserName, opts: LaunchOptions): Promise<Se
     await makeNssDb(profile, opts.trustCaPems, root);
     let geckoId: string | undefined;
     let uuid: string | undefined;
+    let extDir: string | undefined;
+    let manifest: Manifest | undefined;
     if (opts.extensionDir !== undefined) {
-      geckoId = geckoIdOf(opts.extensionDir);
+      manifest = readManifest(opts.extensionDir);
+      geckoId = geckoIdOf(manifest, opts.extensionDir);
       uuid = randomUUID();
+      extDir = await copyExtension(opts.extensionDir, root);
     }
     const prefs: Record<string, unknown> = {
       ...FIREFOX_QUIET_PREFS,
@@ -414,19 +578,25 @@ export async function launch(name: BrowserName, opts: LaunchOptions): Promise<Se
       executablePath,
       headless: true,
       userDataDir: profile,
-      env,
+      // Release builds ignore the services.settings.server override (so keep querying
+      // firefox.settings.services.mozilla.com) unless this is set.
+      env: { ...env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
       args: ['--remote-allow-system-access', ...(opts.extraArgs ?? [])],
       extraPrefsFirefox: prefs,
       dumpio: opts.dumpio ?? false,
       timeout: 60_000,
     });
-    if (opts.extensionDir !== undefined) {
-      const installed = await browser.installExtension(path.resolve(opts.extensionDir));
+    trackRoot(root, browser);
+    const extensionOrigin = uuid ? `moz-extension://${uuid}` : undefined;
+    if (extDir !== undefined && extensionOrigin) {
+      const installed = await browser.installExtension(extDir);
       if (installed !== geckoId) {
         throw new Error(`Firefox installed the extension as ${installed}, expected ${geckoId}`);
       }
+      if (manifest?.background?.scripts || manifest?.background?.page) {
+        await waitForFirefoxBackgroundPage(browser, extensionOrigin);
+      }
     }
-    const extensionOrigin = uuid ? `moz-extension://${uuid}` : undefined;
     const b = browser;
     return {
       name,

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, type BrowserName, type Session } from './browsers';
+import { currentUrl, launch, PROBE_PAGE, type BrowserName, type Session } from './browsers';
 import { getStorageLocal, listDatabases, readStore, setStorageLocal } from './idb';
 
 const HOST = 'spike.tapguard.test';
@@ -131,7 +131,7 @@ async function writeIdb(page: Page): Promise<void> {
 async function checkExtensionStorage(s: Session): Promise<void> {
   const page = await s.openExtensionPage('/page.html?from=spike');
   // Not page.url(): under Firefox/BiDi it stays 'about:blank' for moz-extension documents.
-  expect(await page.evaluate(() => location.href)).toBe(`${s.extensionOrigin}/page.html?from=spike`);
+  expect(await currentUrl(page)).toBe(`${s.extensionOrigin}/page.html?from=spike`);
   await writeIdb(page);
   expect(await listDatabases(page)).toContainEqual({ name: 'spike', version: 1 });
   const rows = await readStore<Record<string, unknown>>(page, 'spike', 'events');
@@ -164,6 +164,8 @@ describe('e2e harness spike', () => {
       expect(res?.status()).toBe(200);
       expect(res?.securityDetails()?.issuer()).toBe(CA_CN);
       expect(await page.$eval('#ok', (e) => e.textContent)).toBe(`hello from ${new URL(origin).host}`);
+      // Names outside hostMap never reach the system resolver.
+      await expect(page.goto(origin.replace(HOST, 'unmapped.tapguard.test'))).rejects.toThrow(/ERR_NAME_NOT_RESOLVED/);
       await page.close();
       await checkExtensionStorage(s);
     } finally {
@@ -176,6 +178,7 @@ describe('e2e harness spike', () => {
     try {
       expect(s.extensionId).toBe(GECKO_ID);
       expect(s.extensionOrigin).toMatch(/^moz-extension:\/\/[0-9a-f-]{36}$/);
+      // First navigation right after launch: also proves launch() waited for the background page.
       const page = await s.browser.newPage();
       const res = await page.goto(`${origin}/`, { waitUntil: 'load' });
       expect(res?.status()).toBe(200);
@@ -183,7 +186,7 @@ describe('e2e harness spike', () => {
       await page.close();
       await checkExtensionStorage(s);
 
-      const ext = await s.openExtensionPage('/page.html');
+      const ext = await s.openExtensionPage(PROBE_PAGE);
       type Info = {
         url: string; state: string; isUntrusted: boolean;
         certificates: { subject: string; isBuiltInRoot: boolean; sha256: string }[];
