@@ -21,6 +21,9 @@ export default defineConfig({
     ...(manifestVersion === 3
       ? { host_permissions: ['<all_urls>'] }
       : {}),
+    // Chrome validates administrator policy (storage.managed) against this schema; Firefox takes
+    // the same keys from an enterprise policy and has no schema key (see README, "Administrators").
+    ...(browser !== 'firefox' ? { storage: { managed_schema: 'managed_schema.json' } } : {}),
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -31,5 +31,9 @@ export function openDb(name = DB_NAME): TapguardDb {
     occurrences: 'dedupeKey, incidentId, host, lastTs',
     baselines: 'host, lastSeen',
   });
+  // The log page filters by kind or rule within a time range, newest first.
+  db.version(2).stores({
+    incidents: '++id, ts, host, rule, kind, severity, dedupeKey, [host+ts], [kind+ts], [rule+ts]',
+  });
   return db;
 }

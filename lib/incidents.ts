@@ -1,6 +1,8 @@
 import type { TapguardDb } from './db';
 import { canonicalJson, sha256Hex } from './hash';
+import { applyRetention, pruneOldest, type RetentionLimits } from './retention';
 import { describe } from './rules';
+import { loadSettings } from './settings';
 import { kindOfRule, type Finding, type Incident } from './types';
 import { sanitiseUrl } from './url';
 
@@ -14,8 +16,12 @@ export function dedupeKeyOf(finding: Finding): string {
   return [finding.rule, finding.host, ...finding.dedupeParts].join('|');
 }
 
-/** The hash covers everything but `id` (assigned by the store) and `hash` itself. */
-export function hashIncident(incident: Omit<Incident, 'id' | 'hash'> & { id?: number; hash?: string }): string {
+/**
+ * The hash covers everything but `id` (assigned by the store) and `hash` itself. Generic so that
+ * it hashes any chain record (incidents and lib/log.ts markers) and, in the verifier, whatever a
+ * file holds.
+ */
+export function hashIncident<T extends { prevHash: string; id?: number; hash?: string }>(incident: T): string {
   const { id: _id, hash: _hash, ...content } = incident;
   return sha256Hex(incident.prevHash + canonicalJson(content));
 }
@@ -48,8 +54,12 @@ export interface Recorder {
  * chain head and appends after it; IndexedDB serialises such transactions, so two writers (or a
  * worker restarted mid-stream) can never fork the chain.
  */
-export function createRecorder(db: TapguardDb, options: { browser: string; now?: () => number }): Recorder {
+export function createRecorder(
+  db: TapguardDb,
+  options: { browser: string; now?: () => number; retention?: () => Promise<RetentionLimits> },
+): Recorder {
   const now = options.now ?? Date.now;
+  const retention = options.retention ?? loadSettings;
   let queue: Promise<unknown> = Promise.resolve();
 
   const write = (findings: readonly Finding[]) =>
@@ -75,12 +85,43 @@ export function createRecorder(db: TapguardDb, options: { browser: string; now?:
       return results;
     });
 
+  /**
+   * A full quota must not cost the newest evidence: apply retention (or, if that frees nothing,
+   * drop the oldest tenth of the log, a prefix, so the rest still verifies) and try once more.
+   */
+  const retryAfterQuota = async (error: unknown, findings: readonly Finding[]) => {
+    if (!isQuotaError(error)) throw error;
+    try {
+      const freed = await applyRetention(db, await retention(), now());
+      if (freed.deleted === 0) await pruneOldest(db, Math.max(1, Math.ceil((await db.incidents.count()) / 10)));
+    } catch (trimError) {
+      console.error('tapguard: could not trim the full incident log', trimError);
+    }
+    try {
+      return await write(findings);
+    } catch (again) {
+      // Rules only: a finding's raw URL may carry message ids and is never logged.
+      console.error(`tapguard: storage is full; not recorded: ${findings.map((f) => f.rule).join(', ')}`, again);
+      throw again;
+    }
+  };
+
   return {
     record(findings) {
       if (findings.length === 0) return Promise.resolve([]);
-      const result = queue.then(() => write(findings));
+      const result = queue.then(() => write(findings).catch((error: unknown) => retryAfterQuota(error, findings)));
       queue = result.catch(() => undefined);
       return result;
     },
   };
+}
+
+/** Dexie wraps IndexedDB's error (an aborted transaction's `inner`), so look a few levels down. */
+export function isQuotaError(error: unknown): boolean {
+  let e = error;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    if ((e as { name?: unknown }).name === 'QuotaExceededError') return true;
+    e = (e as { inner?: unknown }).inner;
+  }
+  return false;
 }

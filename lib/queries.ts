@@ -4,6 +4,8 @@ import type { Incident } from './types';
 
 /** Newest first, through the [host+ts] index: the popup never loads the whole table. */
 export function incidentsForHost(db: TapguardDb, host: string, limit = 50): Promise<Incident[]> {
+  // Log markers (lib/log.ts) are the only records without a host.
+  if (!host) return Promise.resolve([]);
   return db.incidents
     .where('[host+ts]')
     .between([host, Dexie.minKey], [host, Dexie.maxKey])
@@ -12,8 +14,9 @@ export function incidentsForHost(db: TapguardDb, host: string, limit = 50): Prom
     .toArray();
 }
 
+/** Incidents only: log markers (lib/log.ts, `kind: 'meta'`) are chain records, not incidents. */
 export function countIncidents(db: TapguardDb): Promise<number> {
-  return db.incidents.count();
+  return db.incidents.where('kind').noneOf(['meta']).count();
 }
 
 /** The incidents behind a tab's dedupe keys, newest first, with how often each was seen. */

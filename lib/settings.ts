@@ -9,6 +9,8 @@ export interface Settings {
   trustedRoots: Record<string, string[]>;
   retentionDays: number;
   maxIncidents: number;
+  /** Whether tapguard may show system notifications for serious incidents. */
+  notifications: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -16,6 +18,7 @@ export const DEFAULT_SETTINGS: Settings = {
   trustedRoots: {},
   retentionDays: 365,
   maxIncidents: 100_000,
+  notifications: true,
 };
 
 const SETTINGS_KEY = 'settings';
@@ -51,6 +54,7 @@ export function normaliseSettings(raw: unknown): Settings {
     trustedRoots,
     retentionDays: boundedInt(input.retentionDays, 1, 3650, DEFAULT_SETTINGS.retentionDays),
     maxIncidents: boundedInt(input.maxIncidents, 1000, 1_000_000, DEFAULT_SETTINGS.maxIncidents),
+    notifications: typeof input.notifications === 'boolean' ? input.notifications : DEFAULT_SETTINGS.notifications,
   };
 }
 
@@ -64,9 +68,56 @@ export function trustedRootsFor(settings: Settings, host: string): string[] {
   return settings.trustedRoots[host] ?? [];
 }
 
+/** The settings in force: the user's, with whatever an administrator set in their place. */
 export async function loadSettings(): Promise<Settings> {
+  const [local, managed] = await Promise.all([loadLocalSettings(), loadManagedSettings()]);
+  return mergeSettings(local, managed);
+}
+
+/** The user's own settings, without the administrator's: what the options page edits and saves. */
+export async function loadLocalSettings(): Promise<Settings> {
   const stored = await browser.storage.local.get(SETTINGS_KEY);
   return normaliseSettings(stored[SETTINGS_KEY]);
+}
+
+/** Settings an administrator set through policy (`storage.managed`); they win and are locked. */
+export type ManagedSettings = Partial<Settings>;
+
+const MANAGED_TIMEOUT_MS = 1000;
+
+/**
+ * Reads `storage.managed`. Without a policy, Firefox rejects ("Managed storage manifest not
+ * found"), some builds lack the area, and a broken policy must never stop monitoring: any
+ * failure means "nothing managed". Only keys the administrator set, and set validly, are kept.
+ */
+export async function loadManagedSettings(): Promise<ManagedSettings> {
+  try {
+    const area = browser.storage?.managed;
+    if (!area || typeof area.get !== 'function') return {};
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, MANAGED_TIMEOUT_MS, undefined)));
+    const raw: unknown = await Promise.race([area.get(null), timeout]).finally(() => clearTimeout(timer));
+    return normaliseManagedSettings(raw);
+  } catch {
+    return {};
+  }
+}
+
+export function normaliseManagedSettings(raw: unknown): ManagedSettings {
+  if (!raw || typeof raw !== 'object') return {};
+  const input = raw as Record<string, unknown>;
+  const valid = normaliseSettings(input);
+  const managed: ManagedSettings = {};
+  if (Array.isArray(input.userSites)) managed.userSites = valid.userSites;
+  if (input.trustedRoots && typeof input.trustedRoots === 'object') managed.trustedRoots = valid.trustedRoots;
+  if (valid.retentionDays === input.retentionDays) managed.retentionDays = valid.retentionDays;
+  if (valid.maxIncidents === input.maxIncidents) managed.maxIncidents = valid.maxIncidents;
+  if (valid.notifications === input.notifications) managed.notifications = valid.notifications;
+  return managed;
+}
+
+export function mergeSettings(local: Settings, managed: ManagedSettings): Settings {
+  return { ...local, ...managed };
 }
 
 export async function saveSettings(settings: Settings): Promise<void> {
@@ -89,6 +140,13 @@ export async function addRecognisedHost(host: string, recogniserId: string): Pro
   if (hosts[host] === recogniserId) return;
   const entries = Object.entries({ ...hosts, [host]: recogniserId }).slice(-MAX_SITES);
   await browser.storage.local.set({ [RECOGNISED_KEY]: Object.fromEntries(entries) });
+}
+
+export async function removeRecognisedHost(host: string): Promise<void> {
+  const hosts = await loadRecognisedHosts();
+  if (!(host in hosts)) return;
+  delete hosts[host];
+  await browser.storage.local.set({ [RECOGNISED_KEY]: hosts });
 }
 
 export async function loadSiteLists(): Promise<SiteLists> {

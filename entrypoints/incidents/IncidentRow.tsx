@@ -1,0 +1,99 @@
+import { useState } from 'preact/hooks';
+import type { Occurrence } from '@/lib/db';
+import { t } from '@/lib/i18n';
+import { isLogMarker, type ChainRecord } from '@/lib/log';
+
+const when = (ts: number) => new Date(ts).toLocaleString();
+
+/**
+ * One record of the log, collapsed to its title; expanded, its evidence and chain fields. Every
+ * value is rendered as text (Preact escapes it): evidence comes from hostile pages.
+ */
+export function IncidentRow({ record, loadOccurrence }: { record: ChainRecord; loadOccurrence: (dedupeKey: string) => Promise<Occurrence | undefined> }) {
+  const [open, setOpen] = useState(false);
+  const [occurrence, setOccurrence] = useState<Occurrence | null>();
+  const marker = isLogMarker(record);
+  const detailsId = `incident-${record.id}-details`;
+
+  const toggle = () => {
+    const next = !open;
+    setOpen(next);
+    if (next && occurrence === undefined && !marker)
+      loadOccurrence(record.dedupeKey).then(
+        (o) => setOccurrence(o ?? null),
+        () => setOccurrence(null),
+      );
+  };
+
+  return (
+    <li class={`record severity-${record.severity}${marker ? ' marker' : ''}`} data-id={record.id} data-rule={record.rule}>
+      <div class="record-head">
+        <span class={`badge severity-badge severity-${record.severity}`}>{t(`severity.${record.severity}`)}</span>
+        <div class="record-main">
+          <strong class="record-title">{record.title}</strong>
+          <div class="record-meta">
+            <time dateTime={new Date(record.ts).toISOString()}>{when(record.ts)}</time>
+            {record.host && <> · {record.host}</>}
+            {' · '}
+            <span class={`kind-label kind-${record.kind}`}>{t(`kind.${record.kind}`)}</span>
+            {!marker && (
+              <>
+                {' · '}
+                <code>{record.rule}</code>
+              </>
+            )}
+          </div>
+        </div>
+        <button type="button" class="expand" aria-expanded={open} aria-controls={detailsId} onClick={toggle}>
+          {open ? t('list.hideDetails') : t('list.details')}
+        </button>
+      </div>
+      {open && (
+        <div class="record-details" id={detailsId}>
+          <p class="advice">
+            <span class="label">{t('list.advice')}: </span>
+            {record.advice}
+          </p>
+          <dl>
+            {record.url && (
+              <>
+                <dt>{t('list.url')}</dt>
+                <dd>
+                  <code>{record.url}</code>
+                </dd>
+              </>
+            )}
+            <dt>{t('list.time')}</dt>
+            <dd>{when(record.ts)}</dd>
+            <dt>{t('list.browser')}</dt>
+            <dd>{record.browser}</dd>
+            {!marker && (
+              <>
+                <dt>{t('list.repeats')}</dt>
+                <dd class="repeats" data-count={occurrence?.count ?? ''}>
+                  {occurrence === undefined
+                    ? '…'
+                    : occurrence === null || occurrence.count <= 1
+                      ? t('list.repeatsOnce')
+                      : t('list.repeatsValue', { count: occurrence.count, last: when(occurrence.lastTs) })}
+                </dd>
+              </>
+            )}
+            <dt>{t('list.evidence')}</dt>
+            <dd>
+              <pre class="evidence">{JSON.stringify(record.evidence, null, 2)}</pre>
+            </dd>
+            <dt>{t('list.hash')}</dt>
+            <dd>
+              <code class="hash">{record.hash}</code>
+            </dd>
+            <dt>{t('list.prevHash')}</dt>
+            <dd>
+              <code class="hash">{record.prevHash}</code>
+            </dd>
+          </dl>
+        </div>
+      )}
+    </li>
+  );
+}

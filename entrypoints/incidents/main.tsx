@@ -1,0 +1,8 @@
+import { render } from 'preact';
+import { t } from '@/lib/i18n';
+import { App } from './App';
+import '@/components/page.css';
+import './style.css';
+
+document.title = t('log.title');
+render(<App />, document.getElementById('app')!);

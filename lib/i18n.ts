@@ -1,0 +1,169 @@
+/**
+ * Every string of the incident log and options pages. A translation is one more dictionary in
+ * `DICTIONARIES` with the same keys (missing keys fall back to English); no component changes.
+ * Rule titles and advice live in rules.ts, stored with each incident.
+ */
+const en = {
+  // Incident log page
+  'log.title': 'tapguard: incident log',
+  'log.heading': 'Incident log',
+  'log.intro': 'Everything tapguard has recorded on mail and chat pages in this browser. The log is hash-chained: each record holds the fingerprint of the one before, so an exported file shows whether anything was changed.',
+  'log.loading': 'Reading the log…',
+  'log.error': 'Could not read the incident log: {error}',
+  'log.settingsLink': 'Settings',
+  'log.empty': 'No incidents recorded. tapguard has not seen anything suspicious on the mail and chat pages you opened.',
+  'log.noMatch': 'No incidents match these filters.',
+  'log.count': '{count} incidents in the log',
+  'log.count.one': '1 incident in the log',
+
+  'actions.heading': 'Export and check',
+  'actions.exportJsonl': 'Export JSONL (evidence file)',
+  'actions.exportCsv': 'Export CSV (spreadsheet)',
+  'actions.verify': 'Verify a file…',
+  'actions.clear': 'Clear log…',
+  'actions.exporting': 'Exporting…',
+  'actions.exported': 'Exported {count} records to {file}.',
+  'actions.downloadAgain': 'Download {file} again',
+  'actions.exportFailed': 'The export failed: {error}',
+  'actions.verifying': 'Checking {file}…',
+  'actions.exportHint': 'The JSONL file is the evidence: it holds every record with its hashes and can be verified. Neither file holds page content, cookies or message text.',
+
+  'verify.ok': '{file}: chain intact, {count} records.',
+  'verify.okPruned': 'It starts after older records that are not in the file (removed by retention or by clearing the log).',
+  'verify.broken': '{file}: BROKEN at line {line}: {reason}',
+  'verify.reason.bad-json': 'the line is not valid JSON.',
+  'verify.reason.missing-field': 'a field is missing or has the wrong type ({detail}).',
+  'verify.reason.prev-hash-mismatch': 'it does not link to the record before it: a record was removed, added or reordered.',
+  'verify.reason.hash-mismatch': 'its content does not match its hash: the record was changed.',
+  'verify.reason.id-order': 'the record ids are out of order.',
+  'verify.reason.bad-header': 'the first line is not a header this version understands ({detail}).',
+  'verify.reason.header-mismatch': 'the file does not match its header ({detail}).',
+  'verify.reason.unreadable': 'the file could not be read ({detail}).',
+  'verify.exportedBy': 'Exported by tapguard {version} in {browser} on {date}.',
+
+  'clear.heading': 'Clear the incident log?',
+  'clear.body': 'This deletes all {count} records. It cannot be undone. If you may need them as evidence, export the JSONL file first. The new log starts with a record saying that it was cleared, and what tapguard learned about each site is kept.',
+  'clear.confirm': 'Delete all records',
+  'clear.cancel': 'Cancel',
+  'clear.done': 'The log was cleared ({count} records deleted).',
+  'clear.failed': 'Clearing failed: {error}',
+
+  'filters.heading': 'Filters',
+  'filters.host': 'Site',
+  'filters.kind': 'Kind',
+  'filters.rule': 'Rule',
+  'filters.severity': 'Severity',
+  'filters.from': 'From',
+  'filters.to': 'To',
+  'filters.text': 'Search',
+  'filters.textPlaceholder': 'title, site or rule',
+  'filters.any': 'All',
+  'filters.atLeast': '{severity} or worse',
+  'filters.reset': 'Reset filters',
+
+  'kind.tls-downgrade': 'Encryption downgrade',
+  'kind.cert-anomaly': 'Certificate anomaly',
+  'kind.script-injection': 'Script injection',
+  'kind.meta': 'Log note',
+
+  'severity.info': 'Info',
+  'severity.low': 'Low',
+  'severity.medium': 'Medium',
+  'severity.high': 'High',
+  'severity.critical': 'Critical',
+
+  'timeline.heading': 'Incidents per day',
+  'timeline.headingBucket': 'Incidents per {days} days',
+  'timeline.summary': '{total} incidents from {from} to {to}.',
+  'timeline.bar': '{date}: {count} incidents',
+
+  'list.heading': 'Incidents',
+  'list.showing': 'Showing {from}–{to} of {total}',
+  'list.newer': '← Newer',
+  'list.older': 'Older →',
+  'list.details': 'Details',
+  'list.hideDetails': 'Hide details',
+  'list.url': 'Address',
+  'list.browser': 'Browser',
+  'list.time': 'Time',
+  'list.repeats': 'Seen',
+  'list.repeatsValue': '{count} times, last on {last}',
+  'list.repeatsOnce': 'once',
+  'list.advice': 'What to do',
+  'list.evidence': 'Evidence',
+  'list.hash': 'Hash',
+  'list.prevHash': 'Previous hash',
+  'list.rule': 'Rule',
+
+  // Options page
+  'options.title': 'tapguard: settings',
+  'options.heading': 'tapguard settings',
+  'options.logLink': 'Open the incident log',
+  'options.saved': 'Saved.',
+  'options.saveFailed': 'Could not save: {error}',
+  'options.locked': 'Set by your administrator',
+  'options.lockedNote': 'Your organisation manages some of these settings; they are shown but cannot be changed here.',
+
+  'sites.heading': 'Monitored sites',
+  'sites.intro': 'tapguard only looks at mail and chat pages. Nothing about any other page is stored.',
+  'sites.builtin': 'Built-in services',
+  'sites.builtinSummary': 'Show the {count} built-in services and their hosts',
+  'sites.user': 'Sites you added',
+  'sites.userEmpty': 'You have not added any site.',
+  'sites.add': 'Add a site',
+  'sites.addLabel': 'Host name of a mail or chat site (e.g. mail.example.org or *.example.org)',
+  'sites.addButton': 'Add',
+  'sites.invalid': '"{input}" is not a host name. Enter a name like mail.example.org, or *.example.org for all its subdomains; no path, port or spaces.',
+  'sites.duplicate': '{host} is already in the list.',
+  'sites.remove': 'Remove {host}',
+  'sites.recognised': 'Self-hosted mail and chat tapguard recognised',
+  'sites.recognisedEmpty': 'None yet: tapguard recognises Roundcube, SOGo, Zimbra, Mattermost and similar apps when you open them.',
+  'sites.recognisedAs': 'recognised as {app}',
+
+  'roots.heading': 'Trusted private roots',
+  'roots.warning': 'Only add a root certificate here if your organisation told you to, for a site it runs itself, and you checked the fingerprint with them over another channel. A root trusted here stops tapguard from warning about that certificate on that site: an interceptor\u2019s root added by mistake hides exactly the attack tapguard exists to show.',
+  'roots.empty': 'No private roots are trusted.',
+  'roots.host': 'Site (host name)',
+  'roots.fingerprint': 'SHA-256 fingerprint of the root certificate',
+  'roots.add': 'Trust this root for this site',
+  'roots.invalidHost': '"{input}" is not a host name, e.g. mail.example.org.',
+  'roots.invalidFingerprint': 'That is not a SHA-256 fingerprint: it must be 64 hexadecimal digits (colons and spaces are ignored).',
+  'roots.remove': 'Stop trusting {fingerprint} for {host}',
+  'roots.chromeNote': 'Chrome does not show certificates to extensions, so these roots matter in Firefox only.',
+
+  'retention.heading': 'Keeping the log',
+  'retention.days': 'Keep incidents for (days)',
+  'retention.max': 'Keep at most (incidents)',
+  'retention.note': 'Older records are deleted from the start of the log, so the rest still verifies. An export keeps them for good.',
+  'retention.invalidDays': 'Enter a whole number of days from 1 to 3650.',
+  'retention.invalidMax': 'Enter a whole number from 1000 to 1000000.',
+  'retention.save': 'Save',
+  'retention.confirm': 'With these limits, the {count} oldest records are deleted now. If you may need them as evidence, export the log first.',
+  'retention.confirmButton': 'Delete them and save',
+  'retention.saved': 'Saved. {count} old records were deleted.',
+
+  'notifications.heading': 'Notifications',
+  'notifications.label': 'Show a notification when tapguard sees something serious',
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Messages = Record<MessageKey, string>;
+
+const DICTIONARIES: Record<string, Partial<Messages>> = { en };
+
+function pickDictionary(): Partial<Messages> {
+  const languages = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]);
+  for (const tag of languages) {
+    const found = DICTIONARIES[tag] ?? DICTIONARIES[tag.split('-')[0] ?? ''];
+    if (found) return found;
+  }
+  return en;
+}
+
+const active = pickDictionary();
+
+/** The message for `key` with `{name}` placeholders filled in. */
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const template = active[key] ?? en[key];
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}

@@ -1,0 +1,80 @@
+import type { Table } from 'dexie';
+import type { TapguardDb } from './db';
+import { GENESIS_HASH, hashIncident } from './incidents';
+import type { Evidence, Incident } from './types';
+
+/**
+ * A chain record that is not an incident: it notes something done to the log itself (today only
+ * "the log was cleared"). It lives in the `incidents` table so that it is hashed into the chain
+ * like any incident, but it has `kind: 'meta'`, no host and `info` severity, so nothing that asks
+ * about a host (popup, verdict, badge, incidentsForHost) can ever see it. Code that reads the
+ * whole table (the log page, exports) uses `ChainRecord` and `isLogMarker`.
+ */
+export interface LogMarker {
+  id?: number;
+  ts: number;
+  kind: 'meta';
+  rule: 'meta.log-cleared';
+  severity: 'info';
+  host: '';
+  url: '';
+  browser: string;
+  title: string;
+  advice: string;
+  evidence: Evidence;
+  dedupeKey: string;
+  prevHash: string;
+  hash: string;
+}
+
+export type ChainRecord = Incident | LogMarker;
+
+export const MARKER_KIND = 'meta';
+
+export function isLogMarker(record: Pick<ChainRecord, 'kind'>): record is LogMarker {
+  return record.kind === MARKER_KIND;
+}
+
+/** The incidents table as it really is: incidents and the occasional log marker. */
+export function chainTable(db: TapguardDb): Table<ChainRecord, number> {
+  return db.table<ChainRecord, number>('incidents');
+}
+
+export interface ClearResult {
+  cleared: number;
+  marker: LogMarker;
+}
+
+/**
+ * Deletes every incident and repeat count and starts the chain again with one marker that says
+ * so. The marker's prevHash is the hash of the last deleted record, so an export taken before the
+ * clearing and one taken after still join up; the verifier accepts a first record that does not
+ * start at genesis. Baselines (what tapguard learned about each host) are kept.
+ */
+export function clearLog(db: TapguardDb, options: { browser: string; now?: number }): Promise<ClearResult> {
+  const table = chainTable(db);
+  return db.transaction('rw', table, db.occurrences, async () => {
+    const last = await table.orderBy(':id').last();
+    const cleared = await table.count();
+    await table.clear();
+    await db.occurrences.clear();
+    const ts = options.now ?? Date.now();
+    const unchained = {
+      ts,
+      kind: 'meta' as const,
+      rule: 'meta.log-cleared' as const,
+      severity: 'info' as const,
+      host: '' as const,
+      url: '' as const,
+      browser: options.browser,
+      title: 'The incident log was cleared',
+      advice: `${cleared} earlier ${cleared === 1 ? 'record was' : 'records were'} deleted by the user. Exports taken before this point end with the hash this record starts from.`,
+      evidence: { clearedRecords: cleared, previousHead: last?.hash ?? null, previousLastId: last?.id ?? null },
+      dedupeKey: `meta.log-cleared|${ts}`,
+      prevHash: last?.hash ?? GENESIS_HASH,
+    };
+    const marker: LogMarker = { ...unchained, hash: hashIncident(unchained) };
+    const id = await table.add(marker);
+    return { cleared, marker: { ...marker, id } };
+  });
+}

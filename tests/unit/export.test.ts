@@ -1,0 +1,280 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TapguardDb } from '@/lib/db';
+import {
+  CSV_COLUMNS,
+  csvField,
+  exportCsv,
+  exportFileName,
+  exportJsonl,
+  linesOf,
+  streamLines,
+  verifyJsonl,
+  type ExportMeta,
+  type JsonlCheck,
+} from '@/lib/export';
+import { GENESIS_HASH } from '@/lib/incidents';
+import { applyRetention } from '@/lib/retention';
+import { collect, finding, freshDb, seed } from './log-fixtures';
+
+const META: ExportMeta = {
+  tapguardVersion: '0.1.0',
+  browser: 'Firefox/140.0',
+  checks: [{ check: 'Certificate chain and root', available: true }],
+  exportedAt: '2026-05-01T12:00:00.000Z',
+};
+
+let db: TapguardDb;
+afterEach(async () => {
+  await db?.delete();
+});
+
+async function exported(count: number): Promise<string[]> {
+  db = freshDb();
+  await seed(db, count);
+  const text = await collect(exportJsonl(db, META));
+  expect(text.endsWith('\n')).toBe(true);
+  return text.slice(0, -1).split('\n');
+}
+
+/** Parses a CSV text (RFC 4180) into rows of fields. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') endField();
+    else if (c === '\r' && text[i + 1] === '\n') {
+      endField();
+      rows.push(row);
+      row = [];
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+describe('JSONL export', () => {
+  it('writes a header line, then every record with its chain fields, oldest first', async () => {
+    const lines = await exported(5);
+    expect(lines).toHaveLength(6);
+    const header = JSON.parse(lines[0]!);
+    expect(header).toMatchObject({ tapguardExport: 1, ...META, records: 5, firstId: 1, lastId: 5, startsAtGenesis: true });
+    const records = lines.slice(1).map((l) => JSON.parse(l));
+    expect(records.map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(Object.keys(records[0]!)[0]).toBe('id');
+    expect(records[0]).toMatchObject({ prevHash: GENESIS_HASH, url: 'https://mail.example.org/' });
+    expect(records[4]!.hash).toBe(header.headHash);
+    for (const r of records) expect(Object.keys(r)).toEqual(expect.arrayContaining(['id', 'ts', 'kind', 'rule', 'severity', 'host', 'url', 'browser', 'title', 'advice', 'evidence', 'dedupeKey', 'prevHash', 'hash']));
+  });
+
+  it('never carries query strings or fragments', async () => {
+    const text = (await exported(3)).join('\n');
+    expect(text).not.toContain('_uid');
+    expect(text).not.toContain('#secret');
+  });
+
+  it('reads the table in pages and yields one chunk per page', async () => {
+    db = freshDb();
+    await seed(db, 10);
+    const chunks: string[] = [];
+    for await (const chunk of exportJsonl(db, META, { pageSize: 3 })) chunks.push(chunk);
+    expect(chunks.map((c) => c.split('\n').length - 1)).toEqual([1, 3, 3, 3, 1]);
+  });
+
+  it('exports the log as it was when the export started', async () => {
+    db = freshDb();
+    const recorder = await seed(db, 4);
+    const chunks = exportJsonl(db, META, { pageSize: 2 });
+    const header = (await chunks.next()).value as string;
+    await recorder.record([finding(100)]);
+    let rest = '';
+    for await (const chunk of chunks) rest += chunk;
+    expect(JSON.parse(header).records).toBe(4);
+    const result = await verifyJsonl(linesOf(header + rest));
+    expect(result).toMatchObject({ ok: true, count: 4 });
+  });
+
+  it('exports an empty log as a header alone, which verifies', async () => {
+    const lines = await exported(0);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ records: 0, headHash: null });
+    expect(await verifyJsonl(lines)).toMatchObject({ ok: true, count: 0 });
+  });
+
+  it('names files by browser and time', () => {
+    expect(exportFileName('jsonl', 'chrome', '2026-05-01T12:00:00.123Z')).toBe('tapguard-incidents-chrome-2026-05-01T12-00-00Z.jsonl');
+  });
+});
+
+describe('verifyJsonl', () => {
+  it('accepts an intact export', async () => {
+    const lines = await exported(20);
+    expect(await verifyJsonl(lines)).toMatchObject({ ok: true, count: 20, markers: 0, startsAtGenesis: true, header: { browser: 'Firefox/140.0' } });
+  });
+
+  it('accepts CRLF line ends, a byte-order mark, blank lines and async input', async () => {
+    const lines = await exported(3);
+    const crlf = `\ufeff${lines.join('\r\n')}\r\n\r\n`;
+    expect(await verifyJsonl(linesOf(crlf))).toMatchObject({ ok: true, count: 3 });
+    async function* slowly() {
+      for (const l of lines) yield l;
+    }
+    expect(await verifyJsonl(slowly())).toMatchObject({ ok: true, count: 3 });
+    // A whole text passed by mistake is split into lines, not read character by character.
+    expect(await verifyJsonl(lines.join('\n') as unknown as Iterable<string>)).toMatchObject({ ok: true, count: 3 });
+  });
+
+  it('verifies a stream of bytes split anywhere, even inside a character', async () => {
+    const lines = await exported(3);
+    const bytes = new TextEncoder().encode(`${lines.join('\n')}\n`);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 7) controller.enqueue(bytes.slice(i, i + 7));
+        controller.close();
+      },
+    });
+    expect(await verifyJsonl(streamLines(stream))).toMatchObject({ ok: true, count: 3 });
+  });
+
+  it('accepts a chain whose older records were removed by retention', async () => {
+    db = freshDb();
+    await seed(db, 10);
+    await applyRetention(db, { retentionDays: 3650, maxIncidents: 4 }, Date.UTC(2026, 0, 2));
+    const text = await collect(exportJsonl(db, META));
+    expect(JSON.parse(text.split('\n')[0]!)).toMatchObject({ records: 4, firstId: 7, startsAtGenesis: false });
+    expect(await verifyJsonl(linesOf(text))).toMatchObject({ ok: true, count: 4, startsAtGenesis: false });
+  });
+
+  const broken = (result: JsonlCheck) => (result.ok ? undefined : { line: result.line, reason: result.reason, count: result.count });
+
+  it('finds a changed field, on its line', async () => {
+    const lines = await exported(6);
+    const record = JSON.parse(lines[3]!);
+    record.severity = 'low';
+    lines[3] = JSON.stringify(record);
+    expect(broken(await verifyJsonl(lines))).toEqual({ line: 4, reason: 'hash-mismatch', count: 2 });
+  });
+
+  it('finds a removed, a reordered and an inserted record', async () => {
+    const lines = await exported(6);
+    expect(broken(await verifyJsonl([...lines.slice(0, 3), ...lines.slice(4)]))).toMatchObject({ line: 4, reason: 'prev-hash-mismatch' });
+    expect(broken(await verifyJsonl([lines[0]!, lines[1]!, lines[3]!, lines[2]!, ...lines.slice(4)]))).toMatchObject({ line: 3, reason: 'prev-hash-mismatch' });
+    expect(broken(await verifyJsonl([...lines.slice(0, 3), lines[2]!, ...lines.slice(3)]))).toMatchObject({ line: 4, reason: 'id-order' });
+  });
+
+  it('finds a rehashed record through the next link', async () => {
+    const lines = await exported(4);
+    const { hashIncident } = await import('@/lib/incidents');
+    const record = JSON.parse(lines[2]!);
+    record.title = 'nothing happened';
+    record.hash = hashIncident(record);
+    lines[2] = JSON.stringify(record);
+    expect(broken(await verifyJsonl(lines))).toMatchObject({ line: 4, reason: 'prev-hash-mismatch' });
+  });
+
+  it('names bad JSON and missing fields', async () => {
+    const lines = await exported(3);
+    expect(broken(await verifyJsonl([lines[0]!, lines[1]!, '{"id":2,']))).toMatchObject({ line: 3, reason: 'bad-json' });
+    const record = JSON.parse(lines[2]!);
+    delete record.prevHash;
+    expect(broken(await verifyJsonl([lines[0]!, lines[1]!, JSON.stringify(record)]))).toMatchObject({ line: 3, reason: 'missing-field' });
+    expect(broken(await verifyJsonl([lines[0]!, '[1,2]']))).toMatchObject({ line: 2, reason: 'missing-field' });
+    expect(broken(await verifyJsonl(['{"tapguardExport":2}']))).toMatchObject({ line: 1, reason: 'bad-header' });
+  });
+
+  it('finds a file cut short or extended against its header', async () => {
+    const lines = await exported(5);
+    expect(broken(await verifyJsonl(lines.slice(0, 4)))).toEqual({ line: 5, reason: 'header-mismatch', count: 3 });
+    // Without the header, a cut end cannot be seen: the header is what makes it visible.
+    expect(await verifyJsonl(lines.slice(1, 4))).toMatchObject({ ok: true, count: 3 });
+  });
+
+  it('reports an input that fails to read, instead of throwing', async () => {
+    const lines = await exported(2);
+    async function* failing() {
+      yield lines[0]!;
+      throw new Error('disk gone');
+    }
+    expect(await verifyJsonl(failing())).toMatchObject({ ok: false, reason: 'unreadable', line: 2 });
+    expect(await verifyJsonl(null as unknown as string[])).toMatchObject({ ok: false, reason: 'unreadable' });
+  });
+
+  it('never throws on random input (fuzz)', async () => {
+    let seedValue = 42;
+    const random = () => ((seedValue = (seedValue * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pieces = ['{', '}', '[', ']', '"', ':', ',', 'null', 'true', '1e999', '-0', '"prevHash"', '"hash"', '"id"', '\\', '\\u', '\ud800', '\u0000', ' ', '{"tapguardExport":1,"records":', '"0000"'];
+    for (let round = 0; round < 300; round++) {
+      const lines = Array.from({ length: 1 + Math.floor(random() * 5) }, () =>
+        Array.from({ length: Math.floor(random() * 30) }, () => (random() < 0.5 ? pieces[Math.floor(random() * pieces.length)] : String.fromCharCode(Math.floor(random() * 0x2fff)))).join(''),
+      );
+      const result = await verifyJsonl(lines);
+      expect(typeof result.ok).toBe('boolean');
+      if (!result.ok) expect(result.line).toBeGreaterThanOrEqual(1);
+    }
+    const deep = `{"id":1,"ts":1,"kind":"a","rule":"a","severity":"a","host":"","url":"","browser":"","title":"","advice":"","dedupeKey":"","prevHash":"${'0'.repeat(64)}","hash":"${'0'.repeat(64)}","evidence":{"x":${'['.repeat(20000)}${']'.repeat(20000)}}}`;
+    expect(await verifyJsonl([deep])).toMatchObject({ ok: false, line: 1 });
+    expect(await verifyJsonl([1, {}, undefined] as unknown as string[])).toMatchObject({ ok: false });
+  });
+
+  it('catches any single changed character in a record, on that line (fuzz)', async () => {
+    const lines = await exported(8);
+    let seedValue = 7;
+    const random = () => ((seedValue = (seedValue * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 400; round++) {
+      const lineIndex = 1 + Math.floor(random() * 8);
+      const line = lines[lineIndex]!;
+      // Skip the `{"id":N,` prefix: ids are outside the hash by design and only checked for order.
+      const start = line.indexOf(',') + 1;
+      const at = start + Math.floor(random() * (line.length - start));
+      let replacement = String.fromCharCode(32 + Math.floor(random() * 95));
+      if (replacement === line[at]) replacement = replacement === 'x' ? 'y' : 'x';
+      const tampered = [...lines];
+      tampered[lineIndex] = line.slice(0, at) + replacement + line.slice(at + 1);
+      const result = await verifyJsonl(tampered);
+      expect(result.ok, `${tampered[lineIndex]}`).toBe(false);
+      if (!result.ok) expect(result.line).toBe(lineIndex + 1);
+    }
+  });
+});
+
+describe('CSV export', () => {
+  it('quotes fields as RFC 4180 says and keeps evidence as JSON text', async () => {
+    db = freshDb();
+    await seed(db, 3);
+    const recorder = (await import('@/lib/incidents')).createRecorder(db, { browser: 'x' });
+    await recorder.record([finding(0)]); // a repeat of the first incident
+    const text = await collect(exportCsv(db, { pageSize: 2 }));
+    expect(text.endsWith('\r\n')).toBe(true);
+    const rows = parseCsv(text);
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    expect(rows).toHaveLength(4);
+    const col = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name);
+    expect(JSON.parse(rows[1]![col('evidence')]!)).toEqual(finding(0).evidence);
+    expect(rows[1]![col('repeats')]).toBe('2');
+    expect(rows[2]![col('repeats')]).toBe('1');
+    expect(rows[1]![col('time')]).toBe('2026-01-01T00:00:00.000Z');
+    expect(rows.every((r) => r.length === CSV_COLUMNS.length)).toBe(true);
+  });
+
+  it('defuses spreadsheet formulas and quotes only when needed', () => {
+    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField('-1+1')).toBe("'-1+1");
+    expect(csvField(-1)).toBe('-1');
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a\nb')).toBe('"a\nb"');
+    expect(csvField(null)).toBe('');
+  });
+});
