@@ -4,7 +4,15 @@ import preact from '@preact/preset-vite';
 // Fixed so that e2e tests can pre-assign the moz-extension UUID and reach the extension's pages.
 export const GECKO_ID = 'tapguard@tapguard.test';
 
+/**
+ * Test-only build (`TAPGUARD_E2E_DEEP=1`, into .output/e2e-deep): Chrome's `debugger` permission is
+ * granted at install instead of asked for, because a headless test cannot answer the permission
+ * prompt. Everything else is the shipped extension.
+ */
+const grantDebuggerForTests = process.env.TAPGUARD_E2E_DEEP === '1';
+
 export default defineConfig({
+  ...(grantDebuggerForTests ? { outDir: '.output/e2e-deep' } : {}),
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser, manifestVersion }) => ({
@@ -17,7 +25,10 @@ export default defineConfig({
       ...(browser === 'firefox' ? ['webRequestBlocking'] : []),
       // MV2 (Firefox) lists host access among the permissions; MV3 has host_permissions.
       ...(manifestVersion === 2 ? ['<all_urls>'] : []),
+      ...(browser !== 'firefox' && grantDebuggerForTests ? ['debugger'] : []),
     ],
+    // Chrome deep inspection is opt-in: the debugger permission is requested from the options page.
+    ...(browser !== 'firefox' && !grantDebuggerForTests ? { optional_permissions: ['debugger'] } : {}),
     ...(manifestVersion === 3
       ? { host_permissions: ['<all_urls>'] }
       : {}),

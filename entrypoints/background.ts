@@ -1,5 +1,6 @@
 import type { Runtime, WebRequest } from 'webextension-polyfill';
 import { badgeFor } from '@/lib/badge';
+import { createDeepInspector, type DebuggerApi } from '@/lib/chrome/deep-inspection';
 import { browser } from '@/lib/browser';
 import { openDb } from '@/lib/db';
 import { looksImmutable } from '@/lib/detect/scripts';
@@ -12,7 +13,7 @@ import { createMonitor, type Outcome } from '@/lib/monitor';
 import type { CertObservation, HeadersObservation } from '@/lib/observations';
 import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged } from '@/lib/settings';
 import { resolveSite, type SiteLists } from '@/lib/sites';
-import { createTabStates } from '@/lib/tab-state';
+import { createTabStates, deepStatusKey } from '@/lib/tab-state';
 import { hostOf } from '@/lib/url';
 
 /**
@@ -102,13 +103,36 @@ export default defineBackground(() => {
       if (details.tabId < 0) return;
       void tabStates.reset(details.tabId).catch(report('tab reset'));
       void action.setBadgeText({ tabId: details.tabId, text: '' }).catch(() => undefined);
+      if (deep) void deepEnabled().then((on) => deep?.follow(details.tabId, details.url, on)).catch(report('deep inspection'));
     },
     { urls: ['<all_urls>'], types: ['main_frame'] },
   );
   browser.tabs.onRemoved.addListener((tabId) => {
     tabStates.forget(tabId);
     pendingMainFrame.delete(tabId);
+    deep?.forget(tabId);
   });
+
+  // Chrome deep inspection (opt-in, optional `debugger` permission): certificates of mail and chat
+  // tabs from the DevTools protocol, since Chrome's webRequest carries none.
+  let deep: ReturnType<typeof createDeepInspector> | undefined;
+  const deepEnabled = () => loadSettings().then((settings) => settings.deepInspection);
+  const startDeepInspection = () => {
+    const api = (globalThis as { chrome?: { debugger?: DebuggerApi } }).chrome?.debugger;
+    if (import.meta.env.FIREFOX || deep || !api) return;
+    deep = createDeepInspector({
+      api,
+      isMessagingUrl: (url) => Boolean(siteLists && resolveSite(hostOf(url), siteLists)),
+      onCertificate: (tabId, cert) => void monitor.observeCertificate(cert).then(show(tabId)).catch(report('deep certificate')),
+      onStatus: (tabId, status) =>
+        void (status
+          ? browser.storage.session.set({ [deepStatusKey(tabId)]: status })
+          : browser.storage.session.remove(deepStatusKey(tabId))
+        ).catch(report('deep status')),
+    });
+  };
+  startDeepInspection();
+  browser.permissions.onAdded.addListener(startDeepInspection);
 
   // Downgrading redirects. The first URL of each chain is kept only while the chain runs.
   const chainStart = new Map<string, string>();

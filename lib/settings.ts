@@ -11,6 +11,8 @@ export interface Settings {
   maxIncidents: number;
   /** Whether tapguard may show system notifications for serious incidents. */
   notifications: boolean;
+  /** Chrome only: attach the debugger to mail and chat tabs to read their certificates. */
+  deepInspection: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -19,6 +21,7 @@ export const DEFAULT_SETTINGS: Settings = {
   retentionDays: 365,
   maxIncidents: 100_000,
   notifications: true,
+  deepInspection: false,
 };
 
 const SETTINGS_KEY = 'settings';
@@ -55,6 +58,7 @@ export function normaliseSettings(raw: unknown): Settings {
     retentionDays: boundedInt(input.retentionDays, 1, 3650, DEFAULT_SETTINGS.retentionDays),
     maxIncidents: boundedInt(input.maxIncidents, 1000, 1_000_000, DEFAULT_SETTINGS.maxIncidents),
     notifications: typeof input.notifications === 'boolean' ? input.notifications : DEFAULT_SETTINGS.notifications,
+    deepInspection: input.deepInspection === true,
   };
 }
 
@@ -113,6 +117,7 @@ export function normaliseManagedSettings(raw: unknown): ManagedSettings {
   if (valid.retentionDays === input.retentionDays) managed.retentionDays = valid.retentionDays;
   if (valid.maxIncidents === input.maxIncidents) managed.maxIncidents = valid.maxIncidents;
   if (valid.notifications === input.notifications) managed.notifications = valid.notifications;
+  if (valid.deepInspection === input.deepInspection) managed.deepInspection = valid.deepInspection;
   return managed;
 }
 

@@ -14,6 +14,16 @@ export interface TabState {
 
 const keyOf = (tabId: number) => `tab:${tabId}`;
 
+/** Where the background tells the popup whether Chrome deep inspection is attached to a tab. */
+export const deepStatusKey = (tabId: number) => `deep:${tabId}`;
+
+export async function loadDeepStatus(tabId: number): Promise<{ state: string; reason?: string } | undefined> {
+  const stored = await browser.storage.session.get(deepStatusKey(tabId));
+  const value = stored[deepStatusKey(tabId)] as { state?: unknown; reason?: unknown } | undefined;
+  if (!value || typeof value.state !== 'string') return undefined;
+  return { state: value.state, ...(typeof value.reason === 'string' ? { reason: value.reason } : {}) };
+}
+
 export function mergeRecorded(state: TabState, recorded: readonly Recorded[]): TabState {
   const findings = { ...state.findings };
   for (const r of recorded) {

@@ -3,12 +3,12 @@ import { CapabilityList } from '@/components/CapabilityList';
 import { IncidentList } from '@/components/IncidentList';
 import { VerdictBanner } from '@/components/VerdictBanner';
 import { browser } from '@/lib/browser';
-import { capabilitiesOf } from '@/lib/capabilities';
+import { capabilitiesOf, type DeepState } from '@/lib/capabilities';
 import { openDb } from '@/lib/db';
 import { countIncidents, incidentsForHost, incidentsForKeys } from '@/lib/queries';
 import { loadSiteLists } from '@/lib/settings';
 import { resolveSite } from '@/lib/sites';
-import { loadTabState } from '@/lib/tab-state';
+import { loadDeepStatus, loadTabState } from '@/lib/tab-state';
 import type { Incident } from '@/lib/types';
 import { hostOf } from '@/lib/url';
 import { verdictFor, type Verdict } from '@/lib/verdict';
@@ -21,6 +21,7 @@ interface PopupState {
   /** Seen on this host before, on other pages or visits. */
   earlier: Incident[];
   total: number;
+  deep: DeepState;
 }
 
 /** `?tab=<id>` shows a given tab: the same view, reachable when the popup is opened as a page. */
@@ -39,7 +40,7 @@ async function loadState(): Promise<PopupState> {
   const [tab, lists] = await Promise.all([targetTab(), loadSiteLists()]);
   const host = hostOf(tab.url);
   const site = resolveSite(host, lists);
-  const tabState = tab.id !== undefined ? await loadTabState(tab.id) : undefined;
+  const [tabState, deep] = tab.id !== undefined ? await Promise.all([loadTabState(tab.id), loadDeepStatus(tab.id)]) : [undefined, undefined];
   const keys = tabState?.host === host ? Object.keys(tabState.findings) : [];
   const [current, forHost, total] = await Promise.all([
     incidentsForKeys(db, keys),
@@ -53,6 +54,7 @@ async function loadState(): Promise<PopupState> {
     current,
     earlier: forHost.filter((i) => !shown.has(i.id)),
     total,
+    deep,
   };
 }
 
@@ -84,7 +86,7 @@ export function App() {
               <IncidentList incidents={state.earlier} label={`Earlier on ${state.host}`} />
             </details>
           )}
-          <CapabilityList capabilities={capabilitiesOf(family)} />
+          <CapabilityList capabilities={capabilitiesOf(family, state.deep)} />
           <p class="total">
             <span data-total={state.total}>{state.total}</span> {state.total === 1 ? 'incident' : 'incidents'} recorded in all.
           </p>

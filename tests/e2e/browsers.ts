@@ -30,6 +30,8 @@ import type { Browser, LaunchOptions as PuppeteerLaunchOptions, Page } from 'pup
 export type BrowserName = 'chromium' | 'firefox';
 
 export interface LaunchOptions {
+  /** Show the browser window (the demo on a machine with a display); default headless. */
+  headless?: boolean;
   /** Unpacked built extension; omit to launch without it (benchmarks compare). */
   extensionDir?: string;
   /** PEM CA certs to trust in THIS profile only (never the system store). */
@@ -516,7 +518,7 @@ export async function launch(name: BrowserName, opts: LaunchOptions): Promise<Se
       args.push(...(opts.extraArgs ?? []));
       const launchOpts: PuppeteerLaunchOptions = {
         executablePath,
-        headless: true,
+        headless: opts.headless ?? true,
         pipe: true,
         enableExtensions: opts.extensionDir !== undefined,
         userDataDir: profile,
@@ -576,7 +578,7 @@ export async function launch(name: BrowserName, opts: LaunchOptions): Promise<Se
     browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath,
-      headless: true,
+      headless: opts.headless ?? true,
       userDataDir: profile,
       // Release builds ignore the services.settings.server override (so keep querying
       // firefox.settings.services.mozilla.com) unless this is set.

@@ -116,14 +116,22 @@ export function labSettings(lab: Lab, browserName: Session['name']): Record<stri
  * counter moves (or, for pages tapguard may not count, a grace period passes) and the incident log
  * has been quiet for a moment.
  */
-export async function visit(session: Session, probe: ExtensionProbe, lab: Lab, scenario: Scenario, url: string): Promise<ScenarioVisit> {
+export async function visit(
+  session: Session,
+  probe: ExtensionProbe,
+  lab: Lab,
+  scenario: Scenario,
+  url: string,
+  /** Navigate this tab instead of a new one (kept open afterwards), as a user staying in one tab. */
+  inTab?: Page,
+): Promise<ScenarioVisit> {
   lab.setScenario(scenario);
   const host = new URL(url).hostname;
   const before = await probe.incidents();
   const lastId = before.reduce((max, i) => Math.max(max, i.id ?? 0), 0);
   const visitsBefore = await probe.visitsOf(host);
 
-  const page = await session.browser.newPage();
+  const page = inTab ?? (await session.browser.newPage());
   await page.setCacheEnabled(false).catch(() => undefined);
   try {
     await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
@@ -144,6 +152,6 @@ export async function visit(session: Session, probe: ExtensionProbe, lab: Lab, s
 
   const incidents = (await probe.incidents()).filter((i) => (i.id ?? 0) > lastId);
   const popup = await probe.popupFor(await probe.tabIdOf(page.url()));
-  await page.close().catch(() => undefined);
+  if (!inTab) await page.close().catch(() => undefined);
   return { scenario, url, incidents, popup };
 }
