@@ -142,6 +142,12 @@ const en = {
   'retention.confirmButton': 'Delete them and save',
   'retention.saved': 'Saved. {count} old records were deleted.',
 
+  'deep.heading': 'Deep inspection (Chrome)',
+  'deep.label': 'Check the certificates of mail and chat tabs through Chrome\u2019s debugger',
+  'deep.explain': 'Chrome does not show certificates to extensions. With this on, tapguard asks for the \u201cdebugger\u201d permission and attaches only to tabs that show mail or chat, to read their certificates. While it is attached, Chrome shows a banner saying tapguard started debugging this browser: that is expected. Cancelling the banner turns it off for that tab.',
+  'deep.denied': 'Chrome did not grant the debugger permission, so deep inspection stays off.',
+  'deep.missing': 'Deep inspection is on, but Chrome no longer grants the debugger permission: switch it off and on again.',
+
   'notifications.heading': 'Notifications',
   'notifications.label': 'Show a notification when tapguard sees something serious',
 } as const;

@@ -30,15 +30,17 @@ export function exportMeta(now = new Date()): ExportMeta {
 }
 
 /**
- * Collects the export's chunks into a Blob: the log is read page by page, and each page's text
- * becomes one Blob part, so the whole table is never held as records.
+ * Collects the export's chunks into a Blob: the log is read page by page (1000 records), and each
+ * page's text becomes one Blob part, so the whole table is never held as records.
  */
 export async function buildExport(db: TapguardDb, format: 'jsonl' | 'csv'): Promise<BuiltExport> {
   const meta = exportMeta();
-  const parts: string[] = [];
+  // Each chunk becomes a Blob at once, so the text can be collected and the browser may keep
+  // the bytes out of the page's heap.
+  const parts: Blob[] = [];
   let lines = 0;
   for await (const chunk of format === 'jsonl' ? exportJsonl(db, meta) : exportCsv(db)) {
-    parts.push(chunk);
+    parts.push(new Blob([chunk]));
     for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) lines++;
   }
   const type = format === 'jsonl' ? 'application/x-ndjson' : 'text/csv';

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import type { Permissions } from 'webextension-polyfill';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { browser } from '@/lib/browser';
 import { openDb } from '@/lib/db';
@@ -23,11 +24,25 @@ interface State {
   local: Settings;
   managed: ManagedSettings;
   recognised: Record<string, string>;
+  /** Chrome: whether the optional `debugger` permission is granted (undefined: unknown). */
+  debuggerGranted?: boolean;
+}
+
+// Chrome's `debugger` is missing from webextension-polyfill's (Firefox-derived) permission names.
+const DEBUGGER = { permissions: ['debugger'] } as unknown as Permissions.Permissions;
+
+async function debuggerGranted(): Promise<boolean | undefined> {
+  if (import.meta.env.FIREFOX) return undefined;
+  try {
+    return await browser.permissions.contains(DEBUGGER);
+  } catch {
+    return undefined;
+  }
 }
 
 async function loadState(): Promise<State> {
-  const [local, managed, recognised] = await Promise.all([loadLocalSettings(), loadManagedSettings(), loadRecognisedHosts()]);
-  return { local, managed, recognised };
+  const [local, managed, recognised, granted] = await Promise.all([loadLocalSettings(), loadManagedSettings(), loadRecognisedHosts(), debuggerGranted()]);
+  return { local, managed, recognised, ...(granted === undefined ? {} : { debuggerGranted: granted }) };
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -169,6 +184,22 @@ export function App() {
     } catch (e) {
       setStatus({ ok: false, text: t('options.saveFailed', { error: message(e) }) });
     }
+  };
+
+  /** The permission prompt needs the click's user gesture, so it is requested before anything is awaited. */
+  const toggleDeepInspection = (on: boolean) => {
+    if (!on) {
+      void save({ deepInspection: false });
+      void browser.permissions.remove(DEBUGGER).catch(() => undefined);
+      return;
+    }
+    browser.permissions.request(DEBUGGER).then(
+      (granted) => {
+        if (granted) void save({ deepInspection: true }).then(reload);
+        else setStatus({ ok: false, text: t('deep.denied') });
+      },
+      (e: unknown) => setStatus({ ok: false, text: `${t('deep.denied')} (${message(e)})` }),
+    );
   };
 
   const appName = (id: string) => RECOGNISERS.find((r) => r.id === id)?.name ?? id;
@@ -333,6 +364,23 @@ export function App() {
           </div>
         )}
       </Section>
+
+      {!import.meta.env.FIREFOX && (
+        <Section id="deep" title={t('deep.heading')} locked={locked('deepInspection')}>
+          <p class="muted">{t('deep.explain')}</p>
+          <label class="checkbox">
+            <input
+              type="checkbox"
+              name="deep-inspection"
+              checked={effective.deepInspection}
+              disabled={locked('deepInspection')}
+              onChange={(e) => toggleDeepInspection(e.currentTarget.checked)}
+            />
+            {t('deep.label')}
+          </label>
+          {effective.deepInspection && state.debuggerGranted === false && <p class="field-error">{t('deep.missing')}</p>}
+        </Section>
+      )}
 
       <Section id="notifications" title={t('notifications.heading')} locked={locked('notifications')}>
         <label class="checkbox">

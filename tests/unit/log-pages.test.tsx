@@ -170,6 +170,19 @@ describe('options page', () => {
     expect((await loadLocalSettings()).trustedRoots).toEqual({ 'mail.example.org': ['ab'.repeat(32)] });
   });
 
+  it('asks Chrome for the debugger permission before switching deep inspection on', async () => {
+    const request = vi.spyOn(fakeBrowser.permissions, 'request').mockResolvedValueOnce(false).mockResolvedValueOnce(true);
+    render(<OptionsApp />, container);
+    await until(() => q('main[data-ready="true"] input[name="deep-inspection"]'));
+    const box = () => q<HTMLInputElement>('input[name="deep-inspection"]')!;
+    await click(box());
+    await until(() => container.textContent?.includes('did not grant'), 'denial');
+    expect((await loadLocalSettings()).deepInspection).toBe(false);
+    await click(box());
+    await vi.waitFor(async () => expect((await loadLocalSettings()).deepInspection).toBe(true));
+    expect(request).toHaveBeenCalledWith({ permissions: ['debugger'] });
+  });
+
   it('shows what an administrator set as locked', async () => {
     await fakeBrowser.storage.managed.set({ retentionDays: 90, maxIncidents: 2000, userSites: ['corp.example.com'] });
     render(<OptionsApp />, container);

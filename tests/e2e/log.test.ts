@@ -1,0 +1,231 @@
+/**
+ * The incident log page in real Chromium: incidents recorded through the lab show up, the JSONL
+ * export the page offers verifies with `npm run verify` and in the page, one tampered line is
+ * named, and screenshots of the page in both themes go to docs/screenshots/.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENESIS_HASH, toIncident } from '../../lib/incidents';
+import type { Finding, Incident } from '../../lib/types';
+import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
+import { launch, type Session } from './browsers';
+import { ExtensionProbe, labSettings, visit } from './scenario-runner';
+
+const ROOT = path.resolve('.');
+const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+const DAY = 24 * 60 * 60 * 1000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function verifyCli(file: string) {
+  const run = spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/verify.ts', file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { code: run.status, out: run.stdout.trim(), err: run.stderr.trim() };
+}
+
+/**
+ * A few weeks of earlier incidents, so the timeline and list look like a real log. They are built
+ * and chained exactly as the recorder does (lib/incidents.ts) and marked "e2e seed" in `browser`;
+ * the extension's own recordings then chain on after them.
+ */
+function history(now: number): { incidents: Incident[]; repeats: number[] } {
+  const { mail, chat } = LAB_HOSTS;
+  const kinds: Array<Omit<Finding, 'dedupeParts'>> = [
+    { rule: 'tls.http-page', severity: 'critical', host: chat, url: `http://${chat}/`, evidence: { scheme: 'http:' } },
+    { rule: 'script.new-origin', severity: 'high', host: mail, url: `https://${mail}/`, evidence: { scriptOrigin: 'https://cdn.evil-tracker.test' } },
+    { rule: 'tls.mixed-content', severity: 'low', host: mail, url: `https://${mail}/`, evidence: { resourceUrl: `http://${mail}/logo.png`, resourceType: 'image' } },
+    { rule: 'tls.hsts-dropped', severity: 'medium', host: mail, url: `https://${mail}/`, evidence: { previousMaxAge: 31536000, header: null } },
+    { rule: 'script.csp-violation', severity: 'medium', host: chat, url: `https://${chat}/`, evidence: { blockedUri: 'https://cdn.evil-tracker.test/x.js', directive: 'script-src' } },
+    { rule: 'tls.https-to-http-redirect', severity: 'high', host: mail, url: `https://${mail}/`, evidence: { from: `https://${mail}/`, to: `http://${mail}/` } },
+  ];
+  const days = [17, 17, 15, 12, 12, 12, 11, 9, 8, 8, 6, 5, 5, 5, 5, 3, 2, 2, 1];
+  let prevHash = GENESIS_HASH;
+  const incidents = days.map((daysAgo, i) => {
+    const base = kinds[(i * 5) % kinds.length]!;
+    const incident = toIncident({ ...base, dedupeParts: [`seed-${i}`] }, now - daysAgo * DAY + i * 37 * 60_000, 'Chrome/e2e seed', prevHash);
+    prevHash = incident.hash;
+    return incident;
+  });
+  return { incidents, repeats: days.map((_, i) => (i % 4 === 0 ? 3 : 1)) };
+}
+
+/** Writes the seed through plain IndexedDB on an extension page (after Dexie created the schema). */
+async function seedHistory(page: Page, seed: ReturnType<typeof history>): Promise<void> {
+  await page.evaluate(`(async () => {
+    const seed = ${JSON.stringify(seed)};
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open('tapguard');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction(['incidents', 'occurrences'], 'readwrite');
+      seed.incidents.forEach((incident, i) => {
+        const add = tx.objectStore('incidents').add(incident);
+        add.onsuccess = () => tx.objectStore('occurrences').add({
+          dedupeKey: incident.dedupeKey, incidentId: add.result, host: incident.host,
+          count: seed.repeats[i], firstTs: incident.ts, lastTs: incident.ts + seed.repeats[i] * 3600000,
+        });
+      });
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  })()`);
+}
+
+async function openLog(session: Session): Promise<Page> {
+  const page = await session.openExtensionPage('/incidents.html');
+  await page.setViewport({ width: 1100, height: 1500 });
+  await page.waitForSelector('main[data-ready="true"]', { timeout: 15_000 });
+  return page;
+}
+
+async function exportText(page: Page, format: 'jsonl' | 'csv'): Promise<string> {
+  await page.click(`button[data-action="export-${format}"]`);
+  await page.waitForSelector(`a[data-export="${format}"]`, { timeout: 15_000 });
+  // The Blob behind the download link, read back by the page itself.
+  return (await page.evaluate(`fetch(document.querySelector('a[data-export="${format}"]').href).then((r) => r.text())`)) as string;
+}
+
+async function verifyInPage(page: Page, file: string): Promise<{ verdict: string; line: string | null; text: string }> {
+  const input = await page.$('input[type="file"]');
+  await page.evaluate(`document.querySelector('.status-region').replaceChildren()`);
+  await input!.uploadFile(file);
+  await page.waitForSelector('[data-verify]', { timeout: 15_000 });
+  return (await page.evaluate(`(() => {
+    const el = document.querySelector('[data-verify]');
+    return { verdict: el.getAttribute('data-verify'), line: el.getAttribute('data-line'), text: el.textContent };
+  })()`)) as { verdict: string; line: string | null; text: string };
+}
+
+describe('the incident log page in chromium', () => {
+  let lab: Lab;
+  let session: Session;
+  let probe: ExtensionProbe;
+  let dir: string;
+  let seeded: ReturnType<typeof history>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tapguard-log-e2e-'));
+    lab = await startLab();
+    session = await launch('chromium', {
+      extensionDir: path.resolve('.output/chrome-mv3'),
+      trustCaPems: [lab.caCertPem, lab.interceptCaCertPem],
+      hostMap: Object.values(LAB_HOSTS),
+    });
+    probe = await ExtensionProbe.open(session);
+    await probe.setSettings(labSettings(lab, 'chromium'));
+    // Opening the log page once creates the database (schema v2) before the seed goes in.
+    const first = await openLog(session);
+    seeded = history(Date.now());
+    await seedHistory(first, seeded);
+    await first.close();
+  });
+  afterAll(async () => {
+    await session?.close();
+    await lab?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records the lab scenarios after the earlier history', async () => {
+    await visit(session, probe, lab, 'clean', lab.url('mail', '/'));
+    // A user-added site counts as HTTPS-only once tapguard has seen it over HTTPS.
+    await visit(session, probe, lab, 'clean', lab.url('chat', '/'));
+    const injected = await visit(session, probe, lab, 'injected-script', lab.url('mail', '/'));
+    expect(injected.incidents.map((i) => i.rule)).toContain('script.new-origin');
+    const stripped = await visit(session, probe, lab, 'http-page', lab.url('chat', '/', 'http'));
+    expect(stripped.incidents.map((i) => i.rule)).toContain('tls.http-page');
+  });
+
+  it('shows them in the log, newest first, with filters and the timeline', async () => {
+    const page = await openLog(session);
+    try {
+      const rows = (await page.$$eval('li.record', (els) => els.map((e) => e.getAttribute('data-rule')))) as string[];
+      expect(rows.length).toBeGreaterThan(seeded.incidents.length);
+      expect(rows.slice(0, 3)).toContain('tls.http-page');
+      expect(rows).toContain('script.new-origin');
+      expect(await page.$$eval('g.bar', (els) => els.length)).toBeGreaterThanOrEqual(8);
+      await page.select('select[name="rule"]', 'tls.http-page');
+      await page.waitForFunction(`[...document.querySelectorAll('li.record')].every((li) => li.dataset.rule === 'tls.http-page')`, { timeout: 10_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('exports JSONL that verifies, and names a tampered line (CLI and page)', async () => {
+    const page = await openLog(session);
+    try {
+      const text = await exportText(page, 'jsonl');
+      const lines = text.trimEnd().split('\n');
+      const header = JSON.parse(lines[0]!) as Record<string, unknown>;
+      expect(header).toMatchObject({ tapguardExport: 1, tapguardVersion: '0.1.0', startsAtGenesis: true, records: lines.length - 1 });
+      expect(String(header.browser)).toMatch(/^Chrome\/\d+/);
+      expect(header.checks).toContainEqual({ check: 'Certificate chain and root', available: false });
+      expect(text).not.toContain('?_task');
+
+      const original = path.join(dir, 'export.jsonl');
+      writeFileSync(original, text);
+      const ok = verifyCli(original);
+      expect(ok.out.split('\n')[0]).toBe(`OK: ${lines.length - 1} incidents, chain intact`);
+      expect(ok.code).toBe(0);
+
+      // Line 5 (the fourth record) claims a milder severity than was recorded.
+      const record = JSON.parse(lines[4]!) as Incident;
+      const tamperedLines = [...lines];
+      tamperedLines[4] = JSON.stringify({ ...record, severity: record.severity === 'info' ? 'low' : 'info' });
+      const tampered = path.join(dir, 'tampered.jsonl');
+      writeFileSync(tampered, `${tamperedLines.join('\n')}\n`);
+      const broken = verifyCli(tampered);
+      expect(broken.out).toBe('BROKEN at line 5: the hash does not match the content of this record');
+      expect(broken.code).toBe(1);
+
+      const inPageBroken = await verifyInPage(page, tampered);
+      expect(inPageBroken).toMatchObject({ verdict: 'broken', line: '5' });
+      expect(inPageBroken.text).toContain('BROKEN at line 5');
+      const inPageOk = await verifyInPage(page, original);
+      expect(inPageOk.verdict).toBe('ok');
+
+      const csv = await exportText(page, 'csv');
+      const csvLines = csv.trimEnd().split('\r\n');
+      expect(csvLines[0]).toBe('id,time,ts,kind,rule,severity,host,url,browser,title,advice,evidence,repeats,dedupeKey,prevHash,hash');
+      expect(csvLines).toHaveLength(lines.length);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('takes screenshots in both themes', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const page = await openLog(session);
+    try {
+      // Show one incident's evidence, and a verified file, as a user would see them.
+      await page.click('li.record[data-rule="script.new-origin"] button.expand');
+      await page.waitForSelector('li.record[data-rule="script.new-origin"] .repeats[data-count]');
+      const file = path.join(dir, 'export.jsonl');
+      if (existsSync(file)) await verifyInPage(page, file);
+      for (const [theme, name] of [
+        ['light', 'log-chromium.png'],
+        ['dark', 'log-chromium-dark.png'],
+      ] as const) {
+        await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: theme }]);
+        await sleep(200);
+        await page.screenshot({ path: path.join(SCREENSHOTS, name) });
+      }
+      const options = await session.openExtensionPage('/options.html');
+      await options.setViewport({ width: 1000, height: 1300 });
+      await options.waitForSelector('main[data-ready="true"] [data-section="roots"]');
+      await options.screenshot({ path: path.join(SCREENSHOTS, 'options-chromium.png') });
+      await options.close();
+    } finally {
+      await page.close();
+    }
+    for (const name of ['log-chromium.png', 'log-chromium-dark.png', 'options-chromium.png']) {
+      expect(readFileSync(path.join(SCREENSHOTS, name)).subarray(1, 4).toString()).toBe('PNG');
+    }
+    expect(readdirSync(SCREENSHOTS)).toEqual(expect.arrayContaining(['log-chromium.png', 'log-chromium-dark.png']));
+  });
+});
