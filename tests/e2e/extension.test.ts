@@ -55,7 +55,10 @@ describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab'
     expect(injected[0]!.evidence.scriptOrigin).toBe(new URL(lab.url('evil', '/')).origin);
     expect(v.popup.level).toBe('danger');
     expect(v.popup.incidentTitles).toContain(`A script from a new source appeared on ${LAB_HOSTS.mail}`);
-    expect(v.popup.badge).toBe('1');
+    // The attacker also had to loosen the page's CSP for the script to run: a second incident.
+    const csp = v.incidents.find((i) => i.rule === 'script.csp-dropped');
+    expect(csp?.evidence.reasons).toEqual([`the source ${new URL(lab.url('evil', '/')).origin} was added`]);
+    expect(v.popup.badge).toBe('2');
   });
 
   it('reports the chat page served over plain http (tls.http-page)', async () => {

@@ -69,7 +69,9 @@ describe.each(['chromium', 'firefox'] as const)('TLS downgrade detection in %s',
     const v = await visit(session, probe, lab, 'stripped-headers', lab.url('mail', '/'));
     const dropped = v.incidents.find((i) => i.rule === 'tls.hsts-dropped');
     expect(dropped).toMatchObject({ severity: 'medium', host: LAB_HOSTS.mail, evidence: { baselineMaxAge: 31536000, header: null } });
-    expect(v.popup.level).toBe('warning');
+    // The same stripping removed the CSP, which is worse: the verdict follows the worst.
+    expect(v.incidents.find((i) => i.rule === 'script.csp-dropped')).toMatchObject({ severity: 'high' });
+    expect(v.popup.level).toBe('danger');
   });
 
   it.runIf(browserName === 'firefox')('reports a weak cipher (tls.weak-cipher, Firefox only)', async () => {
