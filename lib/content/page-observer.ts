@@ -4,7 +4,7 @@ import { LIMITS } from '../messages';
 import type { CspViolation, FormRef, FrameRef, ScriptRef } from '../observations';
 import { resolveSite, type SiteLists } from '../sites';
 import { recogniseMessagingPage } from '../sites/recognise';
-import { hostOf } from '../url';
+import { hostOf, sanitiseUrl } from '../url';
 
 export interface PageObserverDeps {
   document: Document;
@@ -25,12 +25,20 @@ export const MAX_VIOLATIONS_PER_PAGE = 200;
 const MAX_HASHED_CHARS = 512 * 1024;
 const JS_TYPES = new Set(['', 'text/javascript', 'application/javascript', 'module', 'text/ecmascript', 'application/ecmascript']);
 
+/**
+ * A URL within the message bounds. A page can make any URL it controls (its own, via
+ * history.replaceState, or a script's) longer than the bound; such a URL is cut to origin and
+ * path (sanitiseUrl caps that too) instead of being dropped, so length is no way to hide.
+ */
+function boundedUrl(url: string): string {
+  return url.length <= LIMITS.url ? url : sanitiseUrl(url);
+}
+
 function scriptRef(element: HTMLScriptElement, dynamic: boolean): ScriptRef | undefined {
   if (!JS_TYPES.has((element.getAttribute('type') ?? '').trim().toLowerCase())) return undefined;
   // `src` is the resolved absolute URL; reading the property (not the attribute) resolves <base>.
-  const src = element.src;
+  const src = boundedUrl(element.src);
   if (src) {
-    if (src.length > LIMITS.url) return undefined;
     return { src, integrity: element.hasAttribute('integrity'), ...(dynamic ? { dynamic } : {}) };
   }
   const text = element.text;
@@ -43,17 +51,17 @@ function formRef(form: HTMLFormElement, baseUrl: string): FormRef | undefined {
   // The attribute, not `form.action`: a field named "action" would shadow the property.
   let action: string;
   try {
-    action = new URL(form.getAttribute('action') ?? '', baseUrl).href;
+    action = boundedUrl(new URL(form.getAttribute('action') ?? '', baseUrl).href);
   } catch {
     return undefined;
   }
-  if (action.length > LIMITS.url || !/^https?:/.test(action)) return undefined;
+  if (!/^https?:/.test(action)) return undefined;
   return { action, hasPassword: form.querySelector('input[type="password" i]') !== null };
 }
 
 function frameRef(frame: HTMLIFrameElement): FrameRef | undefined {
-  const src = frame.src;
-  if (!/^https?:/.test(src) || src.length > LIMITS.url) return undefined;
+  const src = boundedUrl(frame.src);
+  if (!/^https?:/.test(src)) return undefined;
   const box = frame.getBoundingClientRect();
   const style = frame.ownerDocument.defaultView?.getComputedStyle(frame);
   // A few pixels is invisible too: a 0×0 frame still draws its default 2px border.
@@ -83,7 +91,8 @@ export async function observePage(deps: PageObserverDeps): Promise<void> {
   document.addEventListener(
     'securitypolicyviolation',
     (event) => {
-      if (++violationsSeen > MAX_VIOLATIONS_PER_PAGE) return;
+      // Page code can dispatch synthetic violation events; only the browser's own are evidence.
+      if (!event.isTrusted || ++violationsSeen > MAX_VIOLATIONS_PER_PAGE) return;
       violations.push({
         blockedUrl: String(event.blockedURI).slice(0, LIMITS.url),
         directive: String(event.effectiveDirective || event.violatedDirective).slice(0, LIMITS.directive),
@@ -148,7 +157,7 @@ export async function observePage(deps: PageObserverDeps): Promise<void> {
   });
 
   addScripts(document.scripts as unknown as Iterable<HTMLScriptElement>, false);
-  deps.send({ type: 'page-observed', url, ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised.id } : {}) });
+  deps.send({ type: 'page-observed', url: boundedUrl(url), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised.id } : {}) });
 
   let formsMayHaveChanged = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -159,7 +168,7 @@ export async function observePage(deps: PageObserverDeps): Promise<void> {
     const frames = [...pendingFrames].map(frameRef).filter((f): f is FrameRef => f !== undefined);
     pendingFrames.clear();
     while (scripts.length || forms.length || frames.length || violations.length) {
-      deps.send({ type: 'elements-added', url: deps.location.href, ...takeParts(forms, frames) });
+      deps.send({ type: 'elements-added', url: boundedUrl(deps.location.href), ...takeParts(forms, frames) });
     }
   };
   flushSoon = () => {

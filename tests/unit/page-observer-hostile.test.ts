@@ -1,0 +1,69 @@
+/**
+ * The content script against page code that tries to hide from it or forge its input: URLs longer
+ * than the message bounds, and synthetic CSP violation events. (The same pages run in a real
+ * browser in tests/e2e/reliability.test.ts.)
+ */
+import { Window } from 'happy-dom';
+import { describe, expect, it } from 'vitest';
+import { observePage } from '@/lib/content/page-observer';
+import { LIMITS, validateContentMessage, type ContentMessage } from '@/lib/messages';
+
+const LISTS = { userSites: ['mail.example.org'], recognisedHosts: {} };
+const LONG = 'a'.repeat(200_000);
+
+async function observe(url: string, html: string) {
+  const window = new Window({ url });
+  window.document.write(html);
+  const sent: ContentMessage[] = [];
+  const controller = new AbortController();
+  const done = observePage({
+    document: window.document as unknown as Document,
+    location: window.location,
+    loadSiteLists: async () => LISTS,
+    send: (m) => sent.push(m),
+    signal: controller.signal,
+    batchMs: 5,
+  });
+  return { window, sent, controller, done };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 60));
+
+describe('observePage on hostile pages', () => {
+  it('reports a page whose own URL is far longer than the message bound, cut to origin and path', async () => {
+    const { sent, done } = await observe(`https://mail.example.org/inbox?pad=${LONG}`, '<title>x</title><script src="https://cdn.evil.test/x.js"></script>');
+    await done;
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.url).toBe('https://mail.example.org/inbox');
+    expect(validateContentMessage(sent[0]).ok).toBe(true);
+  });
+
+  it('keeps scripts, frames and forms whose URLs are too long, by origin and a capped path', async () => {
+    const html = `<title>x</title><script src="https://long.evil.test/${LONG}.js"></script>
+      <form action="http://long.evil.test/${LONG}"><input type="password"></form>
+      <iframe src="https://long.evil.test/${LONG}" width="0" height="0"></iframe>`;
+    const { sent, done, controller } = await observe('https://mail.example.org/', html);
+    await done;
+    await settle();
+    controller.abort();
+    const all = { scripts: sent.flatMap((m) => m.scripts), forms: sent.flatMap((m) => m.forms), frames: sent.flatMap((m) => m.frames) };
+    expect(all.scripts).toHaveLength(1);
+    expect(all.scripts[0]!.src!.startsWith('https://long.evil.test/aaa')).toBe(true);
+    expect(all.forms).toEqual([{ action: expect.stringMatching(/^http:\/\/long\.evil\.test\/a+$/), hasPassword: true }]);
+    expect(all.frames.map((f) => f.src.slice(0, 26))).toEqual(['https://long.evil.test/aaa']);
+    for (const message of sent) expect(validateContentMessage(message).ok).toBe(true);
+    for (const url of [...all.scripts.map((s) => s.src!), ...all.forms.map((f) => f.action), ...all.frames.map((f) => f.src)])
+      expect(url.length).toBeLessThanOrEqual(LIMITS.url);
+  });
+
+  it('ignores CSP violation events that page code dispatches itself', async () => {
+    const { window, sent, done, controller } = await observe('https://mail.example.org/', '<title>x</title>');
+    const forged = new window.Event('securitypolicyviolation') as unknown as Record<string, unknown>;
+    Object.assign(forged, { blockedURI: 'https://forged.evil.test/x.js', effectiveDirective: 'script-src-elem', violatedDirective: 'script-src-elem' });
+    window.document.dispatchEvent(forged as unknown as InstanceType<typeof window.Event>);
+    await done;
+    await settle();
+    controller.abort();
+    expect(sent.flatMap((m) => m.violations)).toEqual([]);
+  });
+});
