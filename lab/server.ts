@@ -18,6 +18,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { generateLabCerts, type CertPair, type LabCerts } from './certs';
 import * as pages from './pages';
+import { benchRoute, sendBenchResponse } from './bench-pages';
 
 export const LAB_HOSTS = { mail: 'mail.tapguard.test', chat: 'chat.tapguard.test', evil: 'cdn.evil-tracker.test' } as const;
 
@@ -317,6 +318,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
     // Static same-origin assets.
     if (method === 'GET' || method === 'HEAD') {
+      // Benchmark and hostile pages (lab/bench-pages.ts), only under /heavy and /hostile/.
+      const bench = benchRoute(path, q);
+      if (bench) return sendBenchResponse(res, bench, headers);
       if (path === '/program/js/app.min.js') {
         // script-changed: same versioned URL, other bytes, as a proxy rewriting the script would serve.
         const body = scenario === 'script-changed' ? `${pages.APP_JS}\n${pages.TAMPER_JS}` : pages.APP_JS;
