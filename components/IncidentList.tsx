@@ -1,10 +1,33 @@
+import type { ComponentChildren } from 'preact';
 import type { Incident } from '@/lib/types';
 
 function when(ts: number): string {
   return new Date(ts).toLocaleString();
 }
 
-export function IncidentList({ incidents, label }: { incidents: readonly Incident[]; label: string }) {
+/** Evidence as plain text lines: rendered as text nodes, never as HTML. */
+function EvidenceList({ evidence }: { evidence: Incident['evidence'] }) {
+  return (
+    <dl class="evidence">
+      {Object.entries(evidence).map(([key, value]) => (
+        <div key={key}>
+          <dt>{key}</dt>
+          <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function IncidentList({
+  incidents,
+  label,
+  actions,
+}: {
+  incidents: readonly Incident[];
+  label: string;
+  actions?: (incident: Incident) => ComponentChildren;
+}) {
   if (incidents.length === 0) return null;
   return (
     <ul class="incidents" aria-label={label}>
@@ -18,6 +41,11 @@ export function IncidentList({ incidents, label }: { incidents: readonly Inciden
             <time dateTime={new Date(incident.ts).toISOString()}>{when(incident.ts)}</time> · <code>{incident.rule}</code>
           </div>
           <p class="incident-advice">{incident.advice}</p>
+          <details class="incident-evidence">
+            <summary>Evidence</summary>
+            <EvidenceList evidence={incident.evidence} />
+          </details>
+          {actions && <div class="incident-actions">{actions(incident)}</div>}
         </li>
       ))}
     </ul>

@@ -13,6 +13,7 @@ import { createMonitor, type Outcome } from '@/lib/monitor';
 import type { CertObservation, HeadersObservation } from '@/lib/observations';
 import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged } from '@/lib/settings';
 import { resolveSite, type SiteLists } from '@/lib/sites';
+import { applyRetention } from '@/lib/retention';
 import { createTabStates, deepStatusKey } from '@/lib/tab-state';
 import { hostOf } from '@/lib/url';
 
@@ -34,6 +35,9 @@ export default defineBackground(() => {
     now: Date.now,
   });
   const report = (what: string) => (error: unknown) => console.error(`tapguard: ${what} failed`, error);
+  // Retention by age and count whenever the background starts (also after every worker wake-up:
+  // cheap when nothing is due, since it reads only the oldest keys).
+  void loadSettings().then((settings) => applyRetention(db, settings, Date.now())).catch(report('retention'));
 
   // A synchronous view of the site lists, so listeners can drop other browsing without awaiting.
   let siteLists: SiteLists | undefined;
@@ -54,8 +58,9 @@ export default defineBackground(() => {
   const action = browser.action ?? browser.browserAction;
   const show = (tabId: number | undefined) => async (outcome: Outcome) => {
     if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
-    const state = await tabStates.add(tabId, outcome.site.host, outcome.recorded);
-    const badge = badgeFor(Object.values(state.findings));
+    const [state, { expectedKeys }] = await Promise.all([tabStates.add(tabId, outcome.site.host, outcome.recorded), loadSettings()]);
+    // What the user marked as expected stays in the log and the popup, but no longer badges.
+    const badge = badgeFor(Object.entries(state.findings).filter(([key]) => !expectedKeys.includes(key)).map(([, severity]) => severity));
     await action.setBadgeText({ tabId, text: badge.text }).catch(() => undefined);
     if (badge.text) await action.setBadgeBackgroundColor({ tabId, color: badge.color }).catch(() => undefined);
   };

@@ -13,6 +13,8 @@ export interface Settings {
   notifications: boolean;
   /** Chrome only: attach the debugger to mail and chat tabs to read their certificates. */
   deepInspection: boolean;
+  /** Dedupe keys the user marked as expected: still recorded, no longer badged or alarming. */
+  expectedKeys: string[];
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -22,11 +24,13 @@ export const DEFAULT_SETTINGS: Settings = {
   maxIncidents: 100_000,
   notifications: true,
   deepInspection: false,
+  expectedKeys: [],
 };
 
 const SETTINGS_KEY = 'settings';
 const RECOGNISED_KEY = 'recognisedHosts';
 const MAX_SITES = 500;
+const MAX_EXPECTED = 1000;
 const MAX_ROOTS_PER_HOST = 16;
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 
@@ -59,6 +63,9 @@ export function normaliseSettings(raw: unknown): Settings {
     maxIncidents: boundedInt(input.maxIncidents, 1000, 1_000_000, DEFAULT_SETTINGS.maxIncidents),
     notifications: typeof input.notifications === 'boolean' ? input.notifications : DEFAULT_SETTINGS.notifications,
     deepInspection: input.deepInspection === true,
+    expectedKeys: Array.isArray(input.expectedKeys)
+      ? [...new Set(input.expectedKeys.filter((k): k is string => typeof k === 'string' && k.length > 0 && k.length <= 4096))].slice(-MAX_EXPECTED)
+      : [],
   };
 }
 

@@ -6,10 +6,10 @@ import { browser } from '@/lib/browser';
 import { capabilitiesOf, type DeepState } from '@/lib/capabilities';
 import { openDb } from '@/lib/db';
 import { countIncidents, incidentsForHost, incidentsForKeys } from '@/lib/queries';
-import { loadSiteLists } from '@/lib/settings';
+import { loadLocalSettings, loadSettings, loadSiteLists, saveSettings } from '@/lib/settings';
 import { resolveSite } from '@/lib/sites';
 import { loadDeepStatus, loadTabState } from '@/lib/tab-state';
-import type { Incident } from '@/lib/types';
+import { severityRank, type Incident } from '@/lib/types';
 import { hostOf } from '@/lib/url';
 import { verdictFor, type Verdict } from '@/lib/verdict';
 
@@ -18,6 +18,8 @@ interface PopupState {
   verdict: Verdict;
   /** Seen on this tab's current page. */
   current: Incident[];
+  /** Seen on this page, but marked as expected by the user. */
+  expected: Incident[];
   /** Seen on this host before, on other pages or visits. */
   earlier: Incident[];
   total: number;
@@ -37,34 +39,84 @@ async function targetTab(): Promise<{ id?: number; url: string }> {
 
 async function loadState(): Promise<PopupState> {
   const db = openDb();
-  const [tab, lists] = await Promise.all([targetTab(), loadSiteLists()]);
+  const [tab, lists, settings] = await Promise.all([targetTab(), loadSiteLists(), loadSettings()]);
   const host = hostOf(tab.url);
   const site = resolveSite(host, lists);
   const [tabState, deep] = tab.id !== undefined ? await Promise.all([loadTabState(tab.id), loadDeepStatus(tab.id)]) : [undefined, undefined];
   const keys = tabState?.host === host ? Object.keys(tabState.findings) : [];
-  const [current, forHost, total] = await Promise.all([
+  const [seen, forHost, total] = await Promise.all([
     incidentsForKeys(db, keys),
     site ? incidentsForHost(db, host, 20) : [],
     countIncidents(db),
   ]);
-  const shown = new Set(current.map((i) => i.id));
+  const shown = new Set(seen.map((i) => i.id));
+  // Worst first, so the incident that explains the verdict is the one a user reads first.
+  const current = seen
+    .filter((i) => !settings.expectedKeys.includes(i.dedupeKey))
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.ts - a.ts);
   return {
     host,
     verdict: verdictFor(host, site, current),
     current,
+    expected: seen.filter((i) => settings.expectedKeys.includes(i.dedupeKey)),
     earlier: forHost.filter((i) => !shown.has(i.id)),
     total,
     deep,
   };
 }
 
+/** Suppress one dedupe key: its repeats stay in the log, but stop badging and alarming. */
+async function markExpected(incident: Incident): Promise<void> {
+  const settings = await loadLocalSettings();
+  await saveSettings({ ...settings, expectedKeys: [...settings.expectedKeys, incident.dedupeKey] });
+}
+
+/** Trust the private root of an untrusted-root incident for this host only. */
+async function trustRoot(incident: Incident): Promise<void> {
+  const root = String(incident.evidence.rootSha256 ?? '');
+  const settings = await loadLocalSettings();
+  const roots = settings.trustedRoots[incident.host] ?? [];
+  await saveSettings({ ...settings, trustedRoots: { ...settings.trustedRoots, [incident.host]: [...roots, root] } });
+}
+
+const TRUST_WARNING =
+  'Only trust this root if you know who runs it: your own organisation\'s mail server with its own certificate authority, for example. ' +
+  'If you are not sure, do not trust it: a root like this is exactly how interception works. Trust it for this host?';
+
 export function App() {
   const [state, setState] = useState<PopupState>();
   const [error, setError] = useState<string>();
+  const [confirming, setConfirming] = useState<number>();
+  const reload = () => loadState().then(setState, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   useEffect(() => {
-    loadState().then(setState, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    void reload();
   }, []);
   const family = import.meta.env.FIREFOX ? 'firefox' : 'chrome';
+  const act = (action: () => Promise<void>) => () => void action().then(reload, (e: unknown) => setError(String(e)));
+  const actions = (incident: Incident) => (
+    <>
+      {incident.rule === 'cert.untrusted-root' && typeof incident.evidence.rootSha256 === 'string' &&
+        (confirming === incident.id ? (
+          // An inline question: Firefox popups cannot show window.confirm.
+          <div class="confirm" role="alertdialog" aria-label="Trust this root?">
+            <p>{TRUST_WARNING}</p>
+            <button type="button" class="danger" onClick={act(() => trustRoot(incident))}>
+              Yes, trust it for {incident.host}
+            </button>
+            <button type="button" onClick={() => setConfirming(undefined)}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <button type="button" onClick={() => setConfirming(incident.id)}>
+            Trust this root for {incident.host}…
+          </button>
+        ))}
+      <button type="button" onClick={act(() => markExpected(incident))}>
+        Mark as expected
+      </button>
+    </>
+  );
 
   return (
     <main data-ready={state || error ? 'true' : 'false'}>
@@ -77,7 +129,13 @@ export function App() {
       {state && (
         <>
           <VerdictBanner verdict={state.verdict} />
-          <IncidentList incidents={state.current} label="Seen on this page" />
+          <IncidentList incidents={state.current} label="Seen on this page" actions={actions} />
+          {state.expected.length > 0 && (
+            <details class="earlier expected">
+              <summary>{state.expected.length} marked as expected on this page</summary>
+              <IncidentList incidents={state.expected} label="Marked as expected" />
+            </details>
+          )}
           {state.earlier.length > 0 && (
             <details class="earlier">
               <summary>
@@ -88,7 +146,14 @@ export function App() {
           )}
           <CapabilityList capabilities={capabilitiesOf(family, state.deep)} />
           <p class="total">
-            <span data-total={state.total}>{state.total}</span> {state.total === 1 ? 'incident' : 'incidents'} recorded in all.
+            <span data-total={state.total}>{state.total}</span> {state.total === 1 ? 'incident' : 'incidents'} recorded in all.{' '}
+            <a href={browser.runtime.getURL('/incidents.html')} target="_blank" rel="noreferrer">
+              Open the full log
+            </a>{' '}
+            ·{' '}
+            <a href={browser.runtime.getURL('/options.html')} target="_blank" rel="noreferrer">
+              Settings
+            </a>
           </p>
         </>
       )}

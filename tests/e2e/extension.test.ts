@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
 import { launch, type BrowserName, type Session } from './browsers';
+import { getStorageLocal } from './idb';
 import { ExtensionProbe, labSettings, visit } from './scenario-runner';
 
 const OUTPUT: Record<BrowserName, string> = {
@@ -84,6 +85,31 @@ describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab'
       expect(rogue).toEqual([]);
       expect(v.popup.notChecked.join(' ')).toContain('Certificate chain and root');
     }
+  });
+
+  it.runIf(browserName === 'firefox')('lets the user trust a private root for one host, after a warning (Firefox)', async () => {
+    const tab = await session.browser.newPage();
+    await visit(session, probe, lab, 'interception-ca', lab.url('mail', '/'), tab);
+    await probe.clickInPopup(await probe.tabIdOf(lab.url('mail', '/')), 'Trust this root for', 'Yes, trust it');
+    const { settings } = (await getStorageLocal(probe.page)) as { settings: { trustedRoots: Record<string, string[]> } };
+    expect(settings.trustedRoots[LAB_HOSTS.mail]).toContain(lab.interceptCaFingerprintSha256);
+    const again = await visit(session, probe, lab, 'interception-ca', lab.url('mail', '/'), tab);
+    expect(again.popup.level).toBe('clear');
+    await tab.close();
+  });
+
+  it('lets the user mark incidents as expected: still logged, no longer badged', async () => {
+    const tab = await session.browser.newPage();
+    const before = await visit(session, probe, lab, 'injected-script', lab.url('mail', '/'), tab);
+    expect(before.popup.badge).toBe('2');
+    const tabId = await probe.tabIdOf(lab.url('mail', '/'));
+    await probe.clickInPopup(tabId, 'Mark as expected');
+    await probe.clickInPopup(tabId, 'Mark as expected');
+    const after = await visit(session, probe, lab, 'injected-script', lab.url('mail', '/'), tab);
+    expect(after.popup.badge).toBe('');
+    expect(after.popup.level).toBe('clear');
+    expect(after.popup.expectedCount).toBe(2);
+    await tab.close();
   });
 
   it('keeps an intact hash chain across everything it recorded', async () => {

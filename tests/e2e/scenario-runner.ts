@@ -18,6 +18,8 @@ export interface PopupView {
   headline: string;
   incidentTitles: string[];
   notChecked: string[];
+  /** Incidents of this page the user marked as expected. */
+  expectedCount: number;
   badge: string;
 }
 
@@ -75,20 +77,42 @@ export class ExtensionProbe {
     return tab.id;
   }
 
+  /** Clicks, in the popup of a tab, the buttons with these texts in turn (as a user would). */
+  async clickInPopup(tabId: number, ...labels: string[]): Promise<void> {
+    const popup = await this.session.openExtensionPage(`/popup.html?tab=${tabId}`);
+    try {
+      for (const label of labels) {
+        await popup.waitForFunction(`[...document.querySelectorAll('button')].some((b) => b.textContent.startsWith(${JSON.stringify(label)}))`, { timeout: 15_000 });
+        await popup.evaluate(`[...document.querySelectorAll('button')].find((b) => b.textContent.startsWith(${JSON.stringify(label)})).click()`);
+      }
+      await sleep(300);
+    } finally {
+      await popup.close().catch(() => undefined);
+    }
+  }
+
   async badgeOf(tabId: number): Promise<string> {
     return (await this.page.evaluate(`(${API}.action ?? ${API}.browserAction).getBadgeText({ tabId: ${tabId} })`)) as string;
   }
 
-  /** Opens the popup for a given tab, as a page, and reads what a user would see. */
-  async popupFor(tabId: number): Promise<PopupView> {
+  /**
+   * Opens the popup for a given tab, as a page, and reads what a user would see. With
+   * TAPGUARD_SCREENSHOTS=1 it also saves a picture of it to docs/screenshots/.
+   */
+  async popupFor(tabId: number, screenshotName?: string): Promise<PopupView> {
     const popup = await this.session.openExtensionPage(`/popup.html?tab=${tabId}`);
     try {
       await popup.waitForSelector('main[data-ready="true"]', { timeout: 15_000 });
+      if (screenshotName && process.env.TAPGUARD_SCREENSHOTS === '1') {
+        await popup.setViewport({ width: 420, height: 640 }).catch(() => undefined);
+        await popup.screenshot({ path: `docs/screenshots/popup-${this.session.name}-${screenshotName}.png`, fullPage: true });
+      }
       const view = (await popup.evaluate(`JSON.stringify({
         level: document.querySelector('.verdict')?.getAttribute('data-level') ?? 'none',
         headline: document.querySelector('.verdict-text')?.textContent ?? document.querySelector('.error')?.textContent ?? '',
         incidentTitles: [...document.querySelectorAll('main > .incidents .incident-title')].map((e) => e.textContent),
         notChecked: [...document.querySelectorAll('.capabilities .not-checked')].map((e) => e.textContent.trim()),
+        expectedCount: document.querySelectorAll('.expected .incident').length,
       })`)) as string;
       return { ...(JSON.parse(view) as Omit<PopupView, 'badge'>), badge: await this.badgeOf(tabId) };
     } finally {
@@ -151,7 +175,8 @@ export async function visit(
   }
 
   const incidents = (await probe.incidents()).filter((i) => (i.id ?? 0) > lastId);
-  const popup = await probe.popupFor(await probe.tabIdOf(page.url()));
+  // One picture per scenario and host, from a fresh tab (visits in a kept tab are follow-ups).
+  const popup = await probe.popupFor(await probe.tabIdOf(page.url()), inTab ? undefined : `${scenario}-${new URL(url).hostname.split('.')[0]}`);
   if (!inTab) await page.close().catch(() => undefined);
   return { scenario, url, incidents, popup };
 }
