@@ -1,4 +1,5 @@
 import type { Capability } from '@/lib/capabilities';
+import { t } from '@/lib/i18n';
 
 export function CapabilityList({ capabilities }: { capabilities: readonly Capability[] }) {
   return (
@@ -6,7 +7,7 @@ export function CapabilityList({ capabilities }: { capabilities: readonly Capabi
       {capabilities.map((c) => (
         <li key={c.check} class={c.available ? 'checked' : 'not-checked'}>
           <span aria-hidden="true">{c.available ? '✓' : '✗'}</span> {c.check}
-          {c.available ? '' : ': not checked in this browser.'}
+          {c.available ? '' : t('popup.notChecked')}
           {c.note && <div class="note">{c.note}</div>}
         </li>
       ))}

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { t } from '@/lib/i18n';
 import type { Incident } from '@/lib/types';
 
 function when(ts: number): string {
@@ -42,7 +43,7 @@ export function IncidentList({
           </div>
           <p class="incident-advice">{incident.advice}</p>
           <details class="incident-evidence">
-            <summary>Evidence</summary>
+            <summary>{t('popup.evidence')}</summary>
             <EvidenceList evidence={incident.evidence} />
           </details>
           {actions && <div class="incident-actions">{actions(incident)}</div>}

@@ -1,3 +1,4 @@
+import { t } from './i18n';
 import type { BrowserFamily } from './types';
 
 export interface Capability {
@@ -19,18 +20,18 @@ export function capabilitiesOf(browser: BrowserFamily, deep?: DeepState): Capabi
   const certNote = firefox
     ? ''
     : deepOn
-      ? 'Checked through deep inspection (Chrome shows a debugging banner meanwhile). Chrome does not say whether a root is built in, so only changes and known interceptors are judged.'
+      ? t('capability.chain.deepOn')
       : deep?.state === 'failed'
-        ? `Deep inspection could not attach to this tab (${deep.reason ?? 'unknown reason'}; is DevTools open?), so certificates were not checked.`
+        ? t('capability.chain.deepFailed', { reason: deep.reason ?? '?' })
         : deep?.state === 'detached'
-          ? `Deep inspection was stopped on this tab (${deep.reason ?? 'detached'}), so certificates were not checked.`
-          : 'Chrome does not show certificates to extensions. Turn on deep inspection in the options to check them.';
+          ? t('capability.chain.deepDetached', { reason: deep.reason ?? '?' })
+          : t('capability.chain.chrome');
   return [
-    { check: 'Unencrypted (http) pages, redirects, forms and sockets', available: true, note: '' },
-    { check: 'Scripts, inline code, frames and CSP changes', available: true, note: '' },
-    { check: 'Changed bytes of a script under the same address', available: firefox, note: firefox ? '' : 'Chrome does not let extensions read responses.' },
-    { check: 'Certificate errors', available: true, note: '' },
-    { check: 'Certificate chain and root', available: firefox || deepOn, note: certNote },
-    { check: 'TLS version and cipher', available: firefox || deepOn, note: firefox || deepOn ? '' : 'Needs deep inspection in Chrome.' },
+    { check: t('capability.http'), available: true, note: '' },
+    { check: t('capability.scripts'), available: true, note: '' },
+    { check: t('capability.scriptBytes'), available: firefox, note: firefox ? '' : t('capability.scriptBytes.chrome') },
+    { check: t('capability.certErrors'), available: true, note: '' },
+    { check: t('capability.chain'), available: firefox || deepOn, note: certNote },
+    { check: t('capability.tls'), available: firefox || deepOn, note: firefox || deepOn ? '' : t('capability.tls.chrome') },
   ];
 }

@@ -1,5 +1,5 @@
 /**
- * Every string of the incident log and options pages. A translation is one more dictionary in
+ * Every string of the popup, the incident log and the options page. A translation is one more dictionary in
  * `DICTIONARIES` with the same keys (missing keys fall back to English); no component changes.
  * Rule titles and advice live in rules.ts, stored with each incident.
  */
@@ -147,6 +147,46 @@ const en = {
   'deep.explain': 'Chrome does not show certificates to extensions. With this on, tapguard asks for the \u201cdebugger\u201d permission and attaches only to tabs that show mail or chat, to read their certificates. While it is attached, Chrome shows a banner saying tapguard started debugging this browser: that is expected. Cancelling the banner turns it off for that tab.',
   'deep.denied': 'Chrome did not grant the debugger permission, so deep inspection stays off.',
   'deep.missing': 'Deep inspection is on, but Chrome no longer grants the debugger permission: switch it off and on again.',
+
+  // Popup
+  'popup.heading': 'tapguard',
+  'popup.readError': 'Could not read the incident log: {error}',
+  'popup.seenHere': 'Seen on this page',
+  'popup.expectedSummary': '{count} marked as expected on this page',
+  'popup.expectedLabel': 'Marked as expected',
+  'popup.earlierSummary': '{count} earlier incidents on {host}',
+  'popup.earlierSummary.one': '1 earlier incident on {host}',
+  'popup.earlierLabel': 'Earlier on {host}',
+  'popup.total': '{count} incidents recorded in all.',
+  'popup.total.one': '1 incident recorded in all.',
+  'popup.openLog': 'Open the full log',
+  'popup.settings': 'Settings',
+  'popup.evidence': 'Evidence',
+  'popup.markExpected': 'Mark as expected',
+  'popup.trustRoot': 'Trust this root for {host}…',
+  'popup.trustWarning': 'Only trust this root if you know who runs it: your own organisation’s mail server with its own certificate authority, for example. If you are not sure, do not trust it: a root like this is exactly how interception works. Trust it for this host?',
+  'popup.trustYes': 'Yes, trust it for {host}',
+  'popup.cancel': 'Cancel',
+  'popup.notChecked': ': not checked in this browser.',
+
+  'verdict.notMonitored': '{host} is not a mail or chat page tapguard watches.',
+  'verdict.thisPage': 'This page',
+  'verdict.clear': 'Nothing suspicious seen on {host}.',
+  'verdict.warning': 'Warning: something unusual was seen on {host}.',
+  'verdict.danger': 'Danger: your connection to {host} is probably being intercepted or tampered with.',
+
+  'capability.http': 'Unencrypted (http) pages, redirects, forms and sockets',
+  'capability.scripts': 'Scripts, inline code, frames and CSP changes',
+  'capability.scriptBytes': 'Changed bytes of a script under the same address',
+  'capability.scriptBytes.chrome': 'Chrome does not let extensions read responses.',
+  'capability.certErrors': 'Certificate errors',
+  'capability.chain': 'Certificate chain and root',
+  'capability.chain.deepOn': 'Checked through deep inspection (Chrome shows a debugging banner meanwhile). Chrome does not say whether a root is built in, so only changes and known interceptors are judged.',
+  'capability.chain.deepFailed': 'Deep inspection could not attach to this tab ({reason}; is DevTools open?), so certificates were not checked.',
+  'capability.chain.deepDetached': 'Deep inspection was stopped on this tab ({reason}), so certificates were not checked.',
+  'capability.chain.chrome': 'Chrome does not show certificates to extensions. Turn on deep inspection in the options to check them.',
+  'capability.tls': 'TLS version and cipher',
+  'capability.tls.chrome': 'Needs deep inspection in Chrome.',
 
   'notifications.heading': 'Notifications',
   'notifications.label': 'Show a notification when tapguard sees something serious',

@@ -1,3 +1,4 @@
+import { t } from './i18n';
 import type { MonitoredSite } from './sites';
 import { severityRank, worstSeverity, type Incident } from './types';
 
@@ -10,11 +11,11 @@ export interface Verdict {
 
 /** The popup's one-line answer to "is it safe to keep typing here?", from what this page showed. */
 export function verdictFor(host: string, site: MonitoredSite | undefined, incidents: readonly Pick<Incident, 'severity'>[]): Verdict {
-  if (!site) return { level: 'not-monitored', headline: `${host || 'This page'} is not a mail or chat page tapguard watches.` };
+  if (!site) return { level: 'not-monitored', headline: t('verdict.notMonitored', { host: host || t('verdict.thisPage') }) };
   const worst = worstSeverity(incidents.map((i) => i.severity));
   if (!worst || severityRank(worst) < severityRank('medium'))
-    return { level: 'clear', headline: `Nothing suspicious seen on ${host}.` };
+    return { level: 'clear', headline: t('verdict.clear', { host }) };
   if (severityRank(worst) >= severityRank('high'))
-    return { level: 'danger', headline: `Danger: your connection to ${host} is probably being intercepted or tampered with.` };
-  return { level: 'warning', headline: `Warning: something unusual was seen on ${host}.` };
+    return { level: 'danger', headline: t('verdict.danger', { host }) };
+  return { level: 'warning', headline: t('verdict.warning', { host }) };
 }

@@ -11,6 +11,7 @@ import { resolveSite } from '@/lib/sites';
 import { loadDeepStatus, loadTabState } from '@/lib/tab-state';
 import { severityRank, type Incident } from '@/lib/types';
 import { hostOf } from '@/lib/url';
+import { t } from '@/lib/i18n';
 import { verdictFor, type Verdict } from '@/lib/verdict';
 
 interface PopupState {
@@ -79,10 +80,6 @@ async function trustRoot(incident: Incident): Promise<void> {
   await saveSettings({ ...settings, trustedRoots: { ...settings.trustedRoots, [incident.host]: [...roots, root] } });
 }
 
-const TRUST_WARNING =
-  'Only trust this root if you know who runs it: your own organisation\'s mail server with its own certificate authority, for example. ' +
-  'If you are not sure, do not trust it: a root like this is exactly how interception works. Trust it for this host?';
-
 export function App() {
   const [state, setState] = useState<PopupState>();
   const [error, setError] = useState<string>();
@@ -99,60 +96,58 @@ export function App() {
         (confirming === incident.id ? (
           // An inline question: Firefox popups cannot show window.confirm.
           <div class="confirm" role="alertdialog" aria-label="Trust this root?">
-            <p>{TRUST_WARNING}</p>
+            <p>{t('popup.trustWarning')}</p>
             <button type="button" class="danger" onClick={act(() => trustRoot(incident))}>
-              Yes, trust it for {incident.host}
+              {t('popup.trustYes', { host: incident.host })}
             </button>
             <button type="button" onClick={() => setConfirming(undefined)}>
-              Cancel
+              {t('popup.cancel')}
             </button>
           </div>
         ) : (
           <button type="button" onClick={() => setConfirming(incident.id)}>
-            Trust this root for {incident.host}…
+            {t('popup.trustRoot', { host: incident.host })}
           </button>
         ))}
       <button type="button" onClick={act(() => markExpected(incident))}>
-        Mark as expected
+        {t('popup.markExpected')}
       </button>
     </>
   );
 
   return (
     <main data-ready={state || error ? 'true' : 'false'}>
-      <h1>tapguard</h1>
+      <h1>{t('popup.heading')}</h1>
       {error && (
         <p class="error" role="alert">
-          Could not read the incident log: {error}
+          {t('popup.readError', { error })}
         </p>
       )}
       {state && (
         <>
           <VerdictBanner verdict={state.verdict} />
-          <IncidentList incidents={state.current} label="Seen on this page" actions={actions} />
+          <IncidentList incidents={state.current} label={t('popup.seenHere')} actions={actions} />
           {state.expected.length > 0 && (
             <details class="earlier expected">
-              <summary>{state.expected.length} marked as expected on this page</summary>
-              <IncidentList incidents={state.expected} label="Marked as expected" />
+              <summary>{t('popup.expectedSummary', { count: state.expected.length })}</summary>
+              <IncidentList incidents={state.expected} label={t('popup.expectedLabel')} />
             </details>
           )}
           {state.earlier.length > 0 && (
             <details class="earlier">
-              <summary>
-                {state.earlier.length} earlier {state.earlier.length === 1 ? 'incident' : 'incidents'} on {state.host}
-              </summary>
-              <IncidentList incidents={state.earlier} label={`Earlier on ${state.host}`} />
+              <summary>{t(state.earlier.length === 1 ? 'popup.earlierSummary.one' : 'popup.earlierSummary', { count: state.earlier.length, host: state.host })}</summary>
+              <IncidentList incidents={state.earlier} label={t('popup.earlierLabel', { host: state.host })} />
             </details>
           )}
           <CapabilityList capabilities={capabilitiesOf(family, state.deep)} />
           <p class="total">
-            <span data-total={state.total}>{state.total}</span> {state.total === 1 ? 'incident' : 'incidents'} recorded in all.{' '}
+            <span data-total={state.total}>{t(state.total === 1 ? 'popup.total.one' : 'popup.total', { count: state.total })}</span>{' '}
             <a href={browser.runtime.getURL('/incidents.html')} target="_blank" rel="noreferrer">
-              Open the full log
+              {t('popup.openLog')}
             </a>{' '}
             ·{' '}
             <a href={browser.runtime.getURL('/options.html')} target="_blank" rel="noreferrer">
-              Settings
+              {t('popup.settings')}
             </a>
           </p>
         </>
