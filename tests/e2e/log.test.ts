@@ -17,6 +17,8 @@ import { ExtensionProbe, labSettings, visit } from './scenario-runner';
 
 const ROOT = path.resolve('.');
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+/** Pictures for docs/ only on request (TAPGUARD_SCREENSHOTS=1), so a test run leaves the tree clean. */
+const WRITE_SCREENSHOTS = process.env.TAPGUARD_SCREENSHOTS === '1';
 const DAY = 24 * 60 * 60 * 1000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -213,12 +215,12 @@ describe('the incident log page in chromium', () => {
       ] as const) {
         await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: theme }]);
         await sleep(200);
-        await page.screenshot({ path: path.join(SCREENSHOTS, name) });
+        if (WRITE_SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, name) });
       }
       const options = await session.openExtensionPage('/options.html');
       await options.setViewport({ width: 1000, height: 1300 });
       await options.waitForSelector('main[data-ready="true"] [data-section="roots"]');
-      await options.screenshot({ path: path.join(SCREENSHOTS, 'options-chromium.png') });
+      if (WRITE_SCREENSHOTS) await options.screenshot({ path: path.join(SCREENSHOTS, 'options-chromium.png') });
       await options.close();
     } finally {
       await page.close();
