@@ -27,8 +27,9 @@ export default defineConfig({
       ...(manifestVersion === 2 ? ['<all_urls>'] : []),
       ...(browser !== 'firefox' && grantDebuggerForTests ? ['debugger'] : []),
     ],
-    // Chrome deep inspection is opt-in: the debugger permission is requested from the options page.
-    ...(browser !== 'firefox' && !grantDebuggerForTests ? { optional_permissions: ['debugger'] } : {}),
+    // Opt-in features ask for their permission from the options page: Chrome deep inspection
+    // (`debugger`) and notifications for critical incidents.
+    optional_permissions: [...(browser !== 'firefox' && !grantDebuggerForTests ? ['debugger'] : []), 'notifications'],
     ...(manifestVersion === 3
       ? { host_permissions: ['<all_urls>'] }
       : {}),

@@ -7,7 +7,7 @@ import { looksImmutable } from '@/lib/detect/scripts';
 import { hashStream, type StreamFilterLike } from '@/lib/firefox/script-bytes';
 import { classifyRequestError } from '@/lib/detect/cert-error';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/firefox/security-info';
-import { createRecorder } from '@/lib/incidents';
+import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
 import type { CertObservation, HeadersObservation } from '@/lib/observations';
@@ -47,6 +47,15 @@ export default defineBackground(() => {
   /** False only when the host is certainly not mail or chat; unknown until the lists load. */
   const mayBeMessaging = (url: string | undefined) => !url || !siteLists || resolveSite(hostOf(url), siteLists) !== undefined;
 
+  // New critical incidents only (never repeats), and only when the user opted in and granted it.
+  const notifyCritical = (outcome: Outcome) => {
+    for (const incident of newCriticalIncidents(outcome.recorded)) {
+      void browser.notifications
+        ?.create(`tapguard-${incident.id}`, { type: 'basic', iconUrl: browser.runtime.getURL('/icon/128.png'), title: incident.title, message: incident.advice })
+        .catch(report('notification'));
+    }
+  };
+
   // What each tab's page has shown, for its badge and its popup verdict.
   const tabStates = createTabStates();
   // A main frame's certificate and headers arrive before its page can say it is self-hosted
@@ -58,7 +67,8 @@ export default defineBackground(() => {
   const action = browser.action ?? browser.browserAction;
   const show = (tabId: number | undefined) => async (outcome: Outcome) => {
     if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
-    const [state, { expectedKeys }] = await Promise.all([tabStates.add(tabId, outcome.site.host, outcome.recorded), loadSettings()]);
+    const [state, { expectedKeys, notifications }] = await Promise.all([tabStates.add(tabId, outcome.site.host, outcome.recorded), loadSettings()]);
+    if (notifications) notifyCritical(outcome);
     // What the user marked as expected stays in the log and the popup, but no longer badges.
     const badge = badgeFor(Object.entries(state.findings).filter(([key]) => !expectedKeys.includes(key)).map(([, severity]) => severity));
     await action.setBadgeText({ tabId, text: badge.text }).catch(() => undefined);

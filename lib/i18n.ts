@@ -189,7 +189,8 @@ const en = {
   'capability.tls.chrome': 'Needs deep inspection in Chrome.',
 
   'notifications.heading': 'Notifications',
-  'notifications.label': 'Show a notification when tapguard sees something serious',
+  'notifications.label': 'Show a system notification when tapguard records a critical incident (asks for the notifications permission)',
+  'notifications.denied': 'The browser did not grant the notifications permission, so notifications stay off.',
 } as const;
 
 export type MessageKey = keyof typeof en;

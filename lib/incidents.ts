@@ -125,3 +125,8 @@ export function isQuotaError(error: unknown): boolean {
   }
   return false;
 }
+
+/** Incidents worth interrupting the user for: new (not repeats) and critical. */
+export function newCriticalIncidents(recorded: readonly Recorded[]): Incident[] {
+  return recorded.flatMap((r) => (r.status === 'new' && r.incident.severity === 'critical' ? [r.incident] : []));
+}

@@ -9,7 +9,10 @@ export interface Settings {
   trustedRoots: Record<string, string[]>;
   retentionDays: number;
   maxIncidents: number;
-  /** Whether tapguard may show system notifications for serious incidents. */
+  /**
+   * System notifications for new critical incidents. Off by default: turning it on asks for the
+   * optional `notifications` permission.
+   */
   notifications: boolean;
   /** Chrome only: attach the debugger to mail and chat tabs to read their certificates. */
   deepInspection: boolean;
@@ -22,7 +25,7 @@ export const DEFAULT_SETTINGS: Settings = {
   trustedRoots: {},
   retentionDays: 365,
   maxIncidents: 100_000,
-  notifications: true,
+  notifications: false,
   deepInspection: false,
   expectedKeys: [],
 };

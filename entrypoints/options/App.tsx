@@ -30,6 +30,7 @@ interface State {
 
 // Chrome's `debugger` is missing from webextension-polyfill's (Firefox-derived) permission names.
 const DEBUGGER = { permissions: ['debugger'] } as unknown as Permissions.Permissions;
+const NOTIFICATIONS: Permissions.Permissions = { permissions: ['notifications'] };
 
 async function debuggerGranted(): Promise<boolean | undefined> {
   if (import.meta.env.FIREFOX) return undefined;
@@ -199,6 +200,22 @@ export function App() {
         else setStatus({ ok: false, text: t('deep.denied') });
       },
       (e: unknown) => setStatus({ ok: false, text: `${t('deep.denied')} (${message(e)})` }),
+    );
+  };
+
+  /** Same pattern for notifications: ask on the click, store only what was granted. */
+  const toggleNotifications = (on: boolean) => {
+    if (!on) {
+      void save({ notifications: false });
+      void browser.permissions.remove(NOTIFICATIONS).catch(() => undefined);
+      return;
+    }
+    browser.permissions.request(NOTIFICATIONS).then(
+      (granted) => {
+        if (granted) void save({ notifications: true });
+        else setStatus({ ok: false, text: t('notifications.denied') });
+      },
+      (e: unknown) => setStatus({ ok: false, text: `${t('notifications.denied')} (${message(e)})` }),
     );
   };
 
@@ -384,7 +401,7 @@ export function App() {
 
       <Section id="notifications" title={t('notifications.heading')} locked={locked('notifications')}>
         <label class="checkbox">
-          <input type="checkbox" name="notifications" checked={effective.notifications} disabled={locked('notifications')} onChange={(e) => void save({ notifications: e.currentTarget.checked })} />
+          <input type="checkbox" name="notifications" checked={effective.notifications} disabled={locked('notifications')} onChange={(e) => toggleNotifications(e.currentTarget.checked)} />
           {t('notifications.label')}
         </label>
       </Section>

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type TapguardDb } from '@/lib/db';
-import { createRecorder, GENESIS_HASH, hashIncident } from '@/lib/incidents';
+import { createRecorder, GENESIS_HASH, hashIncident, newCriticalIncidents } from '@/lib/incidents';
 import type { Finding, Incident } from '@/lib/types';
 
 let db: TapguardDb;
@@ -84,5 +84,15 @@ describe('recorder', () => {
     expect(verifyChain(rows)).toBe(true);
     rows[0]!.severity = 'low';
     expect(verifyChain(rows)).toBe(false);
+  });
+});
+
+describe('newCriticalIncidents', () => {
+  it('picks new critical incidents, never repeats or lesser ones', async () => {
+    const recorder = createRecorder(freshDb(), { browser: 'chrome' });
+    const first = await recorder.record([finding({ severity: 'critical', dedupeParts: ['a'] }), finding({ severity: 'high', dedupeParts: ['b'] })]);
+    expect(newCriticalIncidents(first).map((i) => i.dedupeKey)).toEqual(['script.new-origin|mail.example.org|a']);
+    const again = await recorder.record([finding({ severity: 'critical', dedupeParts: ['a'] })]);
+    expect(newCriticalIncidents(again)).toEqual([]);
   });
 });

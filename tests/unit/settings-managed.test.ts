@@ -60,9 +60,9 @@ describe('managed settings', () => {
 
 describe('settings additions', () => {
   it('store the notification switch', async () => {
-    expect(DEFAULT_SETTINGS.notifications).toBe(true);
-    expect(normaliseSettings({ notifications: false }).notifications).toBe(false);
-    expect(normaliseSettings({ notifications: 'off' }).notifications).toBe(true);
+    expect(DEFAULT_SETTINGS.notifications).toBe(false);
+    expect(normaliseSettings({ notifications: true }).notifications).toBe(true);
+    expect(normaliseSettings({ notifications: 'on' }).notifications).toBe(false);
   });
 
   it('forget a recognised host', async () => {
