@@ -184,6 +184,8 @@ export default defineBackground(() => {
   // Security headers of messaging documents (HSTS now; CSP is read by the script-injection family).
   browser.webRequest.onHeadersReceived.addListener(
     (details) => {
+      // Only a page's own response says what protection it has: redirects and errors carry no CSP.
+      if (details.statusCode < 200 || details.statusCode >= 300) return;
       const header = (name: string) =>
         details.responseHeaders?.find((h) => h.name.toLowerCase() === name)?.value ?? null;
       const headers: HeadersObservation = {

@@ -3,24 +3,37 @@
  * extension, walks through the attack scenarios and prints what tapguard recorded for each.
  * Headless where there is no display; with a display, Chromium stays open afterwards to explore.
  */
-import path from 'node:path';
-import { launch, requireBrowserBinary, type BrowserName } from '../tests/e2e/browsers';
-import { ExtensionProbe, labSettings, visit } from '../tests/e2e/scenario-runner';
+import { requireBrowserBinary } from '../tests/e2e/browsers';
+import { startLabSession, visit } from '../tests/e2e/scenario-runner';
 import { LAB_HOSTS, startLab, type Scenario } from './server';
 
-const OUTPUT: Record<BrowserName, string> = { chromium: '.output/chrome-mv3', firefox: '.output/firefox-mv2' };
+interface Step {
+  scenario: Scenario;
+  host: keyof typeof LAB_HOSTS;
+  path: string;
+  scheme?: 'http' | 'https';
+  note: string;
+  firefoxOnly?: boolean;
+}
 
-/** Scenarios whose detectors exist today, with the page each one opens. */
-const STEPS: Array<{ scenario: Scenario; host: keyof typeof LAB_HOSTS; path: string; scheme?: 'http' | 'https'; note: string }> = [
+/** Every lab scenario, in an order a user's history could take: clean visits teach the baseline first. */
+const STEPS: Step[] = [
   { scenario: 'clean', host: 'mail', path: '/', note: 'first visit: tapguard recognises the webmail and learns it' },
   { scenario: 'clean', host: 'mail', path: '/?_task=mail', note: 'inbox' },
   { scenario: 'clean', host: 'chat', path: '/', note: 'chat over wss' },
+  { scenario: 'clean', host: 'mail', path: '/', note: 'another ordinary visit' },
   { scenario: 'leaf-rotation', host: 'mail', path: '/', note: 'new leaf certificate from the same CA (routine renewal)' },
-  { scenario: 'injected-script', host: 'mail', path: '/', note: 'a third-party script added to the page' },
+  { scenario: 'injected-script', host: 'mail', path: '/', note: 'a third-party script added to the page, CSP loosened for it' },
+  { scenario: 'inline-script', host: 'mail', path: '/', note: 'inline code added to the page' },
+  { scenario: 'blocked-script', host: 'mail', path: '/', note: "an injected script the page's own CSP refuses" },
+  { scenario: 'hidden-iframe', host: 'mail', path: '/?_task=mail', note: 'an invisible third-party frame' },
+  { scenario: 'script-changed', host: 'mail', path: '/', note: 'same script address, other bytes (Firefox can see it)' },
+  { scenario: 'stripped-headers', host: 'mail', path: '/', note: 'HSTS and CSP removed' },
+  { scenario: 'https-to-http-redirect', host: 'chat', path: '/', note: 'a secure link redirected to http' },
   { scenario: 'http-page', host: 'chat', path: '/', scheme: 'http', note: 'https made to fail, page served over http (sslstrip)' },
   { scenario: 'interception-ca', host: 'mail', path: '/', note: 'a second CA, trusted in the browser, issues for the same host' },
+  { scenario: 'weak-tls', host: 'mail', path: '/', note: 'TLS 1.2 with a CBC cipher (Chromium refuses the handshake)', firefoxOnly: true },
 ];
-const NOT_YET = ['https-to-http-redirect', 'stripped-headers'];
 
 async function main() {
   const lab = await startLab();
@@ -34,32 +47,33 @@ async function main() {
       console.log(`${name}: skipped. ${(error as Error).message}\n`);
       continue;
     }
-    const session = await launch(name, {
-      extensionDir: path.resolve(OUTPUT[name]),
-      trustCaPems: [lab.caCertPem, lab.interceptCaCertPem],
-      hostMap: Object.values(LAB_HOSTS),
+    const { session, probe, close } = await startLabSession(name, {
+      lab,
       ...(headed && name === 'chromium' ? { headless: false } : {}),
+      // Current Firefox offers no CBC suite by default; an old or enterprise profile would.
+      extraPrefsFirefox: { 'security.ssl3.ecdhe_ecdsa_aes_128_sha': true },
     });
     try {
-      const probe = await ExtensionProbe.open(session);
-      await probe.setSettings(labSettings(lab, name));
       console.log(`== ${name} ==`);
       for (const step of STEPS) {
+        if (step.firefoxOnly && name !== 'firefox') continue;
         const result = await visit(session, probe, lab, step.scenario, lab.url(step.host, step.path, step.scheme ?? 'https'));
         console.log(`-- ${step.scenario}: ${step.note}`);
         console.log(`   popup: [${result.popup.level}] ${result.popup.headline}${result.popup.badge ? ` (badge ${result.popup.badge})` : ''}`);
-        if (result.incidents.length === 0) console.log('   incidents: none');
-        for (const i of result.incidents) console.log(`   incident: ${i.severity.padEnd(8)} ${i.rule.padEnd(20)} ${i.title}`);
+        if (result.incidents.length === 0) console.log('   new incidents: none');
+        for (const i of result.incidents) console.log(`   new incident: ${i.severity.padEnd(8)} ${i.rule.padEnd(26)} ${i.title}`);
+        const repeats = result.popup.incidentTitles.filter((title) => !result.incidents.some((i) => i.title === title));
+        for (const title of repeats) console.log(`   seen again:   ${title}`);
         if (step.scenario === 'clean' && result.incidents.some((i) => i.severity !== 'info' && i.severity !== 'low')) failures++;
       }
-      if (name === 'chromium') console.log('   (certificate checks need Firefox, or Chrome deep inspection: not built yet)');
-      console.log(`   lab scenarios without a detector yet: ${NOT_YET.join(', ')}\n`);
+      if (name === 'chromium') console.log('   (certificate checks need Firefox, or Chrome with deep inspection switched on in the options)');
+      console.log('');
       if (headed && name === 'chromium') {
         console.log('Chromium stays open with the extension and the lab; press Ctrl-C to end.');
         await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       }
     } finally {
-      await session.close();
+      await close();
     }
   }
   await lab.close();

@@ -14,13 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
 import type { Incident } from '../../lib/types';
 import { launch, type Session } from './browsers';
-import { ExtensionProbe, labSettings, visit } from './scenario-runner';
+import { atLeastMedium, ExtensionProbe, labSettings, visit } from './scenario-runner';
 
 const EXTENSION = path.resolve('.output/firefox-mv2');
 const MITMDUMP = '/usr/bin/mitmdump';
 /** Resolves to the lab like the others, but is not in the lab certificate's names. */
 const MISNAMED_HOST = 'webmail.tapguard.test';
-const atLeastMedium = (i: { severity: string }) => ['medium', 'high', 'critical'].includes(i.severity);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls the incident log until one with `rule` and id above `afterId` appears. */

@@ -1,33 +1,28 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
 import type { Page } from 'puppeteer-core';
-import { launch, type Session } from './browsers';
-import { ExtensionProbe, labSettings, visit } from './scenario-runner';
+import { LAB_HOSTS, type Lab } from '../../lab/server';
+import type { Session } from './browsers';
+import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
 
 // The test build grants `debugger` at install (see wxt.config.ts); users grant it from the options.
 const DEEP_BUILD = path.resolve('.output/e2e-deep/chrome-mv3');
-const atLeastMedium = (i: { severity: string }) => ['medium', 'high', 'critical'].includes(i.severity);
 
 describe('Chrome deep inspection against the lab', () => {
+  let context: LabSession;
   let lab: Lab;
   let session: Session;
   let probe: ExtensionProbe;
   let tab: Page;
 
   beforeAll(async () => {
-    lab = await startLab();
-    session = await launch('chromium', { extensionDir: DEEP_BUILD, trustCaPems: [lab.caCertPem, lab.interceptCaCertPem], hostMap: Object.values(LAB_HOSTS) });
-    probe = await ExtensionProbe.open(session);
-    await probe.setSettings({ ...labSettings(lab, 'chromium'), deepInspection: true });
+    context = await startLabSession('chromium', { extensionDir: DEEP_BUILD, settings: { deepInspection: true } });
+    ({ lab, session, probe } = context);
     // One tab throughout, as a user reading mail: the debugger attaches when it reaches the mail
     // host and sees the loads after that (the very first load can beat the attachment).
     tab = await session.browser.newPage();
   });
-  afterAll(async () => {
-    await session?.close();
-    await lab?.close();
-  });
+  afterAll(() => context?.close());
 
   it('reads certificates of mail pages, quietly on clean visits and a routine renewal', async () => {
     for (const scenario of ['clean', 'clean', 'clean', 'leaf-rotation'] as const) {

@@ -1,35 +1,20 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
-import { launch, type BrowserName, type Session } from './browsers';
+import { LAB_HOSTS, type Lab } from '../../lab/server';
+import type { Session } from './browsers';
 import { getStorageLocal } from './idb';
-import { ExtensionProbe, labSettings, visit } from './scenario-runner';
-
-const OUTPUT: Record<BrowserName, string> = {
-  chromium: path.resolve('.output/chrome-mv3'),
-  firefox: path.resolve('.output/firefox-mv2'),
-};
-const atLeastMedium = (i: { severity: string }) => ['medium', 'high', 'critical'].includes(i.severity);
+import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
 
 describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab', (browserName) => {
+  let context: LabSession;
   let lab: Lab;
   let session: Session;
   let probe: ExtensionProbe;
 
   beforeAll(async () => {
-    lab = await startLab();
-    session = await launch(browserName, {
-      extensionDir: OUTPUT[browserName],
-      trustCaPems: [lab.caCertPem, lab.interceptCaCertPem],
-      hostMap: Object.values(LAB_HOSTS),
-    });
-    probe = await ExtensionProbe.open(session);
-    await probe.setSettings(labSettings(lab, browserName));
+    context = await startLabSession(browserName);
+    ({ lab, session, probe } = context);
   });
-  afterAll(async () => {
-    await session?.close();
-    await lab?.close();
-  });
+  afterAll(() => context?.close());
 
   // The tests run in order on one profile: the first visits teach the baseline, as a user's would.
   it('records nothing of medium or above on clean pages, and says so in the popup', async () => {

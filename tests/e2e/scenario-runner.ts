@@ -2,10 +2,11 @@
  * Drives a browser with the built extension through the lab's scenarios and reads back what the
  * extension recorded and what its popup shows. Shared by the e2e tests and the `npm start` demo.
  */
+import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import type { Incident } from '../../lib/types';
-import { LAB_HOSTS, type Lab, type Scenario } from '../../lab/server';
-import type { Session } from './browsers';
+import { LAB_HOSTS, startLab, type Lab, type Scenario } from '../../lab/server';
+import { launch, type BrowserName, type LaunchOptions, type Session } from './browsers';
 import { readStore, setStorageLocal } from './idb';
 
 export interface Baseline {
@@ -29,6 +30,57 @@ export interface ScenarioVisit {
   /** Incidents the extension appended during this visit. */
   incidents: Incident[];
   popup: PopupView;
+}
+
+/** The builds `npm run build` writes, as the e2e tests load them. */
+export const EXTENSION_BUILDS: Record<BrowserName, string> = {
+  chromium: path.resolve('.output/chrome-mv3'),
+  firefox: path.resolve('.output/firefox-mv2'),
+};
+
+export const atLeastMedium = (i: { severity: string }) => ['medium', 'high', 'critical'].includes(i.severity);
+
+export interface LabSession {
+  lab: Lab;
+  session: Session;
+  probe: ExtensionProbe;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh lab and a browser with the extension, set up as the lab needs (see labSettings). The
+ * interception CA is trusted in the profile too unless `trustInterceptCa` is false.
+ */
+export async function startLabSession(
+  browserName: BrowserName,
+  options: { trustInterceptCa?: boolean; extensionDir?: string; settings?: Record<string, unknown>; lab?: Lab } & Pick<LaunchOptions, 'extraPrefsFirefox' | 'headless'> = {},
+): Promise<LabSession> {
+  // A lab passed in belongs to the caller (several browsers can share one); otherwise it is ours.
+  const ownLab = !options.lab;
+  const lab = options.lab ?? (await startLab());
+  try {
+    const session = await launch(browserName, {
+      extensionDir: options.extensionDir ?? EXTENSION_BUILDS[browserName],
+      trustCaPems: options.trustInterceptCa === false ? [lab.caCertPem] : [lab.caCertPem, lab.interceptCaCertPem],
+      hostMap: Object.values(LAB_HOSTS),
+      ...(options.extraPrefsFirefox ? { extraPrefsFirefox: options.extraPrefsFirefox } : {}),
+      ...(options.headless !== undefined ? { headless: options.headless } : {}),
+    });
+    const probe = await ExtensionProbe.open(session);
+    await probe.setSettings({ ...labSettings(lab, browserName), ...options.settings });
+    return {
+      lab,
+      session,
+      probe,
+      async close() {
+        await session.close();
+        if (ownLab) await lab.close();
+      },
+    };
+  } catch (error) {
+    if (ownLab) await lab.close();
+    throw error;
+  }
 }
 
 /** Before the extension's first write its database does not exist yet: that reads as empty. */

@@ -1,39 +1,24 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
-import { launch, type BrowserName, type Session } from './browsers';
-import { ExtensionProbe, labSettings, visit } from './scenario-runner';
-
-const OUTPUT: Record<BrowserName, string> = {
-  chromium: path.resolve('.output/chrome-mv3'),
-  firefox: path.resolve('.output/firefox-mv2'),
-};
-const atLeastMedium = (i: { severity: string }) => ['medium', 'high', 'critical'].includes(i.severity);
+import type { Lab } from '../../lab/server';
+import type { Session } from './browsers';
+import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
 
 describe.each(['chromium', 'firefox'] as const)('script injection detection in %s', (browserName) => {
+  let context: LabSession;
   let lab: Lab;
   let session: Session;
   let probe: ExtensionProbe;
 
   beforeAll(async () => {
-    lab = await startLab();
-    session = await launch(browserName, {
-      extensionDir: OUTPUT[browserName],
-      trustCaPems: [lab.caCertPem],
-      hostMap: Object.values(LAB_HOSTS),
-    });
-    probe = await ExtensionProbe.open(session);
-    await probe.setSettings(labSettings(lab, browserName));
+    context = await startLabSession(browserName, { trustInterceptCa: false });
+    ({ lab, session, probe } = context);
     // Several clean visits: scripts, inline code (none here), CSP and script bytes become the baseline.
     for (const p of ['/', '/?_task=mail', '/', '/?_task=mail', '/', '/?_task=mail', '/', '/?_task=mail']) {
       const v = await visit(session, probe, lab, 'clean', lab.url('mail', p));
       expect(v.incidents.filter(atLeastMedium), p).toEqual([]);
     }
   });
-  afterAll(async () => {
-    await session?.close();
-    await lab?.close();
-  });
+  afterAll(() => context?.close());
 
   it('reports injected inline code and the CSP loosened for it', async () => {
     const v = await visit(session, probe, lab, 'inline-script', lab.url('mail', '/'));

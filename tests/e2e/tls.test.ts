@@ -1,42 +1,29 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
-import { launch, type BrowserName, type Session } from './browsers';
-import { ExtensionProbe, labSettings, visit } from './scenario-runner';
-
-const OUTPUT: Record<BrowserName, string> = {
-  chromium: path.resolve('.output/chrome-mv3'),
-  firefox: path.resolve('.output/firefox-mv2'),
-};
-const atLeastMedium = (i: { severity: string }) => ['medium', 'high', 'critical'].includes(i.severity);
+import { LAB_HOSTS, type Lab } from '../../lab/server';
+import type { Session } from './browsers';
+import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
 
 describe.each(['chromium', 'firefox'] as const)('TLS downgrade detection in %s', (browserName) => {
+  let context: LabSession;
   let lab: Lab;
   let session: Session;
   let probe: ExtensionProbe;
 
   beforeAll(async () => {
-    lab = await startLab();
-    session = await launch(browserName, {
-      extensionDir: OUTPUT[browserName],
-      trustCaPems: [lab.caCertPem],
-      hostMap: Object.values(LAB_HOSTS),
+    context = await startLabSession(browserName, {
+      trustInterceptCa: false,
       // Current Firefox no longer offers CBC suites; this one is re-enabled, as an old or
       // enterprise-configured profile would have it, so the weak-tls scenario's handshake succeeds.
       extraPrefsFirefox: { 'security.ssl3.ecdhe_ecdsa_aes_128_sha': true },
     });
-    probe = await ExtensionProbe.open(session);
-    await probe.setSettings(labSettings(lab, browserName));
+    ({ lab, session, probe } = context);
     // First visits teach the baseline: both hosts over https, HSTS on the mail host.
     for (const url of [lab.url('mail', '/'), lab.url('chat', '/')]) {
       const v = await visit(session, probe, lab, 'clean', url);
       expect(v.incidents.filter(atLeastMedium)).toEqual([]);
     }
   });
-  afterAll(async () => {
-    await session?.close();
-    await lab?.close();
-  });
+  afterAll(() => context?.close());
 
   it("does not report a service's own http→https upgrade", async () => {
     const v = await visit(session, probe, lab, 'clean', lab.url('chat', '/', 'http'));
