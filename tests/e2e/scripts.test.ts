@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../lab/server';
 import type { Session } from './browsers';
@@ -53,8 +56,46 @@ describe.each(['chromium', 'firefox'] as const)('script injection detection in %
     }
   });
 
+  it("attributes a script another extension injects, as info that never badges", async () => {
+    const other = await writeInjectingExtension(browserName);
+    try {
+      const id = await session.browser.installExtension(other);
+      const v = await visit(session, probe, lab, 'clean', lab.url('mail', '/'));
+      const byExtension = v.incidents.find((i) => i.rule === 'script.by-extension');
+      expect(byExtension).toMatchObject({ severity: 'info' });
+      expect(String(byExtension!.evidence.extension)).toMatch(browserName === 'chromium' ? new RegExp(`^chrome-extension://${id}$`) : /^moz-extension:\/\//);
+      expect(v.incidents.filter(atLeastMedium)).toEqual([]);
+      expect(v.popup.badge).toBe('');
+      expect(v.popup.level).toBe('clear');
+      await session.browser.uninstallExtension(id);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
   it('stays quiet when the clean page comes back', async () => {
     const v = await visit(session, probe, lab, 'clean', lab.url('mail', '/'));
     expect(v.incidents.filter(atLeastMedium)).toEqual([]);
   });
 });
+
+/** A tiny extension of "the user's own" that adds its script to the lab webmail, as many do. */
+async function writeInjectingExtension(browserName: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tapguard-other-extension-'));
+  const firefox = browserName === 'firefox';
+  const manifest = {
+    manifest_version: firefox ? 2 : 3,
+    name: 'Helpful mail toolbar (test)',
+    version: '1.0',
+    content_scripts: [{ matches: ['https://mail.tapguard.test/*'], js: ['content.js'], run_at: 'document_start' }],
+    web_accessible_resources: firefox ? ['helper.js'] : [{ resources: ['helper.js'], matches: ['<all_urls>'] }],
+    ...(firefox ? { browser_specific_settings: { gecko: { id: 'helper@tapguard.test' } } } : {}),
+  };
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  await writeFile(
+    path.join(dir, 'content.js'),
+    `const s = document.createElement('script'); s.src = (globalThis.browser ?? chrome).runtime.getURL('helper.js'); (document.head ?? document.documentElement).appendChild(s);`,
+  );
+  await writeFile(path.join(dir, 'helper.js'), 'window.__helperToolbar = true;');
+  return dir;
+}
