@@ -10,7 +10,7 @@ import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib
 import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
-import type { CertObservation, HeadersObservation } from '@/lib/observations';
+import type { HeadersObservation } from '@/lib/observations';
 import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged } from '@/lib/settings';
 import { applyRetention } from '@/lib/retention';
 import { resolveSite, type SiteLists } from '@/lib/sites';
@@ -58,12 +58,9 @@ export default defineBackground(() => {
 
   // What each tab's page has shown, for its badge and its popup verdict.
   const tabStates = createTabStates();
-  // A main frame's certificate and headers arrive before its page can say it is self-hosted
-  // mail; they wait here, in memory and for that tab only, until the page has been judged.
-  const pendingMainFrame = new Map<number, { cert?: CertObservation; headers?: HeadersObservation }>();
-  const holdForPage = (tabId: number, part: { cert?: CertObservation; headers?: HeadersObservation }) => {
-    if (tabId >= 0) pendingMainFrame.set(tabId, { ...pendingMainFrame.get(tabId), ...part });
-  };
+  // A main frame's headers arrive before its page can say it is self-hosted mail; they wait
+  // here, in memory and for that tab only, until the page has been judged.
+  const pendingMainFrame = new Map<number, HeadersObservation>();
   const action = browser.action ?? browser.browserAction;
   const show = (tabId: number | undefined) => async (outcome: Outcome) => {
     if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
@@ -95,19 +92,15 @@ export default defineBackground(() => {
       return;
     }
     if (sender.frameId !== 0) return;
-    const pending = pendingMainFrame.get(tabId);
+    const pendingHeaders = pendingMainFrame.get(tabId);
     pendingMainFrame.delete(tabId);
-    const pendingFor = (host: string) => (pending?.cert && hostOf(pending.cert.url) === host ? pending.cert : undefined);
     // The page's own URL comes from the browser (sender.url), not from the message.
     const { type: _type, url: _claimed, ...parts } = message;
     monitor
       .observePage({ ...parts, url })
       .then(async (outcome) => {
         await show(tabId)(outcome);
-        if (!outcome.site) return;
-        const cert = pendingFor(outcome.site.host);
-        if (cert) await show(tabId)(await monitor.observeCertificate(cert));
-        if (pending?.headers && hostOf(pending.headers.url) === outcome.site.host) await show(tabId)(await monitor.observeHeaders(pending.headers));
+        if (outcome.site && pendingHeaders && hostOf(pendingHeaders.url) === outcome.site.host) await show(tabId)(await monitor.observeHeaders(pendingHeaders));
       })
       .catch(report('page observation'));
   });
@@ -193,7 +186,10 @@ export default defineBackground(() => {
         strictTransportSecurity: header('strict-transport-security'),
         contentSecurityPolicy: header('content-security-policy'),
       };
-      if (!siteLists || !resolveSite(hostOf(details.url), siteLists)) return holdForPage(details.tabId, { headers });
+      if (!siteLists || !resolveSite(hostOf(details.url), siteLists)) {
+        if (details.tabId >= 0) pendingMainFrame.set(details.tabId, headers);
+        return;
+      }
       monitor.observeHeaders(headers).then(show(details.tabId)).catch(report('header observation'));
     },
     { urls: ['https://*/*'], types: ['main_frame'] },
@@ -237,20 +233,20 @@ export default defineBackground(() => {
   if (import.meta.env.FIREFOX) {
     const inspect = async (details: WebRequest.OnHeadersReceivedDetailsType) => {
       const lists = siteLists ?? (await refreshSiteLists());
-      const known = resolveSite(hostOf(details.url), lists);
-      if (!known && details.type !== 'main_frame') return;
+      if (!resolveSite(hostOf(details.url), lists)) return;
       const info = (await browser.webRequest.getSecurityInfo(details.requestId, { certificateChain: true, rawDER: true })) as FirefoxSecurityInfo;
       const cert = certObservationFromSecurityInfo(details, info);
       if (!cert) return;
-      if (!known) return holdForPage(details.tabId, { cert });
       monitor.observeCertificate(cert).then(show(details.tabId)).catch(report('certificate observation'));
     };
 
     browser.webRequest.onHeadersReceived.addListener(
       (details) => {
         if (!details.url.startsWith('https:') && !details.url.startsWith('wss:')) return;
-        // Other hosts' subresources return at once, without a promise, so they are never held.
-        if (details.type !== 'main_frame' && !mayBeMessaging(details.url)) return;
+        // Everything that is not mail or chat returns at once, without a promise, so it is never
+        // held. That includes the first page of a self-hosted webmail not yet recognised: its
+        // certificate is checked from its next request on, rather than delaying every page load.
+        if (!mayBeMessaging(details.url)) return;
         return inspect(details).then(
           () => ({}),
           (error) => {

@@ -60,7 +60,6 @@ export function createRecorder(
 ): Recorder {
   const now = options.now ?? Date.now;
   const retention = options.retention ?? loadSettings;
-  let queue: Promise<unknown> = Promise.resolve();
 
   const write = (findings: readonly Finding[]) =>
     db.transaction('rw', db.incidents, db.occurrences, async () => {
@@ -106,15 +105,43 @@ export function createRecorder(
     }
   };
 
+  // Calls that arrive while a transaction runs are written together in the next one: a page that
+  // yields many findings at once costs one transaction, not one per message (IndexedDB commits
+  // cost milliseconds each in Chrome).
+  const waiting: Array<{ findings: readonly Finding[]; resolve(r: Recorded[]): void; reject(e: unknown): void }> = [];
+  let draining = false;
+  const drain = async () => {
+    draining = true;
+    while (waiting.length) {
+      const batch = waiting.splice(0, MAX_BATCH_CALLS);
+      const findings = batch.flatMap((call) => call.findings);
+      try {
+        const results = await write(findings).catch((error: unknown) => retryAfterQuota(error, findings));
+        let offset = 0;
+        for (const call of batch) {
+          call.resolve(results.slice(offset, offset + call.findings.length));
+          offset += call.findings.length;
+        }
+      } catch (error) {
+        for (const call of batch) call.reject(error);
+      }
+    }
+    draining = false;
+  };
+
   return {
     record(findings) {
       if (findings.length === 0) return Promise.resolve([]);
-      const result = queue.then(() => write(findings).catch((error: unknown) => retryAfterQuota(error, findings)));
-      queue = result.catch(() => undefined);
-      return result;
+      return new Promise<Recorded[]>((resolve, reject) => {
+        waiting.push({ findings, resolve, reject });
+        if (!draining) void drain();
+      });
     },
   };
 }
+
+/** Calls merged into one transaction at most; bounds the work a single commit does. */
+const MAX_BATCH_CALLS = 200;
 
 /** Dexie wraps IndexedDB's error (an aborted transaction's `inner`), so look a few levels down. */
 export function isQuotaError(error: unknown): boolean {

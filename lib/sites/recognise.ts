@@ -83,21 +83,37 @@ export const RECOGNISERS: readonly Recogniser[] = [
 /** The minimal view of a document recognition needs, so it can run over a snapshot in tests. */
 export interface RecognisableDocument {
   title: string;
-  querySelector(selector: string): unknown;
+  querySelectorAll(selectors: string): ArrayLike<{ matches(selector: string): boolean }>;
 }
 
+/** Every marker selector at once: one pass over the DOM instead of one per selector. */
+const ALL_SELECTORS = [...new Set(RECOGNISERS.flatMap((r) => r.selectors))].join(', ');
+
+/**
+ * Runs on every page the content script sees, so it costs one selector query: the few elements
+ * that match any marker are then sorted out per recogniser.
+ */
 export function recogniseMessagingPage(doc: RecognisableDocument): Recogniser | undefined {
   const title = String(doc.title ?? '').toLowerCase();
+  let candidates: ArrayLike<{ matches(selector: string): boolean }>;
+  try {
+    candidates = doc.querySelectorAll(ALL_SELECTORS);
+  } catch {
+    return undefined;
+  }
+  const present = (selector: string) => {
+    try {
+      for (let i = 0; i < candidates.length; i++) if (candidates[i]!.matches(selector)) return true;
+    } catch {
+      // A selector the engine does not support counts as absent.
+    }
+    return false;
+  };
   return RECOGNISERS.find((recogniser) => {
-    let markers = 0;
-    for (const fragment of recogniser.titles) if (title.includes(fragment)) markers++;
+    let markers = recogniser.titles.filter((fragment) => title.includes(fragment)).length;
     for (const selector of recogniser.selectors) {
       if (markers >= recogniser.minMarkers) break;
-      try {
-        if (doc.querySelector(selector)) markers++;
-      } catch {
-        // A selector the engine does not support counts as absent.
-      }
+      if (candidates.length && present(selector)) markers++;
     }
     return markers >= recogniser.minMarkers;
   });

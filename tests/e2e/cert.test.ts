@@ -202,6 +202,9 @@ describe.skipIf(!HAVE_MITMPROXY)('Firefox behind a real TLS-intercepting proxy (
   });
 
   it('names mitmproxy (cert.known-interceptor) and its root (cert.untrusted-root)', async () => {
+    // The very first page of a self-hosted webmail is where tapguard recognises it; certificates
+    // are checked from then on (unknown pages are never held by the blocking listener).
+    await visit(session, probe, lab, 'clean', lab.url('mail', '/'));
     const v = await visit(session, probe, lab, 'clean', lab.url('mail', '/?_task=mail'));
     const known = v.incidents.find((i) => i.rule === 'cert.known-interceptor');
     const untrusted = v.incidents.find((i) => i.rule === 'cert.untrusted-root');

@@ -96,3 +96,20 @@ describe('newCriticalIncidents', () => {
     expect(newCriticalIncidents(again)).toEqual([]);
   });
 });
+
+describe('recorder batching', () => {
+  it('gives each concurrent caller its own results, in order, from shared transactions', async () => {
+    const recorder = createRecorder(freshDb(), { browser: 'chrome' });
+    const calls = Array.from({ length: 30 }, (_, i) =>
+      recorder.record([finding({ dedupeParts: [`o${i}`] }), finding({ dedupeParts: [`o${i % 3}`] })]),
+    );
+    const results = await Promise.all(calls);
+    results.forEach((recorded, i) => {
+      expect(recorded).toHaveLength(2);
+      expect(recorded[0]!.status === 'new' ? recorded[0]!.incident.dedupeKey : recorded[0]!.dedupeKey).toBe(`script.new-origin|mail.example.org|o${i}`);
+    });
+    const rows = await db.incidents.orderBy('id').toArray();
+    expect(rows).toHaveLength(30);
+    expect(verifyChain(rows)).toBe(true);
+  });
+});
