@@ -1,0 +1,125 @@
+/**
+ * `npm run bench` (builds first): tapguard's benchmarks in real Chromium and Firefox ESR against
+ * the lab, then writes bench/results/latest.json and the results block of docs/benchmarks.md.
+ *
+ *   tsx bench/run.ts [--only=bundle,pageload,attribution,content,data,memory,webrequest] [--loads=15]
+ *                    [--runs=9] [--memory-loads=360] [--webrequest-loads=10] [--no-write]
+ *
+ * Takes about 15 minutes on two cores. Method and targets: docs/benchmarks.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startLab } from '../lab/server';
+import { benchAttribution } from './attribution';
+import { bundleSizes } from './bundle';
+import { benchContentScript } from './content-script';
+import { benchData } from './data';
+import { benchPageLoad } from './page-load';
+import { END, renderResults, START, type BenchResults, type Machine } from './report';
+import { benchWebRequestCost, benchWorkerMemory } from './worker';
+
+const SECTIONS = ['bundle', 'pageload', 'attribution', 'content', 'data', 'memory', 'webrequest'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function option(name: string, fallback: number): number {
+  const raw = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} needs a positive whole number`);
+  return value;
+}
+
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
+const only = new Set<Section>(onlyArg ? (onlyArg.split(',') as Section[]) : SECTIONS);
+for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s}; known: ${SECTIONS.join(', ')}`);
+const options = { loads: option('loads', 15), runs: option('runs', 9), memoryLoads: option('memory-loads', 360), webRequestLoads: option('webrequest-loads', 10) };
+const write = !process.argv.includes('--no-write');
+
+const versionOf = (bin: string) => {
+  try {
+    return execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return `${bin}: not found`;
+  }
+};
+
+function machine(loadAverageStart: number[]): Machine {
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    dateCommand: execFileSync('date', { encoding: 'utf8' }).trim(),
+    nproc: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
+    cpu: cpus[0]?.model ?? 'unknown',
+    memoryGb: os.totalmem() / 1024 ** 3,
+    loadAverageStart,
+    loadAverageEnd: os.loadavg(),
+    node: process.versions.node,
+    chromium: versionOf('/usr/bin/chromium'),
+    firefox: versionOf('/usr/bin/firefox-esr'),
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const loadAverageStart = os.loadavg();
+const durations: Record<string, number> = {};
+const results: Omit<BenchResults, 'machine'> = { options, durationsSeconds: durations };
+
+async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
+  log(`${name}…`);
+  const start = Date.now();
+  try {
+    return await run();
+  } finally {
+    durations[name] = (Date.now() - start) / 1000;
+  }
+}
+
+if (only.has('bundle')) {
+  results.bundles = await phase('bundle', async () => ({ 'chrome-mv3': bundleSizes('.output/chrome-mv3'), 'firefox-mv2': bundleSizes('.output/firefox-mv2') }));
+  for (const e of results.bundles['chrome-mv3']) log(`${e.entry}: ${(e.gzip / 1024).toFixed(1)} KB gzipped`);
+}
+
+const lab = await startLab();
+try {
+  if (only.has('pageload')) {
+    results.pageLoad = await phase('pageload', async () => [
+      ...(await benchPageLoad(lab, 'chromium', options.loads, log)),
+      ...(await benchPageLoad(lab, 'firefox', options.loads, log)),
+    ]);
+  }
+  if (only.has('attribution')) {
+    results.attribution = await phase('attribution', async () => [
+      ...(await benchAttribution(lab, 'chromium', options.runs, log)),
+      ...(await benchAttribution(lab, 'firefox', options.runs, log)),
+    ]);
+  }
+  if (only.has('content')) results.contentScript = await phase('content', () => benchContentScript(lab, options.runs, log));
+  if (only.has('webrequest')) results.webRequest = await phase('webrequest', () => benchWebRequestCost(lab, options.webRequestLoads, log));
+  if (only.has('data')) results.data = await phase('data', () => benchData(lab, options.runs, log));
+  if (only.has('memory')) results.memory = await phase('memory', () => benchWorkerMemory(lab, options.memoryLoads, log));
+} finally {
+  await lab.close();
+}
+
+const full: BenchResults = { machine: machine(loadAverageStart), ...results };
+const markdown = renderResults(full);
+if (write) {
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/latest.json', `${JSON.stringify(full, null, 2)}\n`);
+  const docs = path.resolve('docs/benchmarks.md');
+  let text: string;
+  try {
+    text = readFileSync(docs, 'utf8');
+  } catch {
+    text = `# Benchmarks\n\n${START}\n${END}\n`;
+  }
+  const from = text.indexOf(START);
+  const to = text.indexOf(END);
+  if (from === -1 || to === -1) throw new Error(`docs/benchmarks.md has no ${START} … ${END} block to replace`);
+  writeFileSync(docs, text.slice(0, from) + markdown + text.slice(to + END.length));
+  log('wrote bench/results/latest.json and the results block of docs/benchmarks.md');
+} else {
+  console.log(markdown);
+}
