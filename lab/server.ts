@@ -31,6 +31,8 @@ export const SCENARIOS = [
   'interception-ca',
   'leaf-rotation',
   'weak-tls',
+  'old-tls',
+  'mixed-content',
   'inline-script',
   'script-changed',
   'hidden-iframe',
@@ -159,6 +161,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       // A downgrading middlebox: TLS 1.2 with a CBC (non-AEAD) suite, the weakest that current
       // browsers still accept, so the connection succeeds and the weakness is visible.
       ...(s === 'weak-tls' ? { maxVersion: 'TLSv1.2' as const, ciphers: 'ECDHE-ECDSA-AES128-SHA' } : {}),
+      // A middlebox forcing TLS 1.1 (OpenSSL 3 allows it only at security level 0).
+      ...(s === 'old-tls' ? { minVersion: 'TLSv1.1' as const, maxVersion: 'TLSv1.1' as const, ciphers: 'ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0' } : {}),
     };
   }
 
@@ -230,6 +234,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     // The attacker of inline-script and hidden-iframe rewrote the CSP too, so the page runs them.
     const scriptSrc = ["'self'", ...(extraScriptOrigin ? [extraScriptOrigin] : []), ...(host === 'mail' && scenario === 'inline-script' ? ["'unsafe-inline'"] : [])].join(' ');
     const frameSrc = host === 'mail' && scenario === 'hidden-iframe' ? `; frame-src ${origin('evil', mode)}` : '';
+    // The image comes from the chat host: the mail host's HSTS would upgrade it before anyone saw it.
+    const imgSrc = host === 'mail' && scenario === 'mixed-content' ? `; img-src 'self' ${origin('chat', 'http')}` : '';
     if (mode === 'http') {
       // What an sslstrip proxy leaves: HSTS dropped, URLs in the CSP rewritten to cleartext.
       return {
@@ -239,7 +245,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     return {
       ...(host === 'mail' ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
-      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}`,
+      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}${imgSrc}`,
       'X-Content-Type-Options': 'nosniff',
     };
   }
@@ -294,6 +300,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   /** What an attacker in the middle adds to mail pages in the script-injection scenarios. */
   function rewriteMail(body: string): string {
     if (scenario === 'inline-script') return body.replace('</head>', `<script>${pages.INLINE_INJECT_JS}</script>\n</head>`);
+    if (scenario === 'mixed-content') return body.replace('</body>', `<img src="${url('chat', '/logo.png', 'http')}" alt="" width="1" height="1">\n</body>`);
     if (scenario === 'hidden-iframe') return body.replace('</body>', `<iframe src="${url('evil', '/frame.html', 'https')}" width="1" height="1" frameborder="0"></iframe>\n</body>`);
     return body;
   }

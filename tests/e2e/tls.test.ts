@@ -14,7 +14,14 @@ describe.each(['chromium', 'firefox'] as const)('TLS downgrade detection in %s',
       trustInterceptCa: false,
       // Current Firefox no longer offers CBC suites; this one is re-enabled, as an old or
       // enterprise-configured profile would have it, so the weak-tls scenario's handshake succeeds.
-      extraPrefsFirefox: { 'security.ssl3.ecdhe_ecdsa_aes_128_sha': true },
+      // Likewise TLS 1.1 (old-tls), and images on https pages left on http instead of upgraded
+      // (mixed-content): what an old or misconfigured browser lets through is what these rules see.
+      extraPrefsFirefox: {
+        'security.ssl3.ecdhe_ecdsa_aes_128_sha': true,
+        'security.tls.version.min': 2,
+        'security.tls.version.enable-deprecated': true,
+        'security.mixed_content.upgrade_display_content': false,
+      },
     });
     ({ lab, session, probe } = context);
     // First visits teach the baseline: both hosts over https, HSTS on the mail host.
@@ -68,5 +75,17 @@ describe.each(['chromium', 'firefox'] as const)('TLS downgrade detection in %s',
     const weak = v.incidents.find((i) => i.rule === 'tls.weak-cipher');
     expect(weak).toMatchObject({ severity: 'medium', evidence: { cipher: 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA', protocol: 'TLSv1.2' } });
     expect(v.popup.level).toBe('warning');
+  });
+
+  it.runIf(browserName === 'firefox')('reports TLS 1.1 (tls.weak-protocol, Firefox only)', async () => {
+    const v = await visit(session, probe, lab, 'old-tls', lab.url('mail', '/'));
+    expect(v.incidents.find((i) => i.rule === 'tls.weak-protocol')).toMatchObject({ severity: 'high', evidence: { protocol: 'TLSv1.1' } });
+  });
+
+  it.runIf(browserName === 'firefox')('reports an http image on the https webmail (tls.mixed-content, passive: low)', async () => {
+    // Chromium upgrades or blocks mixed content before extensions see a request, so it has none.
+    const v = await visit(session, probe, lab, 'mixed-content', lab.url('mail', '/?_task=mail'));
+    const mixed = v.incidents.find((i) => i.rule === 'tls.mixed-content');
+    expect(mixed).toMatchObject({ severity: 'low', host: LAB_HOSTS.mail, evidence: { resourceType: 'image', active: false, resourceUrl: lab.url('chat', '/logo.png', 'http') } });
   });
 });
