@@ -33,6 +33,8 @@ const STEPS: Step[] = [
   { scenario: 'http-page', host: 'chat', path: '/', scheme: 'http', note: 'https made to fail, page served over http (sslstrip)' },
   { scenario: 'interception-ca', host: 'mail', path: '/', note: 'a second CA, trusted in the browser, issues for the same host' },
   { scenario: 'weak-tls', host: 'mail', path: '/', note: 'TLS 1.2 with a CBC cipher (Chromium refuses the handshake)', firefoxOnly: true },
+  { scenario: 'old-tls', host: 'mail', path: '/', note: 'TLS 1.1 forced by a middlebox (Chromium refuses the handshake)', firefoxOnly: true },
+  { scenario: 'mixed-content', host: 'mail', path: '/?_task=mail', note: 'an http image on the https page (Chromium upgrades it unseen)', firefoxOnly: true },
 ];
 
 async function main() {
@@ -50,8 +52,14 @@ async function main() {
     const { session, probe, close } = await startLabSession(name, {
       lab,
       ...(headed && name === 'chromium' ? { headless: false } : {}),
-      // Current Firefox offers no CBC suite by default; an old or enterprise profile would.
-      extraPrefsFirefox: { 'security.ssl3.ecdhe_ecdsa_aes_128_sha': true },
+      // Current Firefox offers no CBC suite, no TLS 1.1 and upgrades http images by default; an old
+      // or enterprise-configured profile would not, and that is what the last steps show.
+      extraPrefsFirefox: {
+        'security.ssl3.ecdhe_ecdsa_aes_128_sha': true,
+        'security.tls.version.min': 2,
+        'security.tls.version.enable-deprecated': true,
+        'security.mixed_content.upgrade_display_content': false,
+      },
     });
     try {
       console.log(`== ${name} ==`);
