@@ -65,7 +65,10 @@ export async function benchAttribution(lab: Lab, name: BrowserName, loads: numbe
     for (const variant of VARIANTS) {
       const session = await launch(name, { extensionDir: await variantDir(root, name, variant), trustCaPems: [lab.caCertPem], hostMap: Object.values(LAB_HOSTS) });
       const probe = await ExtensionProbe.open(session);
-      await probe.setSettings(labSettings(lab, name));
+      // The mail host as a site the user added: without the content script it would never be
+      // recognised, and the background would treat it as an ordinary host, hiding its own cost.
+      const settings = labSettings(lab, name);
+      await probe.setSettings({ ...settings, userSites: [...(settings.userSites as string[]), LAB_HOSTS.mail] });
       await probe.page.close();
       sessions.set(variant, session);
     }

@@ -177,6 +177,7 @@ export async function benchData(lab: Lab, runs: number, log: (line: string) => v
     const ingest: DataResult['browser']['ingest'] = [];
     const variants = [
       { variant: 'recorder', options: {} },
+      { variant: 'recorder, all calls in flight at once', options: { concurrent: true } },
       { variant: 'recorder, relaxed durability', options: { relaxed: true } },
       { variant: 'bulk prototype', options: { prototype: true } },
       { variant: 'bulk prototype, relaxed durability', options: { prototype: true, relaxed: true } },

@@ -211,10 +211,15 @@ describe.each(['chromium', 'firefox'] as const)('reliability in %s', (browserNam
     await settle();
     const after = await log();
     const added = newSince(before, after);
-    expect(added.filter((i) => i.rule === 'script.csp-violation' && !i.evidence.flood)).toEqual([]);
-    expect(added.length).toBeLessThanOrEqual(1);
-    // 200 violations per page at most, 50 per message: a handful of repeats, not thousands.
-    expect(repeats(after) - repeats(before)).toBeLessThanOrEqual(5);
+    // The violations went into the flood incident (new, or a repeat of the one the script flood
+    // made)…
+    const flood = (state: LogState) => state.occurrences.find((o) => o.dedupeKey === FLOOD_KEY('script.csp-violation'))?.count ?? 0;
+    expect(flood(after)).toBeGreaterThan(flood(before));
+    // …and the content script's bounds (200 violations per page, 50 per message) keep the rest
+    // small: a batch of 20 or fewer is recorded one by one, at most one such batch is expected.
+    expect(added.filter((i) => i.rule === 'script.csp-violation' && !i.evidence.flood).length).toBeLessThanOrEqual(20);
+    expect(added.length).toBeLessThanOrEqual(21);
+    expect(repeats(after) - repeats(before)).toBeLessThanOrEqual(10);
     await expectPopupOpens(page);
     await page.close();
   });
