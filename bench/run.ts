@@ -1,9 +1,12 @@
 /**
  * `npm run bench` (builds first): tapguard's benchmarks in real Chromium and Firefox ESR against
- * the lab, then writes bench/results/latest.json and the results block of docs/benchmarks.md.
+ * the lab, then writes bench/results/latest.json (and a copy under bench/results/history/) and
+ * the results block of docs/benchmarks.md.
  *
  *   tsx bench/run.ts [--only=bundle,pageload,attribution,content,data,memory,webrequest] [--loads=15]
- *                    [--runs=9] [--memory-loads=360] [--webrequest-loads=10] [--no-write]
+ *                    [--runs=9] [--attribution-loads=15] [--memory-loads=360] [--webrequest-loads=10]
+ *                    [--no-write]
+ *   tsx bench/run.ts --render-only   (re-render docs/benchmarks.md from bench/results/latest.json)
  *
  * Takes about 15 minutes on two cores. Method and targets: docs/benchmarks.md.
  */
@@ -33,7 +36,13 @@ function option(name: string, fallback: number): number {
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
 const only = new Set<Section>(onlyArg ? (onlyArg.split(',') as Section[]) : SECTIONS);
 for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s}; known: ${SECTIONS.join(', ')}`);
-const options = { loads: option('loads', 15), runs: option('runs', 9), memoryLoads: option('memory-loads', 360), webRequestLoads: option('webrequest-loads', 10) };
+const options = {
+  loads: option('loads', 15),
+  runs: option('runs', 9),
+  attributionLoads: option('attribution-loads', 15),
+  memoryLoads: option('memory-loads', 360),
+  webRequestLoads: option('webrequest-loads', 10),
+};
 const write = !process.argv.includes('--no-write');
 
 const versionOf = (bin: string) => {
@@ -46,7 +55,9 @@ const versionOf = (bin: string) => {
 
 function machine(loadAverageStart: number[]): Machine {
   const cpus = os.cpus();
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
   return {
+    commit: `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain').length > 0 ? ' + uncommitted changes' : ''}`,
     date: new Date().toISOString(),
     dateCommand: execFileSync('date', { encoding: 'utf8' }).trim(),
     nproc: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
@@ -76,6 +87,26 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
+function writeDocs(results: BenchResults): void {
+  const docs = path.resolve('docs/benchmarks.md');
+  let text: string;
+  try {
+    text = readFileSync(docs, 'utf8');
+  } catch {
+    text = `# Benchmarks\n\n${START}\n${END}\n`;
+  }
+  const from = text.indexOf(START);
+  const to = text.indexOf(END);
+  if (from === -1 || to === -1) throw new Error(`docs/benchmarks.md has no ${START} … ${END} block to replace`);
+  writeFileSync(docs, text.slice(0, from) + renderResults(results) + text.slice(to + END.length));
+}
+
+if (process.argv.includes('--render-only')) {
+  writeDocs(JSON.parse(readFileSync('bench/results/latest.json', 'utf8')) as BenchResults);
+  log('re-rendered the results block of docs/benchmarks.md from bench/results/latest.json');
+  process.exit(0);
+}
+
 if (only.has('bundle')) {
   results.bundles = await phase('bundle', async () => ({ 'chrome-mv3': bundleSizes('.output/chrome-mv3'), 'firefox-mv2': bundleSizes('.output/firefox-mv2') }));
   for (const e of results.bundles['chrome-mv3']) log(`${e.entry}: ${(e.gzip / 1024).toFixed(1)} KB gzipped`);
@@ -91,8 +122,8 @@ try {
   }
   if (only.has('attribution')) {
     results.attribution = await phase('attribution', async () => [
-      ...(await benchAttribution(lab, 'chromium', options.runs, log)),
-      ...(await benchAttribution(lab, 'firefox', options.runs, log)),
+      ...(await benchAttribution(lab, 'chromium', options.attributionLoads, log)),
+      ...(await benchAttribution(lab, 'firefox', options.attributionLoads, log)),
     ]);
   }
   if (only.has('content')) results.contentScript = await phase('content', () => benchContentScript(lab, options.runs, log));
@@ -104,22 +135,13 @@ try {
 }
 
 const full: BenchResults = { machine: machine(loadAverageStart), ...results };
-const markdown = renderResults(full);
 if (write) {
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/latest.json', `${JSON.stringify(full, null, 2)}\n`);
-  const docs = path.resolve('docs/benchmarks.md');
-  let text: string;
-  try {
-    text = readFileSync(docs, 'utf8');
-  } catch {
-    text = `# Benchmarks\n\n${START}\n${END}\n`;
-  }
-  const from = text.indexOf(START);
-  const to = text.indexOf(END);
-  if (from === -1 || to === -1) throw new Error(`docs/benchmarks.md has no ${START} … ${END} block to replace`);
-  writeFileSync(docs, text.slice(0, from) + markdown + text.slice(to + END.length));
-  log('wrote bench/results/latest.json and the results block of docs/benchmarks.md');
+  mkdirSync('bench/results/history', { recursive: true });
+  const json = `${JSON.stringify(full, null, 2)}\n`;
+  writeFileSync('bench/results/latest.json', json);
+  writeFileSync(`bench/results/history/${full.machine.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`, json);
+  writeDocs(full);
+  log('wrote bench/results/latest.json, its copy in bench/results/history/ and the results block of docs/benchmarks.md');
 } else {
-  console.log(markdown);
+  console.log(renderResults(full));
 }
