@@ -204,6 +204,9 @@ export default defineBackground(() => {
         if (!pageUrl || details.statusCode !== 200 || !siteLists || !resolveSite(hostOf(pageUrl), siteLists)) return;
         const cacheControl = details.responseHeaders?.find((h) => h.name.toLowerCase() === 'cache-control')?.value ?? null;
         const immutable = looksImmutable(details.url, cacheControl);
+        // Bytes only matter for scripts that promise never to change; the rest are not streamed
+        // through the extension at all: streaming them cost page-load time and told the detector nothing.
+        if (!immutable) return;
         const filter = browser.webRequest.filterResponseData(details.requestId) as unknown as StreamFilterLike;
         hashStream(filter, (sha256) => {
           monitor.observeScriptBytes({ url: details.url, pageUrl, sha256, immutable }).then(show(details.tabId)).catch(report('script bytes'));
