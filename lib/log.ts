@@ -1,7 +1,7 @@
 import type { Table } from 'dexie';
 import type { TapguardDb } from './db';
 import { GENESIS_HASH, hashIncident } from './incidents';
-import type { Evidence, Incident } from './types';
+import type { Incident } from './types';
 
 /**
  * A chain record that is not an incident: it notes something done to the log itself (today only
@@ -10,22 +10,13 @@ import type { Evidence, Incident } from './types';
  * about a host (popup, verdict, badge, incidentsForHost) can ever see it. Code that reads the
  * whole table (the log page, exports) uses `ChainRecord` and `isLogMarker`.
  */
-export interface LogMarker {
-  id?: number;
-  ts: number;
+export type LogMarker = Omit<Incident, 'kind' | 'rule' | 'severity' | 'host' | 'url'> & {
   kind: 'meta';
   rule: 'meta.log-cleared';
   severity: 'info';
   host: '';
   url: '';
-  browser: string;
-  title: string;
-  advice: string;
-  evidence: Evidence;
-  dedupeKey: string;
-  prevHash: string;
-  hash: string;
-}
+};
 
 export type ChainRecord = Incident | LogMarker;
 
