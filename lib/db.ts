@@ -12,10 +12,17 @@ export interface Occurrence {
   lastTs: number;
 }
 
+/** A running count, kept in the same transaction as the rows it counts. */
+export interface Tally {
+  name: 'incidents';
+  count: number;
+}
+
 export type TapguardDb = Dexie & {
   incidents: EntityTable<Incident, 'id'>;
   occurrences: EntityTable<Occurrence, 'dedupeKey'>;
   baselines: EntityTable<Baseline, 'host'>;
+  tallies: EntityTable<Tally, 'name'>;
 };
 
 export const DB_NAME = 'tapguard';
@@ -35,5 +42,29 @@ export function openDb(name = DB_NAME): TapguardDb {
   db.version(2).stores({
     incidents: '++id, ts, host, rule, kind, severity, dedupeKey, [host+ts], [kind+ts], [rule+ts]',
   });
+  // IndexedDB's count() walks the store (about 100 ms at 100,000 records in Chrome), too slow for
+  // a popup that must open at once; the recorder, retention and clearing keep this total instead.
+  db.version(3)
+    .stores({ tallies: 'name' })
+    .upgrade(async (tx) => {
+      const incidents = tx.table('incidents');
+      const [all, markers] = await Promise.all([incidents.count(), incidents.where('kind').equals('meta').count()]);
+      await tx.table('tallies').put({ name: 'incidents', count: all - markers });
+    });
   return db;
+}
+
+/**
+ * Moves the incident total by `delta`. Call it inside the read-write transaction (including
+ * `db.tallies`) that adds or deletes the rows, so the total and the rows commit together. A
+ * database created at version 3 or later starts with no row: it was empty then.
+ */
+export async function adjustIncidentTally(db: TapguardDb, delta: number): Promise<void> {
+  if (delta === 0) return;
+  const current = (await db.tallies.get('incidents'))?.count ?? 0;
+  await db.tallies.put({ name: 'incidents', count: Math.max(0, current + delta) });
+}
+
+export function setIncidentTally(db: TapguardDb, count: number): Promise<unknown> {
+  return db.tallies.put({ name: 'incidents', count });
 }

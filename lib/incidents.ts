@@ -1,4 +1,4 @@
-import type { TapguardDb } from './db';
+import { adjustIncidentTally, type TapguardDb } from './db';
 import { canonicalJson, sha256Hex } from './hash';
 import { applyRetention, pruneOldest, type RetentionLimits } from './retention';
 import { describe } from './rules';
@@ -62,7 +62,7 @@ export function createRecorder(
   const retention = options.retention ?? loadSettings;
 
   const write = (findings: readonly Finding[]) =>
-    db.transaction('rw', db.incidents, db.occurrences, async () => {
+    db.transaction('rw', db.incidents, db.occurrences, db.tallies, async () => {
       const results: Recorded[] = [];
       let head = (await db.incidents.orderBy('id').last())?.hash ?? GENESIS_HASH;
       for (const finding of findings) {
@@ -81,18 +81,26 @@ export function createRecorder(
         head = incident.hash;
         results.push({ status: 'new', incident: { ...incident, id } });
       }
+      await adjustIncidentTally(db, results.filter((r) => r.status === 'new').length);
       return results;
     });
 
   /**
    * A full quota must not cost the newest evidence: apply retention (or, if that frees nothing,
-   * drop the oldest tenth of the log, a prefix, so the rest still verifies) and try once more.
+   * drop the oldest tenth of the log, a prefix, so the rest still verifies, at most once per
+   * EMERGENCY_TRIM_INTERVAL_MS) and try once more.
    */
+  let lastEmergencyTrim = -Infinity;
   const retryAfterQuota = async (error: unknown, findings: readonly Finding[]) => {
     if (!isQuotaError(error)) throw error;
     try {
       const freed = await applyRetention(db, await retention(), now());
-      if (freed.deleted === 0) await pruneOldest(db, Math.max(1, Math.ceil((await db.incidents.count()) / 10)));
+      // A disk that stays full (filled by something else) would otherwise cost a tenth of the
+      // log on every failed write, and the whole log within minutes of a flood.
+      if (freed.deleted === 0 && now() - lastEmergencyTrim >= EMERGENCY_TRIM_INTERVAL_MS) {
+        lastEmergencyTrim = now();
+        await pruneOldest(db, Math.max(1, Math.ceil((await db.incidents.count()) / 10)));
+      }
     } catch (trimError) {
       console.error('tapguard: could not trim the full incident log', trimError);
     }
@@ -139,6 +147,9 @@ export function createRecorder(
     },
   };
 }
+
+/** The emergency trim (a tenth of the log) runs at most this often per recorder. */
+export const EMERGENCY_TRIM_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Calls merged into one transaction at most; bounds the work a single commit does. */
 const MAX_BATCH_CALLS = 200;

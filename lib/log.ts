@@ -1,5 +1,5 @@
 import type { Table } from 'dexie';
-import type { TapguardDb } from './db';
+import { setIncidentTally, type TapguardDb } from './db';
 import { GENESIS_HASH, hashIncident } from './incidents';
 import type { Incident } from './types';
 
@@ -44,11 +44,12 @@ export interface ClearResult {
  */
 export function clearLog(db: TapguardDb, options: { browser: string; now?: number }): Promise<ClearResult> {
   const table = chainTable(db);
-  return db.transaction('rw', table, db.occurrences, async () => {
+  return db.transaction('rw', table, db.occurrences, db.tallies, async () => {
     const last = await table.orderBy(':id').last();
     const cleared = await table.count();
     await table.clear();
     await db.occurrences.clear();
+    await setIncidentTally(db, 0);
     const ts = options.now ?? Date.now();
     const unchained = {
       ts,

@@ -1,5 +1,5 @@
 import Dexie from 'dexie';
-import type { TapguardDb } from './db';
+import { setIncidentTally, type TapguardDb } from './db';
 import type { Incident } from './types';
 
 /** Newest first, through the [host+ts] index: the popup never loads the whole table. */
@@ -14,14 +14,25 @@ export function incidentsForHost(db: TapguardDb, host: string, limit = 50): Prom
     .toArray();
 }
 
-/** Incidents only: log markers (lib/log.ts, `kind: 'meta'`) are chain records, not incidents. */
 /**
- * All records less the log markers. Two counts, not one filtered count: IndexedDB counts a whole
- * store or one key range natively, but `noneOf` makes Dexie walk every key (2 s at 100,000).
+ * Incidents only: log markers (lib/log.ts, `kind: 'meta'`) are chain records, not incidents.
+ * Read from the running total (lib/db.ts), one key lookup however long the log is.
  */
 export async function countIncidents(db: TapguardDb): Promise<number> {
-  const [all, markers] = await Promise.all([db.incidents.count(), db.incidents.where('kind').equals('meta').count()]);
-  return all - markers;
+  return (await db.tallies.get('incidents'))?.count ?? 0;
+}
+
+/**
+ * Counts the records again and resets the running total: for code that writes rows without the
+ * recorder (benchmarks seeding a log). Two native counts, not one filtered count: `noneOf` would
+ * make Dexie walk every key (2 s at 100,000).
+ */
+export function recountIncidents(db: TapguardDb): Promise<number> {
+  return db.transaction('rw', db.incidents, db.tallies, async () => {
+    const [all, markers] = await Promise.all([db.incidents.count(), db.incidents.where('kind').equals('meta').count()]);
+    await setIncidentTally(db, all - markers);
+    return all - markers;
+  });
 }
 
 /** The incidents behind a tab's dedupe keys, newest first, with how often each was seen. */

@@ -1,4 +1,4 @@
-import type { TapguardDb } from './db';
+import { adjustIncidentTally, setIncidentTally, type TapguardDb } from './db';
 
 /** The two limits of settings.ts that bound the log. */
 export interface RetentionLimits {
@@ -23,7 +23,7 @@ const DAY = 24 * 60 * 60 * 1000;
  * against one that no longer exists.
  */
 export function applyRetention(db: TapguardDb, limits: RetentionLimits, now: number): Promise<RetentionResult> {
-  return db.transaction('rw', db.incidents, db.occurrences, async () => {
+  return db.transaction('rw', db.incidents, db.occurrences, db.tallies, async () => {
     const prefix = await beyondRetention(db, limits, now);
     if (prefix === 0) return { deleted: 0, ...idOf(await db.incidents.orderBy(':id').first()) };
     return deletePrefix(db, prefix);
@@ -55,14 +55,22 @@ const idOf = (row: { id?: number } | undefined) => (row?.id === undefined ? {} :
  * storage quota is full): newer evidence matters more than older evidence.
  */
 export function pruneOldest(db: TapguardDb, count: number): Promise<RetentionResult> {
-  return db.transaction('rw', db.incidents, db.occurrences, () => deletePrefix(db, count));
+  return db.transaction('rw', db.incidents, db.occurrences, db.tallies, () => deletePrefix(db, count));
 }
 
 async function deletePrefix(db: TapguardDb, count: number): Promise<RetentionResult> {
   const firstKept = (await db.incidents.orderBy(':id').offset(count).first())?.id;
   const doomed = firstKept === undefined ? db.incidents.toCollection() : db.incidents.where(':id').below(firstKept);
+  // Log markers are a handful (one per clearing), so counting those among the doomed is cheap.
+  const markersDoomed =
+    firstKept === undefined ? 0 : await db.incidents.where('kind').equals('meta').filter((row) => (row.id ?? 0) < firstKept).count();
   const deleted = await doomed.delete();
-  if (firstKept === undefined) await db.occurrences.clear();
-  else await db.occurrences.where('incidentId').below(firstKept).delete();
+  if (firstKept === undefined) {
+    await db.occurrences.clear();
+    await setIncidentTally(db, 0);
+  } else {
+    await db.occurrences.where('incidentId').below(firstKept).delete();
+    await adjustIncidentTally(db, -(deleted - markersDoomed));
+  }
   return { deleted, ...(firstKept === undefined ? {} : { firstKeptId: firstKept }) };
 }

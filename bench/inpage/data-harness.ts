@@ -7,7 +7,7 @@ import { openDb, DB_NAME } from '../../lib/db';
 import { exportCsv, exportJsonl } from '../../lib/export';
 import { createRecorder, dedupeKeyOf, GENESIS_HASH, toIncident } from '../../lib/incidents';
 import type { Occurrence, TapguardDb } from '../../lib/db';
-import { countIncidents, incidentsForHost } from '../../lib/queries';
+import { countIncidents, incidentsForHost, recountIncidents } from '../../lib/queries';
 import type { Finding, Incident, RuleId, Severity } from '../../lib/types';
 
 const RULES: Array<{ rule: RuleId; severity: Severity }> = [
@@ -106,6 +106,8 @@ const api = {
         await db.occurrences.bulkAdd(occurrences);
       });
     }
+    // Written around the recorder, so the running total is set from the rows, as an upgrade does.
+    await recountIncidents(db);
     const ms = now() - start;
     db.close();
     return { ms };

@@ -4,7 +4,7 @@ import { openDb, type TapguardDb } from '@/lib/db';
 import { exportJsonl, verifyChain, verifyJsonl, linesOf } from '@/lib/export';
 import { createRecorder, GENESIS_HASH, isQuotaError } from '@/lib/incidents';
 import { chainTable, clearLog, isLogMarker } from '@/lib/log';
-import { countIncidents, incidentsForHost, incidentsForKeys } from '@/lib/queries';
+import { countIncidents, incidentsForHost, incidentsForKeys, recountIncidents } from '@/lib/queries';
 import { applyRetention, countBeyondRetention, pruneOldest } from '@/lib/retention';
 import { collect, finding, freshDb, seed } from './log-fixtures';
 
@@ -196,8 +196,60 @@ describe('schema upgrade', () => {
     v1.close();
     db = openDb(name);
     await db.open();
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(3);
     expect(await db.incidents.count()).toBe(1);
     expect(await db.incidents.where('[kind+ts]').between(['tls-downgrade', 0], ['tls-downgrade', 10]).count()).toBe(1);
+  });
+
+  it('starts the running total of a version 2 log from its records, markers excluded', async () => {
+    const name = `upgrade-${Math.random()}`;
+    const v2 = new Dexie(name);
+    v2.version(2).stores({
+      incidents: '++id, ts, host, rule, kind, severity, dedupeKey, [host+ts], [kind+ts], [rule+ts]',
+      occurrences: 'dedupeKey, incidentId, host, lastTs',
+      baselines: 'host, lastSeen',
+    });
+    await v2.open();
+    await v2.table('incidents').bulkAdd([
+      { ts: 1, kind: 'meta', rule: 'meta.log-cleared', host: '', severity: 'info' },
+      { ts: 2, kind: 'tls-downgrade', rule: 'tls.http-page', host: 'a.example', severity: 'high' },
+      { ts: 3, kind: 'cert-anomaly', rule: 'cert.expired', host: 'a.example', severity: 'high' },
+    ]);
+    v2.close();
+    db = openDb(name);
+    expect(await countIncidents(db)).toBe(2);
+  });
+});
+
+describe('running incident total', () => {
+  it('follows the recorder, repeats, retention, emergency pruning and clearing, as a fresh count would', async () => {
+    db = freshDb();
+    const fresh = async () => (await db.incidents.count()) - (await db.incidents.where('kind').equals('meta').count());
+    expect(await countIncidents(db)).toBe(0);
+    const recorder = await seed(db, 12);
+    await recorder.record([finding(0), finding(1), finding(50)]); // two repeats, one new
+    expect(await countIncidents(db)).toBe(13);
+    await clearLog(db, { browser: 'x' });
+    expect(await countIncidents(db)).toBe(0);
+    await recorder.record([finding(60), finding(61), finding(62), finding(63)]);
+    expect(await countIncidents(db)).toBe(4);
+    // The prefix holds the clearing marker and one incident.
+    await pruneOldest(db, 2);
+    expect(await countIncidents(db)).toBe(3);
+    expect(await countIncidents(db)).toBe(await fresh());
+    await applyRetention(db, { retentionDays: 3650, maxIncidents: 1 }, Date.now());
+    expect(await countIncidents(db)).toBe(1);
+    await applyRetention(db, { retentionDays: 1, maxIncidents: 1000 }, Date.now() + 5 * 365 * DAY);
+    expect(await countIncidents(db)).toBe(0);
+    expect(await fresh()).toBe(0);
+  });
+
+  it('is set again from the records by recountIncidents after rows were written around the recorder', async () => {
+    db = freshDb();
+    await seed(db, 3);
+    await db.incidents.bulkAdd([{ ...(await db.incidents.get(1))!, id: undefined as unknown as number }]);
+    expect(await countIncidents(db)).toBe(3);
+    expect(await recountIncidents(db)).toBe(4);
+    expect(await countIncidents(db)).toBe(4);
   });
 });

@@ -8,7 +8,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TapguardDb } from '@/lib/db';
 import { verifyChain } from '@/lib/export';
-import { createRecorder, isQuotaError } from '@/lib/incidents';
+import { createRecorder, EMERGENCY_TRIM_INTERVAL_MS, isQuotaError } from '@/lib/incidents';
+import { countIncidents } from '@/lib/queries';
 import { chainTable } from '@/lib/log';
 import { finding, freshDb, seed } from './log-fixtures';
 
@@ -79,10 +80,10 @@ describe('recorder when IndexedDB runs out of quota', () => {
     const recorder = createRecorder(db, { browser: 'x', retention });
     for (let i = 0; i < 5; i++) await expect(recorder.record([finding(200 + i)])).rejects.toSatisfy(isQuotaError);
     expect(errors).toHaveBeenCalledTimes(5);
-    // Emergency trimming ran on each failure (a tenth each time), and only ever removed a
-    // prefix: what is left verifies.
+    // Emergency trimming ran once (a tenth), not on each failure, and only removed a prefix:
+    // what is left verifies.
     const during = await chain();
-    expect(during).toHaveLength(30 - 3 - 3 - 3 - 3 - 2);
+    expect(during).toHaveLength(30 - 3);
     expect(verifyChain(during).ok).toBe(true);
     full = false;
     const results = await recorder.record([finding(300), finding(301)]);
@@ -90,6 +91,25 @@ describe('recorder when IndexedDB runs out of quota', () => {
     const after = await chain();
     expect(after.at(-2)!.prevHash).toBe(during.at(-1)!.hash);
     expect(verifyChain(after)).toEqual({ ok: true, count: after.length });
+  });
+
+  it('trims in an emergency again only after EMERGENCY_TRIM_INTERVAL_MS', async () => {
+    db = freshDb();
+    await seed(db, 30);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    quotaOn((store) => store === 'incidents');
+    let clock = Date.UTC(2026, 5, 1);
+    const recorder = createRecorder(db, { browser: 'x', retention, now: () => clock });
+    await expect(recorder.record([finding(200)])).rejects.toSatisfy(isQuotaError);
+    clock += EMERGENCY_TRIM_INTERVAL_MS - 1;
+    await expect(recorder.record([finding(201)])).rejects.toSatisfy(isQuotaError);
+    expect(await chain()).toHaveLength(27);
+    clock += 1;
+    await expect(recorder.record([finding(202)])).rejects.toSatisfy(isQuotaError);
+    const rows = await chain();
+    expect(rows).toHaveLength(27 - 3);
+    expect(verifyChain(rows).ok).toBe(true);
+    expect(await countIncidents(db)).toBe(24);
   });
 
   it('keeps concurrent writers on one chain while some of their writes hit the quota', async () => {
@@ -106,5 +126,7 @@ describe('recorder when IndexedDB runs out of quota', () => {
     expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBeGreaterThan(0);
     const rows = await chain();
     expect(verifyChain(rows)).toEqual({ ok: true, count: rows.length });
+    // Rolled-back batches did not move the running total either.
+    expect(await countIncidents(db)).toBe(rows.length);
   });
 });
