@@ -1,10 +1,10 @@
 /**
- * The incident log page in real Chromium: incidents recorded through the lab show up, the JSONL
- * export the page offers verifies with `npm run verify` and in the page, one tampered line is
- * named, and screenshots of the page in both themes go to docs/screenshots/.
+ * The incident log page in real Chromium and Firefox: incidents recorded through the lab show up,
+ * the JSONL export the page offers verifies with `npm run verify` and in the page, one tampered
+ * line is named, and screenshots of the page go to docs/screenshots/.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -13,7 +13,7 @@ import { GENESIS_HASH, toIncident } from '../../lib/incidents';
 import type { Finding, Incident } from '../../lib/types';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
 import { launch, type Session } from './browsers';
-import { ExtensionProbe, labSettings, visit } from './scenario-runner';
+import { EXTENSION_BUILDS, ExtensionProbe, labSettings, visit } from './scenario-runner';
 
 const ROOT = path.resolve('.');
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
@@ -64,7 +64,10 @@ async function seedHistory(page: Page, seed: ReturnType<typeof history>): Promis
       request.onerror = () => reject(request.error);
     });
     await new Promise((resolve, reject) => {
-      const tx = db.transaction(['incidents', 'occurrences'], 'readwrite');
+      const tx = db.transaction(['incidents', 'occurrences', 'tallies'], 'readwrite');
+      // Written around the recorder, so the running total (lib/db.ts) is moved here too.
+      const tally = tx.objectStore('tallies').get('incidents');
+      tally.onsuccess = () => tx.objectStore('tallies').put({ name: 'incidents', count: (tally.result?.count ?? 0) + seed.incidents.length });
       seed.incidents.forEach((incident, i) => {
         const add = tx.objectStore('incidents').add(incident);
         add.onsuccess = () => tx.objectStore('occurrences').add({
@@ -104,7 +107,7 @@ async function verifyInPage(page: Page, file: string): Promise<{ verdict: string
   })()`)) as { verdict: string; line: string | null; text: string };
 }
 
-describe('the incident log page in chromium', () => {
+describe.each(['chromium', 'firefox'] as const)('the incident log page in %s', (browserName) => {
   let lab: Lab;
   let session: Session;
   let probe: ExtensionProbe;
@@ -114,14 +117,14 @@ describe('the incident log page in chromium', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tapguard-log-e2e-'));
     lab = await startLab();
-    session = await launch('chromium', {
-      extensionDir: path.resolve('.output/chrome-mv3'),
+    session = await launch(browserName, {
+      extensionDir: EXTENSION_BUILDS[browserName],
       trustCaPems: [lab.caCertPem, lab.interceptCaCertPem],
       hostMap: Object.values(LAB_HOSTS),
     });
     probe = await ExtensionProbe.open(session);
-    await probe.setSettings(labSettings(lab, 'chromium'));
-    // Opening the log page once creates the database (schema v2) before the seed goes in.
+    await probe.setSettings(labSettings(lab, browserName));
+    // Opening the log page once creates the database (the current schema) before the seed goes in.
     const first = await openLog(session);
     seeded = history(Date.now());
     await seedHistory(first, seeded);
@@ -165,8 +168,9 @@ describe('the incident log page in chromium', () => {
       const lines = text.trimEnd().split('\n');
       const header = JSON.parse(lines[0]!) as Record<string, unknown>;
       expect(header).toMatchObject({ tapguardExport: 1, tapguardVersion: '0.1.0', startsAtGenesis: true, records: lines.length - 1 });
-      expect(String(header.browser)).toMatch(/^Chrome\/\d+/);
-      expect(header.checks).toContainEqual({ check: 'Certificate chain and root', available: false });
+      expect(String(header.browser)).toMatch(browserName === 'chromium' ? /^Chrome\/\d+/ : /^Firefox\/\d+/);
+      // Only Firefox lets an extension read certificate chains (Chrome needs deep inspection).
+      expect(header.checks).toContainEqual({ check: 'Certificate chain and root', available: browserName === 'firefox' });
       expect(text).not.toContain('?_task');
 
       const original = path.join(dir, 'export.jsonl');
@@ -200,8 +204,13 @@ describe('the incident log page in chromium', () => {
     }
   });
 
-  it('takes screenshots in both themes', async () => {
+  it('takes screenshots of the log and options pages', async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
+    // Puppeteer emulates colour schemes through CDP only, so Firefox is pictured in its default
+    // (light) theme; Chromium shows both.
+    const themes = browserName === 'chromium' ? (['light', 'dark'] as const) : (['light'] as const);
+    const shots = themes.map((theme) => [theme, `log-${browserName}${theme === 'dark' ? '-dark' : ''}.png`] as const);
+    const names = [...shots.map(([, name]) => name), `options-${browserName}.png`];
     const page = await openLog(session);
     try {
       // Show one incident's evidence, and a verified file, as a user would see them.
@@ -209,25 +218,71 @@ describe('the incident log page in chromium', () => {
       await page.waitForSelector('li.record[data-rule="script.new-origin"] .repeats[data-count]');
       const file = path.join(dir, 'export.jsonl');
       if (existsSync(file)) await verifyInPage(page, file);
-      for (const [theme, name] of [
-        ['light', 'log-chromium.png'],
-        ['dark', 'log-chromium-dark.png'],
-      ] as const) {
-        await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: theme }]);
+      for (const [theme, name] of shots) {
+        if (browserName === 'chromium') await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: theme }]);
+        await page.waitForFunction(`matchMedia('(prefers-color-scheme: ${theme})').matches`, { timeout: 5_000 });
         await sleep(200);
         if (WRITE_SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, name) });
       }
       const options = await session.openExtensionPage('/options.html');
       await options.setViewport({ width: 1000, height: 1300 });
       await options.waitForSelector('main[data-ready="true"] [data-section="roots"]');
-      if (WRITE_SCREENSHOTS) await options.screenshot({ path: path.join(SCREENSHOTS, 'options-chromium.png') });
+      if (WRITE_SCREENSHOTS) await options.screenshot({ path: path.join(SCREENSHOTS, names.at(-1)!) });
       await options.close();
     } finally {
       await page.close();
     }
-    for (const name of ['log-chromium.png', 'log-chromium-dark.png', 'options-chromium.png']) {
-      expect(readFileSync(path.join(SCREENSHOTS, name)).subarray(1, 4).toString()).toBe('PNG');
+    for (const name of names) expect(readFileSync(path.join(SCREENSHOTS, name)).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('keeps the popup usable at 200% zoom, by keyboard alone', async () => {
+    const tab = await session.browser.newPage();
+    try {
+      await visit(session, probe, lab, 'injected-script', lab.url('mail', '/'), tab);
+      const popup = await session.openExtensionPage(`/popup.html?tab=${await probe.tabIdOf(tab.url())}`);
+      try {
+        // 200% zoom in a popup window of at most 800 × 600 screen pixels: half as many CSS pixels,
+        // each drawn twice as large.
+        await popup.setViewport({ width: 400, height: 300, deviceScaleFactor: 2 });
+        await popup.waitForSelector('main[data-ready="true"] .incident');
+        // Walk the page with Tab, marking each control reached, and open every evidence section
+        // with Enter, as a keyboard user would.
+        for (let i = 0; i < 80; i++) {
+          await popup.keyboard.press('Tab');
+          const focused = (await popup.evaluate(`(() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return '';
+            el.dataset.tabbed = '1';
+            return el.tagName === 'SUMMARY' && !el.parentElement.open ? 'closed-summary' : 'other';
+          })()`)) as string;
+          if (focused === 'closed-summary') await popup.keyboard.press('Enter');
+        }
+        const layout = JSON.parse(
+          (await popup.evaluate(`JSON.stringify({
+            overflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+            summaries: document.querySelectorAll('summary').length,
+            opened: document.querySelectorAll('details[open]').length,
+            controls: document.querySelectorAll('button, a[href], summary').length,
+            unreached: [...document.querySelectorAll('button, a[href], summary')].filter((el) => !el.dataset.tabbed).map((el) => el.textContent.trim()),
+            cut: [...document.querySelectorAll('.incident-title, .incident-advice, .verdict-text, dd, button')]
+              // Inline boxes have no clientWidth; for them only the right edge tells.
+              .filter((el) => (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) || el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+              .map((el) => el.className || el.tagName),
+          })`)) as string,
+        ) as { overflowX: number; summaries: number; opened: number; controls: number; unreached: string[]; cut: string[] };
+        if (WRITE_SCREENSHOTS) await popup.screenshot({ path: path.join(SCREENSHOTS, `popup-${browserName}-zoom200.png`), fullPage: true });
+        expect(layout.overflowX).toBeLessThanOrEqual(0);
+        expect(layout.cut).toEqual([]);
+        // Every control was reached by Tab, and every evidence section opened from the keyboard.
+        expect(layout.controls).toBeGreaterThan(3);
+        expect(layout.unreached).toEqual([]);
+        expect(layout.summaries).toBeGreaterThan(0);
+        expect(layout.opened).toBe(layout.summaries);
+      } finally {
+        await popup.close();
+      }
+    } finally {
+      await tab.close();
     }
-    expect(readdirSync(SCREENSHOTS)).toEqual(expect.arrayContaining(['log-chromium.png', 'log-chromium-dark.png']));
   });
 });
