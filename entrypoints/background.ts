@@ -11,7 +11,7 @@ import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
 import type { HeadersObservation } from '@/lib/observations';
-import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged } from '@/lib/settings';
+import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged, publishSiteLists } from '@/lib/settings';
 import { applyRetention } from '@/lib/retention';
 import { resolveSite, type SiteLists } from '@/lib/sites';
 import { createTabStates, deepStatusKey } from '@/lib/tab-state';
@@ -41,7 +41,12 @@ export default defineBackground(() => {
 
   // A synchronous view of the site lists, so listeners can drop other browsing without awaiting.
   let siteLists: SiteLists | undefined;
-  const refreshSiteLists = () => loadSiteLists().then((lists) => (siteLists = lists));
+  const refreshSiteLists = async (): Promise<SiteLists> => {
+    const lists = await loadSiteLists();
+    siteLists = lists;
+    void publishSiteLists(lists).catch(report('publishing the site lists'));
+    return lists;
+  };
   void refreshSiteLists();
   onStorageChanged(() => void refreshSiteLists());
   /** False only when the host is certainly not mail or chat; unknown until the lists load. */

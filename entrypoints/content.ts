@@ -1,6 +1,15 @@
-import { browser } from '@/lib/browser';
 import { observePage } from '@/lib/content/page-observer';
-import { loadSiteLists } from '@/lib/settings';
+import { readPublishedSiteLists, PUBLISHED_SITE_LISTS_KEY } from '@/lib/sites/published';
+
+/** The two calls this script makes, in the shape both browsers' own promise-based APIs have. */
+interface PageExtensionApi {
+  storage: { local: { get(key: string): Promise<Record<string, unknown>> } };
+  runtime: { sendMessage(message: unknown): Promise<unknown> };
+}
+
+// The browser's own API (Firefox `browser`, Chrome MV3 `chrome`), not webextension-polyfill's
+// wrappers: this script starts on every page load, and those wrappers cost it time on each.
+const api = ((globalThis as { browser?: PageExtensionApi }).browser ?? (globalThis as { chrome?: PageExtensionApi }).chrome)!;
 
 export default defineContentScript({
   matches: ['<all_urls>'],
@@ -9,8 +18,9 @@ export default defineContentScript({
     void observePage({
       document,
       location,
-      loadSiteLists,
-      send: (message) => void browser.runtime.sendMessage(message).catch(() => undefined),
+      // The background publishes the lists, merged with policy, under one key (lib/sites/published.ts).
+      loadSiteLists: () => api.storage.local.get(PUBLISHED_SITE_LISTS_KEY).then(readPublishedSiteLists),
+      send: (message) => void api.runtime.sendMessage(message).catch(() => undefined),
       signal: ctx.signal,
     });
   },

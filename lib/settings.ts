@@ -1,5 +1,6 @@
 import { browser } from './browser';
 import { parseHostPattern, type SiteLists } from './sites';
+import { PUBLISHED_SITE_LISTS_KEY, readPublishedSiteLists, sameSiteLists } from './sites/published';
 
 /** The one owner of browser.storage: defaults, validation, and what an administrator locked. */
 export interface Settings {
@@ -169,8 +170,19 @@ export async function loadSiteLists(): Promise<SiteLists> {
   return { userSites: settings.userSites, recognisedHosts };
 }
 
+/**
+ * Stores the lists for content scripts (lib/sites/published.ts), only when they changed: the
+ * write itself fires storage.onChanged in every extension page.
+ */
+export async function publishSiteLists(lists: SiteLists): Promise<void> {
+  const current = readPublishedSiteLists(await browser.storage.local.get(PUBLISHED_SITE_LISTS_KEY));
+  if (sameSiteLists(current, lists)) return;
+  await browser.storage.local.set({ [PUBLISHED_SITE_LISTS_KEY]: { userSites: [...lists.userSites], recognisedHosts: { ...lists.recognisedHosts } } });
+}
+
+/** Settings or policy changed; the published lists (derived data) changing is not a change. */
 export function onStorageChanged(listener: () => void): void {
-  browser.storage.onChanged.addListener((_changes, area) => {
-    if (area === 'local' || area === 'managed') listener();
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'managed' || (area === 'local' && Object.keys(changes).some((key) => key !== PUBLISHED_SITE_LISTS_KEY))) listener();
   });
 }

@@ -47,7 +47,7 @@ function scriptRef(element: HTMLScriptElement, dynamic: boolean): ScriptRef | un
   return { inlineSha256: sha256Hex(hashed), preview: text.trim().slice(0, LIMITS.preview), ...(dynamic ? { dynamic } : {}) };
 }
 
-function formRef(form: HTMLFormElement, baseUrl: string): FormRef | undefined {
+function formRef(form: HTMLFormElement, baseUrl: string, hasPassword: boolean): FormRef | undefined {
   // The attribute, not `form.action`: a field named "action" would shadow the property.
   let action: string;
   try {
@@ -56,7 +56,7 @@ function formRef(form: HTMLFormElement, baseUrl: string): FormRef | undefined {
     return undefined;
   }
   if (!/^https?:/.test(action)) return undefined;
-  return { action, hasPassword: form.querySelector('input[type="password" i]') !== null };
+  return { action, hasPassword };
 }
 
 function frameRef(frame: HTMLIFrameElement): FrameRef | undefined {
@@ -128,9 +128,13 @@ export async function observePage(deps: PageObserverDeps): Promise<void> {
   const formsReported = new Set<string>();
   const collectNewForms = (): FormRef[] => {
     const refs: FormRef[] = [];
+    // One walk of the document for password fields, not one per form: a webmail often wraps its
+    // whole message list (thousands of nodes) in a form. `input.form` also follows form="…".
+    const formsWithPassword = new Set<HTMLFormElement | null>();
+    for (const input of document.querySelectorAll<HTMLInputElement>('input[type="password" i]')) formsWithPassword.add(input.form);
     for (const form of document.forms as unknown as Iterable<HTMLFormElement>) {
       if (formsReported.size >= MAX_FORMS_PER_PAGE) break;
-      const ref = formRef(form, document.baseURI);
+      const ref = formRef(form, document.baseURI, formsWithPassword.has(form));
       const key = ref && `${ref.action}|${ref.hasPassword}`;
       if (ref && key && !formsReported.has(key)) {
         formsReported.add(key);

@@ -7,7 +7,8 @@ import type { Page } from 'puppeteer-core';
 import type { Incident } from '../../lib/types';
 import { LAB_HOSTS, startLab, type Lab, type Scenario } from '../../lab/server';
 import { launch, type BrowserName, type LaunchOptions, type Session } from './browsers';
-import { readStore, setStorageLocal } from './idb';
+import { getStorageLocal, readStore, setStorageLocal } from './idb';
+import { PUBLISHED_SITE_LISTS_KEY } from '../../lib/sites/published';
 
 export interface Baseline {
   host: string;
@@ -114,8 +115,20 @@ export class ExtensionProbe {
     return (await this.baselines()).find((b) => b.host === host)?.visits ?? 0;
   }
 
-  setSettings(settings: Record<string, unknown>): Promise<void> {
-    return setStorageLocal(this.page, { settings });
+  /**
+   * Stores settings and waits until the background has published the site lists content scripts
+   * read (lib/sites/published.ts), so the next page load already sees them.
+   */
+  async setSettings(settings: Record<string, unknown>): Promise<void> {
+    await setStorageLocal(this.page, { settings });
+    const wanted = JSON.stringify([...((settings.userSites as string[] | undefined) ?? [])].sort());
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const published = (await getStorageLocal(this.page))[PUBLISHED_SITE_LISTS_KEY] as { userSites?: string[] } | undefined;
+      if (JSON.stringify([...(published?.userSites ?? [])].sort()) === wanted) return;
+      if (Date.now() > deadline) throw new Error(`the background did not publish the site lists ${wanted}`);
+      await sleep(50);
+    }
   }
 
   async tabIdOf(url: string): Promise<number> {

@@ -50,6 +50,18 @@ describe('observePage', () => {
     ]);
   });
 
+  it('tells which forms carry a password field, including fields tied to a form by form="…"', async () => {
+    const html = `<title>x</title><form id="search" action="/search"><input name="q"></form>
+      <form id="login" action="/login"><div><input type="password" name="p"></div></form>
+      <form id="outside" action="/other"></form><input type="password" form="outside">`;
+    const { sent } = await run(html, 'https://mail.example.org/', { userSites: ['mail.example.org'], recognisedHosts: {} });
+    expect(sent[0]?.forms).toEqual([
+      { action: 'https://mail.example.org/search', hasPassword: false },
+      { action: 'https://mail.example.org/login', hasPassword: true },
+      { action: 'https://mail.example.org/other', hasPassword: true },
+    ]);
+  });
+
   it('batches scripts inserted later into one message', async () => {
     const { window, sent, controller } = await run('<title>x</title>', 'https://mail.example.org/', { userSites: ['mail.example.org'], recognisedHosts: {} });
     for (let i = 0; i < 3; i++) {
