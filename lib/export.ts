@@ -152,20 +152,23 @@ export const CSV_COLUMNS = [
  */
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (typeof value === 'number') return String(value);
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
 
 export async function* exportCsv(db: TapguardDb, options: { pageSize?: number } = {}): AsyncGenerator<string> {
   yield `${CSV_COLUMNS.join(',')}\r\n`;
   const snap = await snapshot(db);
   if (snap.last?.id === undefined) return;
   for await (const page of readChain(db, { ...options, upToId: snap.last.id })) {
-    const repeats = new Map<number, number>();
     const from = page[0]!.id!;
     const to = page[page.length - 1]!.id!;
-    await db.occurrences.where('incidentId').between(from, to, true, true).each((o) => void repeats.set(o.incidentId, o.count));
+    // One getAll per page: a cursor (`each`) costs an event-loop turn per row, seconds at 100,000.
+    const counts = await db.occurrences.where('incidentId').between(from, to, true, true).toArray();
+    const repeats = new Map(counts.map((o) => [o.incidentId, o.count]));
     yield page
       .map((r) => {
         const row: Record<(typeof CSV_COLUMNS)[number], string | number | null | undefined> = {
