@@ -1,5 +1,6 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import type { Alias } from 'vite';
 
 // Fixed so that e2e tests can pre-assign the moz-extension UUID and reach the extension's pages.
 export const GECKO_ID = 'tapguard@tapguard.test';
@@ -49,4 +50,21 @@ export default defineConfig({
         }
       : {}),
   }),
+  hooks: {
+    // The content script starts on every page load. There, webextension-polyfill's module set-up
+    // reads every property of the browser's API object, which makes Chrome build all its lazy API
+    // bindings, a measured part of the script's start-up; it calls only storage.local.get and
+    // runtime.sendMessage, promise-based in both browsers. So its build (and only its build) gets
+    // WXT's plain `browser`, the browser's own object, instead of the polyfill.
+    'vite:build:extendConfig': (entrypoints, config) => {
+      if (!entrypoints.every((entrypoint) => entrypoint.type === 'content-script')) return;
+      const plain = '@wxt-dev/browser';
+      const alias = config.resolve?.alias;
+      if (Array.isArray(alias)) {
+        config.resolve!.alias = (alias as Alias[]).map((entry) => (entry.find === 'wxt/browser' ? { ...entry, replacement: plain } : entry));
+      } else {
+        config.resolve = { ...config.resolve, alias: { ...(alias as Record<string, string> | undefined), 'wxt/browser': plain } };
+      }
+    },
+  },
 });

@@ -138,7 +138,7 @@ export async function benchWebRequestCost(lab: Lab, loads: number, log: (line: s
       await tab.close();
       // Everything the worker does is tapguard's: busy time = its JS, GC and native work.
       const split = splitProfile(profile, session.extensionOrigin!);
-      for (const key of Object.keys(total) as (keyof ProfileSplit)[]) total[key] += split[key];
+      for (const key of ['extensionMs', 'pageJsMs', 'gcMs', 'programMs', 'busyMs'] as const) total[key] += split[key];
       perLoad.push(split.busyMs);
       requests = timing.resources + 1;
     }

@@ -1,0 +1,74 @@
+/**
+ * One-off experiment: what the content script's start-up samples are made of (Chromium, heavy
+ * page, 100 µs sampling as in bench/content-script.ts). Per run: samples with a tapguard frame,
+ * their summed time deltas, the largest delta, and the leaf functions they land in.
+ *
+ *   npx tsx bench/experiments/startup-samples.ts [runs]
+ */
+import { startLab } from '../../lab/server';
+import { launchWithExtension, loadOnce, sleep } from '../browsers';
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+const PAGE = '/heavy?nodes=5000&requests=150';
+const runs = Number(process.argv[2] ?? 8);
+const lab = await startLab();
+const session = await launchWithExtension(lab, 'chromium');
+const origin = session.extensionOrigin!;
+try {
+  for (let i = 0; i < 2; i++) await loadOnce(session, lab.url('mail', PAGE));
+  const leaves = new Map<string, number>();
+  for (let r = 0; r < runs; r++) {
+    const page = await session.browser.newPage();
+    await page.goto(lab.url('mail', '/heavy/app.js'));
+    const cdp = await page.createCDPSession();
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await cdp.send('Profiler.start');
+    await page.goto(lab.url('mail', PAGE), { waitUntil: 'load' });
+    await sleep(1500);
+    const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } };
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const ours = (id: number): boolean => {
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (byId.get(at)!.callFrame.url.startsWith(origin)) return true;
+      return false;
+    };
+    let count = 0;
+    let sum = 0;
+    let max = 0;
+    const deltas: number[] = [];
+    profile.samples.forEach((id, i) => {
+      if (!ours(id)) return;
+      const dt = profile.timeDeltas[i]! / 1000;
+      count++;
+      sum += dt;
+      max = Math.max(max, dt);
+      deltas.push(dt);
+      const leaf = byId.get(id)!.callFrame;
+      const name = `${leaf.functionName || '(anonymous)'} ${leaf.url.startsWith(origin) ? `content.js:${leaf.columnNumber}` : leaf.url.slice(0, 40)}`;
+      leaves.set(name, (leaves.get(name) ?? 0) + dt);
+      if (process.env.STACKS && !byId.get(id)!.callFrame.url) {
+        const stack: string[] = [];
+        for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+          const f = byId.get(at)!.callFrame;
+          stack.push(`${f.functionName || '(anon)'}@${f.url.startsWith(origin) ? 'content.js:' + f.columnNumber : f.url.slice(-20)}`);
+        }
+        console.log(`  native leaf ${dt.toFixed(2)} ms: ${stack.join(' < ')}`);
+      }
+    });
+    deltas.sort((a, b) => a - b);
+    console.log(`run ${r + 1}: ${count} samples, ${sum.toFixed(2)} ms summed deltas, max ${max.toFixed(2)} ms, median ${(deltas[deltas.length >> 1] ?? 0).toFixed(3)} ms, samples × 0.1 ms = ${(count * 0.1).toFixed(2)} ms`);
+    await cdp.detach();
+    await page.close();
+  }
+  console.log('by leaf (summed deltas, all runs):');
+  for (const [name, ms] of [...leaves].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${(ms / runs).toFixed(2)} ms  ${name}`);
+} finally {
+  await session.close();
+  await lab.close();
+}
