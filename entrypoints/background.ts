@@ -92,11 +92,12 @@ export default defineBackground(() => {
     }
     const tabId = sender.tab.id;
     const url = sender.url;
-    if (message.type === 'elements-added') {
+    // A frame's first inventory is, for the tab, elements added to it: the tab's verdict and
+    // visit count belong to its top document.
+    if (message.type === 'elements-added' || sender.frameId !== 0) {
       monitor.observeScripts(url, message.scripts, message.forms, message.frames, message.violations).then(show(tabId)).catch(report('page change'));
       return;
     }
-    if (sender.frameId !== 0) return;
     const pendingHeaders = pendingMainFrame.get(tabId);
     pendingMainFrame.delete(tabId);
     // The page's own URL comes from the browser (sender.url), not from the message.

@@ -13,6 +13,10 @@ const api = ((globalThis as { browser?: PageExtensionApi }).browser ?? (globalTh
 
 export default defineContentScript({
   matches: ['<all_urls>'],
+  // Every frame: webmail shows messages in frames of its own (Roundcube's reading pane), and a
+  // proxy can rewrite those documents as easily as the top one. A frame that is not mail or chat
+  // stops after one storage read and the recognisers' selector pass.
+  allFrames: true,
   runAt: 'document_start',
   main(ctx) {
     void observePage({

@@ -27,6 +27,7 @@ const STEPS: Step[] = [
   { scenario: 'inline-script', host: 'mail', path: '/', note: 'inline code added to the page' },
   { scenario: 'blocked-script', host: 'mail', path: '/', note: "an injected script the page's own CSP refuses" },
   { scenario: 'hidden-iframe', host: 'mail', path: '/?_task=mail', note: 'an invisible third-party frame' },
+  { scenario: 'injected-in-frame', host: 'mail', path: '/?_task=mail', note: 'the same script added only inside the reading-pane frame (a repeat of the first)' },
   { scenario: 'script-changed', host: 'mail', path: '/', note: 'same script address, other bytes (Firefox can see it)' },
   { scenario: 'stripped-headers', host: 'mail', path: '/', note: 'HSTS and CSP removed' },
   { scenario: 'https-to-http-redirect', host: 'chat', path: '/', note: 'a secure link redirected to http' },

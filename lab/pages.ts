@@ -133,6 +133,27 @@ ${mailNav(ctx, 'inbox')}
 `;
 }
 
+/**
+ * The reading pane: Roundcube shows the selected message in a same-origin frame of the inbox
+ * (`#messagecontframe`, `_action=preview`), a document of its own that a proxy can rewrite.
+ */
+export function previewPage(ctx: PageContext, uid: number): string | undefined {
+  const m = MESSAGES.find((x) => x.uid === uid);
+  if (!m) return undefined;
+  return `${mailHead(`Roundcube Webmail :: ${m.subject}`, ctx)}
+<body class="task-mail action-preview">
+<div id="messagebody"><h2 class="subject">${escapeHtml(m.subject)}</h2><p>This is a fake message served by the tapguard lab.</p></div>
+</body>
+</html>
+`;
+}
+
+/** The inbox with its reading pane open on the first message. */
+export function inboxWithPreview(ctx: PageContext): string {
+  const pane = `<iframe id="messagecontframe" name="messagecontframe" title="Message preview" width="640" height="320" src="${attr(`${ctx.mailOrigin}/?_task=mail&_action=preview&_uid=${MESSAGES[0]!.uid}`)}"></iframe>`;
+  return inboxPage(ctx).replace('</table>\n</div>', `</table>\n${pane}\n</div>`);
+}
+
 export function composePage(ctx: PageContext): string {
   const action = `${ctx.mailOrigin}/?_task=mail&_action=send`;
   return `${mailHead('Roundcube Webmail :: Compose', ctx)}

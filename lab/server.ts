@@ -37,6 +37,7 @@ export const SCENARIOS = [
   'script-changed',
   'hidden-iframe',
   'blocked-script',
+  'injected-in-frame',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export type LabHost = keyof typeof LAB_HOSTS;
@@ -311,9 +312,18 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   async function handleMail(req: http.IncomingMessage, res: http.ServerResponse, mode: Mode, u: URL): Promise<void> {
     const method = req.method ?? 'GET';
-    const injected = mode === 'https' && (scenario === 'injected-script' || scenario === 'blocked-script') ? url('evil', '/inject.js', 'https') : undefined;
+    // injected-in-frame: the inbox opens its reading pane, and only that frame's document is
+    // rewritten, so a watcher of the top document alone sees nothing.
+    const preview = u.pathname === '/' && u.searchParams.get('_action') === 'preview';
+    const injectedHere = scenario === 'injected-script' || scenario === 'blocked-script' || (scenario === 'injected-in-frame' && preview);
+    const injected = mode === 'https' && injectedHere ? url('evil', '/inject.js', 'https') : undefined;
     // blocked-script: the attacker forgot the CSP, so the page's own policy refuses the script.
-    const headers = securityHeaders(mode, injected && scenario === 'injected-script' ? origin('evil', 'https') : undefined);
+    const baseHeaders = securityHeaders(mode, injected && scenario !== 'blocked-script' ? origin('evil', 'https') : undefined);
+    // The reading pane may be framed by its own inbox, nothing else.
+    const headers =
+      preview && baseHeaders['Content-Security-Policy']
+        ? { ...baseHeaders, 'Content-Security-Policy': baseHeaders['Content-Security-Policy'].replace("frame-ancestors 'none'", "frame-ancestors 'self'") }
+        : baseHeaders;
     const ctx: pages.PageContext = {
       mailOrigin: origin('mail', mode),
       chatOrigin: origin('chat', mode),
@@ -361,11 +371,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       const action = q.get('_action');
       if (task === 'mail') {
         if (action === 'compose') return sendMail(res, 200, pages.composePage(ctx), headers);
-        if (action === 'show') {
-          const page = pages.messagePage(ctx, Number(q.get('_uid')));
+        if (action === 'show' || action === 'preview') {
+          const page = (action === 'show' ? pages.messagePage : pages.previewPage)(ctx, Number(q.get('_uid')));
           return page ? sendMail(res, 200, page, headers) : notFound(res);
         }
-        return sendMail(res, 200, pages.inboxPage(ctx), headers);
+        return sendMail(res, 200, scenario === 'injected-in-frame' ? pages.inboxWithPreview(ctx) : pages.inboxPage(ctx), headers);
       }
       return sendMail(res, 200, pages.loginPage(ctx), headers);
     }

@@ -107,6 +107,11 @@ export class ExtensionProbe {
     return readStore<Incident>(this.page, 'tapguard', 'incidents').catch(emptyIfNoDatabase);
   }
 
+  /** Repeat counts, one per dedupe key (lib/db.ts `Occurrence`). */
+  occurrences(): Promise<Array<{ dedupeKey: string; incidentId: number; count: number }>> {
+    return readStore<{ dedupeKey: string; incidentId: number; count: number }>(this.page, 'tapguard', 'occurrences').catch(emptyIfNoDatabase);
+  }
+
   baselines(): Promise<Baseline[]> {
     return readStore<Baseline>(this.page, 'tapguard', 'baselines').catch(emptyIfNoDatabase);
   }

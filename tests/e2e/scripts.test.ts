@@ -77,6 +77,21 @@ describe.each(['chromium', 'firefox'] as const)('script injection detection in %
     const v = await visit(session, probe, lab, 'clean', lab.url('mail', '/'));
     expect(v.incidents.filter(atLeastMedium)).toEqual([]);
   });
+
+  it('warns about a script injected into the reading pane, a same-origin frame of the inbox', async () => {
+    // Only the frame's document carries the script; the inbox around it is the clean one. (The
+    // script's origin was already recorded by an earlier test, so this visit counts as a repeat
+    // in the log: the tab's popup is what must show it.)
+    const v = await visit(session, probe, lab, 'injected-in-frame', lab.url('mail', '/?_task=mail'));
+    expect(v.popup.level).toBe('danger');
+    expect(v.popup.incidentTitles).toContainEqual(expect.stringMatching(/script from a new source/i));
+    // The pane is the service's own visible frame: no frame alarm.
+    expect(v.popup.incidentTitles).not.toContainEqual(expect.stringMatching(/frame/i));
+    const evil = new URL(lab.url('evil', '/')).origin;
+    const incident = (await probe.incidents()).find((i) => i.rule === 'script.new-origin' && i.evidence.scriptOrigin === evil);
+    const occurrence = (await probe.occurrences()).find((o) => o.incidentId === incident?.id);
+    expect(occurrence?.count).toBeGreaterThanOrEqual(2);
+  });
 });
 
 /** A tiny extension of "the user's own" that adds its script to the lab webmail, as many do. */
