@@ -1,8 +1,8 @@
 /**
- * One-off experiment: the true cost of the content script's start-up steps on the heavy page,
- * timed with performance.now() in an isolated world (as a content script runs), each step
- * repeated 50 times on fresh wrappers? No: wrappers are cached per world after the first pass, so
- * the first pass is reported separately from the average of the repeats.
+ * One-off experiment: what the content script's start-up steps cost on the heavy page, timed with
+ * performance.now() in a fresh isolated world (where a content script runs). A world creates its
+ * DOM wrappers on first touch and keeps them, so each step's first pass is reported apart from
+ * the mean of 50 repeats. Isolated worlds see performance.now() coarsened to 0.1 ms.
  *
  *   npx tsx bench/experiments/isolated-costs.ts
  */
