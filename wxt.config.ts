@@ -6,9 +6,9 @@ import type { Alias } from 'vite';
 export const GECKO_ID = 'tapguard@tapguard.test';
 
 /**
- * Test-only build (`TAPGUARD_E2E_DEEP=1`, into .output/e2e-deep): Chrome's `debugger` permission is
- * granted at install instead of asked for, because a headless test cannot answer the permission
- * prompt. Everything else is the shipped extension.
+ * Test-only build (`TAPGUARD_E2E_DEEP=1`, into .output/e2e-deep): Chrome's optional `debugger` and
+ * `management` permissions are granted at install instead of asked for, because a headless test
+ * cannot answer Chrome's permission prompt. Everything else is the shipped extension.
  */
 const grantDebuggerForTests = process.env.TAPGUARD_E2E_DEEP === '1';
 
@@ -26,11 +26,16 @@ export default defineConfig({
       ...(browser === 'firefox' ? ['webRequestBlocking'] : []),
       // MV2 (Firefox) lists host access among the permissions; MV3 has host_permissions.
       ...(manifestVersion === 2 ? ['<all_urls>'] : []),
-      ...(browser !== 'firefox' && grantDebuggerForTests ? ['debugger'] : []),
+      ...(browser !== 'firefox' && grantDebuggerForTests ? ['debugger', 'management'] : []),
     ],
     // Opt-in features ask for their permission from the options page: Chrome deep inspection
-    // (`debugger`) and notifications for critical incidents.
-    optional_permissions: [...(browser !== 'firefox' && !grantDebuggerForTests ? ['debugger'] : []), 'notifications'],
+    // (`debugger`), notifications for critical incidents, and names of extensions that add code
+    // to mail pages (`management`).
+    optional_permissions: [
+      ...(browser !== 'firefox' && !grantDebuggerForTests ? ['debugger'] : []),
+      'notifications',
+      ...(!grantDebuggerForTests ? ['management'] : []),
+    ],
     ...(manifestVersion === 3
       ? { host_permissions: ['<all_urls>'] }
       : {}),

@@ -33,6 +33,8 @@ export default defineBackground(() => {
     loadSettings,
     rememberRecognisedHost: addRecognisedHost,
     now: Date.now,
+    // Without the optional `management` permission the API is absent (Chrome) or refuses (Firefox).
+    installedExtensions: async () => (browser.management?.getAll ? await browser.management.getAll() : undefined),
   });
   const report = (what: string) => (error: unknown) => console.error(`tapguard: ${what} failed`, error);
   // Retention by age and count whenever the background starts (also after every worker wake-up:

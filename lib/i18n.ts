@@ -191,6 +191,10 @@ const en = {
   'notifications.heading': 'Notifications',
   'notifications.label': 'Show a system notification when tapguard records a critical incident (asks for the notifications permission)',
   'notifications.denied': 'The browser did not grant the notifications permission, so notifications stay off.',
+  'extensionNames.heading': 'Your extensions on mail pages',
+  'extensionNames.label':
+    'Name the extensions that add code to mail and chat pages (asks for the management permission, which lets tapguard read the list of your extensions; nothing else)',
+  'extensionNames.denied': 'The browser did not grant the management permission, so extensions are shown by their address only.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -30,6 +30,7 @@ import {
   detectWeakTls,
   parseHstsMaxAge,
 } from './detect/tls';
+import { extensionNameFor, type InstalledExtension } from './extension-names';
 import type { Recorded, Recorder } from './incidents';
 import type {
   CertObservation,
@@ -55,6 +56,11 @@ export interface MonitorDeps {
   loadSettings(): Promise<Settings>;
   rememberRecognisedHost(host: string, recogniserId: string): Promise<void>;
   now(): number;
+  /**
+   * The user's installed extensions, when they let tapguard see them (optional `management`
+   * permission); undefined otherwise. Only asked when a page carries an extension's script.
+   */
+  installedExtensions?(): Promise<readonly InstalledExtension[] | undefined>;
 }
 
 export interface Outcome {
@@ -81,7 +87,18 @@ export function createMonitor(deps: MonitorDeps) {
       await deps.db.baselines.put(result.baseline);
       return aggregateFlood(result.findings);
     });
-    return { site, recorded: await deps.recorder.record(findings) };
+    return { site, recorded: await deps.recorder.record(await withExtensionNames(findings)) };
+  }
+
+  /** Adds `extensionName` to script.by-extension evidence where the browser tells it. */
+  async function withExtensionNames(findings: Finding[]): Promise<Finding[]> {
+    if (!deps.installedExtensions || !findings.some((f) => f.rule === 'script.by-extension')) return findings;
+    const installed = await deps.installedExtensions().catch(() => undefined);
+    if (!installed) return findings;
+    return findings.map((f) => {
+      const name = f.rule === 'script.by-extension' ? extensionNameFor(String(f.evidence.extension), installed) : undefined;
+      return name ? { ...f, evidence: { ...f.evidence, extensionName: name } } : f;
+    });
   }
 
   async function siteFor(url: string, recognisedAs?: string): Promise<MonitoredSite | undefined> {

@@ -26,11 +26,21 @@ interface State {
   recognised: Record<string, string>;
   /** Chrome: whether the optional `debugger` permission is granted (undefined: unknown). */
   debuggerGranted?: boolean;
+  managementGranted?: boolean;
 }
 
 // Chrome's `debugger` is missing from webextension-polyfill's (Firefox-derived) permission names.
 const DEBUGGER = { permissions: ['debugger'] } as unknown as Permissions.Permissions;
 const NOTIFICATIONS: Permissions.Permissions = { permissions: ['notifications'] };
+const MANAGEMENT: Permissions.Permissions = { permissions: ['management'] };
+
+async function managementGranted(): Promise<boolean | undefined> {
+  try {
+    return await browser.permissions.contains(MANAGEMENT);
+  } catch {
+    return undefined;
+  }
+}
 
 async function debuggerGranted(): Promise<boolean | undefined> {
   if (import.meta.env.FIREFOX) return undefined;
@@ -42,8 +52,20 @@ async function debuggerGranted(): Promise<boolean | undefined> {
 }
 
 async function loadState(): Promise<State> {
-  const [local, managed, recognised, granted] = await Promise.all([loadLocalSettings(), loadManagedSettings(), loadRecognisedHosts(), debuggerGranted()]);
-  return { local, managed, recognised, ...(granted === undefined ? {} : { debuggerGranted: granted }) };
+  const [local, managed, recognised, granted, names] = await Promise.all([
+    loadLocalSettings(),
+    loadManagedSettings(),
+    loadRecognisedHosts(),
+    debuggerGranted(),
+    managementGranted(),
+  ]);
+  return {
+    local,
+    managed,
+    recognised,
+    ...(granted === undefined ? {} : { debuggerGranted: granted }),
+    ...(names === undefined ? {} : { managementGranted: names }),
+  };
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -216,6 +238,18 @@ export function App() {
         else setStatus({ ok: false, text: t('notifications.denied') });
       },
       (e: unknown) => setStatus({ ok: false, text: `${t('notifications.denied')} (${message(e)})` }),
+    );
+  };
+
+  /** The permission is the whole setting: granted means names are looked up, removed means not. */
+  const toggleExtensionNames = (on: boolean) => {
+    const change = on ? browser.permissions.request(MANAGEMENT) : browser.permissions.remove(MANAGEMENT).then(() => false);
+    change.then(
+      (granted) => {
+        if (on && !granted) setStatus({ ok: false, text: t('extensionNames.denied') });
+        void reload();
+      },
+      (e: unknown) => setStatus({ ok: false, text: `${t('extensionNames.denied')} (${message(e)})` }),
     );
   };
 
@@ -403,6 +437,13 @@ export function App() {
         <label class="checkbox">
           <input type="checkbox" name="notifications" checked={effective.notifications} disabled={locked('notifications')} onChange={(e) => toggleNotifications(e.currentTarget.checked)} />
           {t('notifications.label')}
+        </label>
+      </Section>
+
+      <Section id="extension-names" title={t('extensionNames.heading')}>
+        <label class="checkbox">
+          <input type="checkbox" name="extensionNames" checked={state.managementGranted === true} onChange={(e) => toggleExtensionNames(e.currentTarget.checked)} />
+          {t('extensionNames.label')}
         </label>
       </Section>
     </main>

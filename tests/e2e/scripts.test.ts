@@ -1,9 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../lab/server';
 import type { Session } from './browsers';
+import { writeInjectingExtension } from './other-extension';
 import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
 
 describe.each(['chromium', 'firefox'] as const)('script injection detection in %s', (browserName) => {
@@ -93,24 +92,3 @@ describe.each(['chromium', 'firefox'] as const)('script injection detection in %
     expect(occurrence?.count).toBeGreaterThanOrEqual(2);
   });
 });
-
-/** A tiny extension of "the user's own" that adds its script to the lab webmail, as many do. */
-async function writeInjectingExtension(browserName: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tapguard-other-extension-'));
-  const firefox = browserName === 'firefox';
-  const manifest = {
-    manifest_version: firefox ? 2 : 3,
-    name: 'Helpful mail toolbar (test)',
-    version: '1.0',
-    content_scripts: [{ matches: ['https://mail.tapguard.test/*'], js: ['content.js'], run_at: 'document_start' }],
-    web_accessible_resources: firefox ? ['helper.js'] : [{ resources: ['helper.js'], matches: ['<all_urls>'] }],
-    ...(firefox ? { browser_specific_settings: { gecko: { id: 'helper@tapguard.test' } } } : {}),
-  };
-  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-  await writeFile(
-    path.join(dir, 'content.js'),
-    `const s = document.createElement('script'); s.src = (globalThis.browser ?? chrome).runtime.getURL('helper.js'); (document.head ?? document.documentElement).appendChild(s);`,
-  );
-  await writeFile(path.join(dir, 'helper.js'), 'window.__helperToolbar = true;');
-  return dir;
-}

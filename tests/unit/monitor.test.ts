@@ -99,3 +99,36 @@ describe('monitor', () => {
     expect((await db.baselines.get('mail.example.org'))?.visits).toBe(20);
   });
 });
+
+describe('monitor, extension names', () => {
+  const helper = { src: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/helper.js' };
+  const withInstalled = (installed: (() => Promise<Array<{ id: string; name: string }> | undefined>) | undefined) =>
+    createMonitor({
+      db,
+      recorder: createRecorder(db, { browser: 'test' }),
+      loadSiteLists: async () => ({ userSites: ['mail.example.org'], recognisedHosts: {} }),
+      loadSettings: async () => DEFAULT_SETTINGS,
+      rememberRecognisedHost: async () => undefined,
+      now: () => Date.UTC(2026, 5, 1),
+      ...(installed ? { installedExtensions: installed } : {}),
+    });
+  const evidenceOf = (outcome: Awaited<ReturnType<Monitor['observePage']>>) =>
+    outcome.recorded.flatMap((r) => (r.status === 'new' && r.incident.rule === 'script.by-extension' ? [r.incident.evidence] : []));
+
+  it('names the extension when the browser lists it', async () => {
+    const named = withInstalled(async () => [{ id: 'abcdefghijklmnopabcdefghijklmnop', name: 'Dark Reader' }]);
+    expect(evidenceOf(await named.observePage({ url: MAIL, scripts: [own, helper] }))).toEqual([
+      { extension: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop', extensionName: 'Dark Reader' },
+    ]);
+  });
+
+  it('keeps the address alone without the permission, or when the lookup fails', async () => {
+    expect(evidenceOf(await withInstalled(async () => undefined).observePage({ url: MAIL, scripts: [helper] }))).toEqual([
+      { extension: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop' },
+    ]);
+    await db.delete();
+    db = openDb(`monitor-test-${n++}`);
+    const failing = withInstalled(() => Promise.reject(new Error('management permission missing')));
+    expect(evidenceOf(await failing.observePage({ url: MAIL, scripts: [helper] }))).toEqual([{ extension: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop' }]);
+  });
+});
