@@ -82,6 +82,33 @@ async function seedHistory(page: Page, seed: ReturnType<typeof history>): Promis
   })()`);
 }
 
+/**
+ * Text whose contrast with what is behind it is below WCAG AA (4.5:1; 3:1 for large text), by
+ * computed colours. The background is the nearest ancestor's opaque background colour.
+ */
+const LOW_CONTRAST = `(() => {
+  const rgb = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return undefined; const [r, g, b, a = 1] = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return { r, g, b, a }; };
+  const lum = ({ r, g, b }) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const behind = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c && c.a === 1) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
+  const failures = [];
+  let checked = 0;
+  for (const el of document.querySelectorAll('body *')) {
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none' || el.closest('.visually-hidden, [hidden], details:not([open]) > :not(summary)')) continue;
+    const fg = rgb(style.color);
+    if (!fg) continue;
+    checked++;
+    const bg = behind(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) failures.push(el.tagName.toLowerCase() + '.' + el.className + ' ' + ratio.toFixed(2) + ': ' + el.textContent.trim().slice(0, 30));
+  }
+  return JSON.stringify({ checked, failures });
+})()`;
+
 async function openLog(session: Session): Promise<Page> {
   const page = await session.openExtensionPage('/incidents.html');
   await page.setViewport({ width: 1100, height: 1500 });
@@ -233,6 +260,29 @@ describe.each(['chromium', 'firefox'] as const)('the incident log page in %s', (
       await page.close();
     }
     for (const name of names) expect(readFileSync(path.join(SCREENSHOTS, name)).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('has text with enough contrast (WCAG AA) on the popup and the log page, in each theme', async () => {
+    const tab = await session.browser.newPage();
+    try {
+      await visit(session, probe, lab, 'injected-script', lab.url('mail', '/'), tab);
+      const pages = [await session.openExtensionPage(`/popup.html?tab=${await probe.tabIdOf(tab.url())}`), await openLog(session)];
+      try {
+        for (const page of pages) {
+          await page.waitForSelector('main[data-ready="true"]');
+          for (const theme of browserName === 'chromium' ? (['light', 'dark'] as const) : (['light'] as const)) {
+            if (browserName === 'chromium') await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: theme }]);
+            const result = JSON.parse((await page.evaluate(LOW_CONTRAST)) as string) as { checked: number; failures: string[] };
+            expect(result.checked, `${page.url()} ${theme}`).toBeGreaterThan(10);
+            expect(result.failures, `${page.url()} ${theme}`).toEqual([]);
+          }
+        }
+      } finally {
+        for (const page of pages) await page.close();
+      }
+    } finally {
+      await tab.close();
+    }
   });
 
   it('keeps the popup usable at 200% zoom, by keyboard alone', async () => {
