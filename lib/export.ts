@@ -102,6 +102,27 @@ export async function* readChain(db: TapguardDb, options: { pageSize?: number; u
   }
 }
 
+/**
+ * Asks for the next item as soon as the current one is handed out, so reading page N+1 overlaps
+ * with whatever the consumer does with page N (the CSV's repeat counts, building rows).
+ */
+export async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  try {
+    for (;;) {
+      const { value, done } = await next;
+      if (done) return;
+      next = source.next();
+      // A rejection of the prefetch surfaces at the next await, not as an unhandled rejection.
+      next.catch(() => undefined);
+      yield value;
+    }
+  } finally {
+    // A consumer that stops early closes the source too (after the read in flight).
+    void source.return(undefined).catch(() => undefined);
+  }
+}
+
 /** One record as a JSONL line: every stored field, `id` first for the reader's sake. */
 export function jsonlLine(record: ChainRecord): string {
   return JSON.stringify({ id: record.id, ...record });
@@ -121,7 +142,7 @@ export async function* exportJsonl(db: TapguardDb, meta: ExportMeta, options: { 
   };
   yield `${JSON.stringify(header)}\n`;
   if (snap.last?.id === undefined) return;
-  for await (const page of readChain(db, { ...options, upToId: snap.last.id })) {
+  for await (const page of prefetched(readChain(db, { ...options, upToId: snap.last.id }))) {
     yield page.map((r) => `${jsonlLine(r)}\n`).join('');
   }
 }
@@ -163,7 +184,7 @@ export async function* exportCsv(db: TapguardDb, options: { pageSize?: number } 
   yield `${CSV_COLUMNS.join(',')}\r\n`;
   const snap = await snapshot(db);
   if (snap.last?.id === undefined) return;
-  for await (const page of readChain(db, { ...options, upToId: snap.last.id })) {
+  for await (const page of prefetched(readChain(db, { ...options, upToId: snap.last.id }))) {
     const from = page[0]!.id!;
     const to = page[page.length - 1]!.id!;
     // One getAll per page: a cursor (`each`) costs an event-loop turn per row, seconds at 100,000.

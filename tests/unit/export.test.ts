@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TapguardDb } from '@/lib/db';
 import {
+  prefetched,
   CSV_COLUMNS,
   csvField,
   exportCsv,
@@ -276,5 +277,38 @@ describe('CSV export', () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a\nb')).toBe('"a\nb"');
     expect(csvField(null)).toBe('');
+  });
+});
+
+describe('prefetched', () => {
+  it('yields the same items in order, asking for the next one before the consumer is done', async () => {
+    const asked: number[] = [];
+    async function* source() {
+      for (let i = 0; i < 3; i++) {
+        asked.push(i);
+        yield i;
+      }
+    }
+    const seen: Array<[number, number[]]> = [];
+    for await (const item of prefetched(source())) seen.push([item, [...asked]]);
+    expect(seen).toEqual([
+      [0, [0, 1]],
+      [1, [0, 1, 2]],
+      [2, [0, 1, 2]],
+    ]);
+  });
+
+  it('passes on a failed read at its turn', async () => {
+    async function* source() {
+      yield 1;
+      throw new Error('read failed');
+    }
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const item of prefetched(source())) seen.push(item);
+      })(),
+    ).rejects.toThrow('read failed');
+    expect(seen).toEqual([1]);
   });
 });
