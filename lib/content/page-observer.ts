@@ -194,6 +194,16 @@ export async function observePage(deps: PageObserverDeps): Promise<void> {
     if (scripts.length || pendingFrames.size || formsMayHaveChanged) flushSoon();
   });
   observer.observe(document.documentElement, { childList: true, subtree: true });
+  // A tab closed or navigated away within the batch delay would take the batch with it.
+  document.defaultView?.addEventListener(
+    'pagehide',
+    () => {
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      flush();
+    },
+    { signal },
+  );
   signal.addEventListener('abort', () => {
     observer.disconnect();
     if (timer !== undefined) clearTimeout(timer);

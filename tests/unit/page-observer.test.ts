@@ -62,6 +62,17 @@ describe('observePage', () => {
     ]);
   });
 
+  it('sends what is waiting in the batch when the page goes away', async () => {
+    const { window, sent } = await run('<title>x</title>', 'https://mail.example.org/', { userSites: ['mail.example.org'], recognisedHosts: {} });
+    const script = window.document.createElement('script');
+    script.setAttribute('src', 'https://cdn.evil.test/late.js');
+    window.document.head.appendChild(script);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toHaveLength(1);
+    window.dispatchEvent(new window.Event('pagehide'));
+    expect(sent.at(-1)).toMatchObject({ type: 'elements-added', scripts: [{ src: 'https://cdn.evil.test/late.js', dynamic: true }] });
+  });
+
   it('batches scripts inserted later into one message', async () => {
     const { window, sent, controller } = await run('<title>x</title>', 'https://mail.example.org/', { userSites: ['mail.example.org'], recognisedHosts: {} });
     for (let i = 0; i < 3; i++) {
