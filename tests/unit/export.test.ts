@@ -268,6 +268,11 @@ describe('CSV export', () => {
     expect(rows[2]![col('repeats')]).toBe('1');
     expect(rows[1]![col('time')]).toBe('2026-01-01T00:00:00.000Z');
     expect(rows.every((r) => r.length === CSV_COLUMNS.length)).toBe(true);
+    // Every plain column holds the stored field of the same name.
+    const stored = (await db.incidents.orderBy(':id').toArray())[0]!;
+    for (const name of ['id', 'ts', 'kind', 'rule', 'severity', 'host', 'url', 'browser', 'title', 'advice', 'dedupeKey', 'prevHash', 'hash'] as const) {
+      expect(rows[1]![col(name)], name).toBe(String(stored[name]));
+    }
   });
 
   it('defuses spreadsheet formulas and quotes only when needed', () => {
