@@ -69,9 +69,10 @@ export default defineBackground(() => {
   // here, in memory and for that tab only, until the page has been judged.
   const pendingMainFrame = new Map<number, HeadersObservation>();
   const action = browser.action ?? browser.browserAction;
-  const show = (tabId: number | undefined) => async (outcome: Outcome) => {
+  /** `tabHost`: the host of the tab's top document, when the outcome came from one of its frames. */
+  const show = (tabId: number | undefined, tabHost?: string) => async (outcome: Outcome) => {
     if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
-    const [state, { expectedKeys, notifications }] = await Promise.all([tabStates.add(tabId, outcome.site.host, outcome.recorded), loadSettings()]);
+    const [state, { expectedKeys, notifications }] = await Promise.all([tabStates.add(tabId, tabHost || outcome.site.host, outcome.recorded), loadSettings()]);
     if (notifications) notifyCritical(outcome);
     // What the user marked as expected stays in the log and the popup, but no longer badges.
     const badge = badgeFor(Object.entries(state.findings).filter(([key]) => !expectedKeys.includes(key)).map(([, severity]) => severity));
@@ -97,7 +98,9 @@ export default defineBackground(() => {
     // A frame's first inventory is, for the tab, elements added to it: the tab's verdict and
     // visit count belong to its top document.
     if (message.type === 'elements-added' || sender.frameId !== 0) {
-      monitor.observeScripts(url, message.scripts, message.forms, message.frames, message.violations).then(show(tabId)).catch(report('page change'));
+      // What a frame showed belongs to the tab's page in the popup, whatever host the frame is on.
+      const tabHost = sender.frameId !== 0 && sender.tab.url ? hostOf(sender.tab.url) : undefined;
+      monitor.observeScripts(url, message.scripts, message.forms, message.frames, message.violations).then(show(tabId, tabHost)).catch(report('page change'));
       return;
     }
     const pendingHeaders = pendingMainFrame.get(tabId);
