@@ -80,6 +80,13 @@ export default defineBackground(() => {
     if (badge.text) await action.setBadgeBackgroundColor({ tabId, color: badge.color }).catch(() => undefined);
   };
 
+  const recorded = () => ({ recorded: true });
+  // An error here is tapguard's own, and sending the message again would only repeat it.
+  const failed = (what: string) => (error: unknown) => {
+    report(what)(error);
+    return { recorded: false };
+  };
+
   browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {
     if (sender.id !== browser.runtime.id || sender.tab?.id === undefined || !sender.url) return;
     const validated = validateContentMessage(raw);
@@ -97,23 +104,27 @@ export default defineBackground(() => {
     const url = sender.url;
     // A frame's first inventory is, for the tab, elements added to it: the tab's verdict and
     // visit count belong to its top document.
+    // The answer comes once the message is recorded: a content script whose send fails (the
+    // worker was stopped meanwhile) sends it again (lib/content/deliver.ts).
     if (message.type === 'elements-added' || sender.frameId !== 0) {
       // What a frame showed belongs to the tab's page in the popup, whatever host the frame is on.
       const tabHost = sender.frameId !== 0 && sender.tab.url ? hostOf(sender.tab.url) : undefined;
-      monitor.observeScripts(url, message.scripts, message.forms, message.frames, message.violations).then(show(tabId, tabHost)).catch(report('page change'));
-      return;
+      return monitor
+        .observeScripts(url, message.scripts, message.forms, message.frames, message.violations)
+        .then(show(tabId, tabHost))
+        .then(recorded, failed('page change'));
     }
     const pendingHeaders = pendingMainFrame.get(tabId);
     pendingMainFrame.delete(tabId);
     // The page's own URL comes from the browser (sender.url), not from the message.
     const { type: _type, url: _claimed, ...parts } = message;
-    monitor
+    return monitor
       .observePage({ ...parts, url })
       .then(async (outcome) => {
         await show(tabId)(outcome);
         if (outcome.site && pendingHeaders && hostOf(pendingHeaders.url) === outcome.site.host) await show(tabId)(await monitor.observeHeaders(pendingHeaders));
       })
-      .catch(report('page observation'));
+      .then(recorded, failed('page observation'));
   });
 
   browser.webRequest.onBeforeRequest.addListener(

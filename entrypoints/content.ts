@@ -1,3 +1,4 @@
+import { createDelivery } from '@/lib/content/deliver';
 import { observePage } from '@/lib/content/page-observer';
 import { readPublishedSiteLists, PUBLISHED_SITE_LISTS_KEY } from '@/lib/sites/published';
 
@@ -24,7 +25,7 @@ export default defineContentScript({
       location,
       // The background publishes the lists, merged with policy, under one key (lib/sites/published.ts).
       loadSiteLists: () => api.storage.local.get(PUBLISHED_SITE_LISTS_KEY).then(readPublishedSiteLists),
-      send: (message) => void api.runtime.sendMessage(message).catch(() => undefined),
+      send: createDelivery((message) => api.runtime.sendMessage(message)),
       signal: ctx.signal,
     });
   },
