@@ -271,12 +271,12 @@ export function detectCtMissing(cert: CertObservation, _ctx: DetectContext): Fin
 /**
  * cert.error-bypassed: the response arrived although Firefox found the certificate invalid, i.e.
  * someone clicked through a certificate warning (Firefox then sets overridableErrorCategory and
- * one of isUntrusted / isDomainMismatch / isNotValidAtThisTime), or the handshake itself reported
- * an error (state "broken"). Critical: a warning on a mail or chat host is how interception shows.
+ * one of isUntrusted / isDomainMismatch / isNotValidAtThisTime, and, in Firefox 153 at least,
+ * reports an empty certificate chain), or the handshake itself reported an error (state "broken"). Critical: a warning on a mail or chat host is how interception shows.
  */
 export function detectErrorBypassed(cert: CertObservation, _ctx: DetectContext): Finding[] {
+  // Firefox shows no chain for a connection the user let through, so there may be no leaf.
   const leaf = leafOf(cert);
-  if (!leaf) return [];
   const flags = {
     isUntrusted: cert.isUntrusted === true,
     isDomainMismatch: cert.isDomainMismatch === true,
@@ -292,7 +292,8 @@ export function detectErrorBypassed(cert: CertObservation, _ctx: DetectContext):
       overridableErrorCategory: cert.overridableErrorCategory ?? null,
       ...flags,
       errorMessage: cert.errorMessage ?? null,
-    }, [category, leaf.sha256]),
+      chainShown: leaf !== undefined,
+    }, [category, leaf?.sha256 ?? 'no-chain']),
   ];
 }
 

@@ -35,8 +35,11 @@ export function certObservationFromSecurityInfo(
   request: { url: string; type: string },
   info: FirefoxSecurityInfo,
 ): CertObservation | undefined {
-  if (!info.certificates?.length) return undefined;
-  const chain: CertSummary[] = info.certificates.map((cert) => ({
+  // After the user clicked through a certificate warning, Firefox reports the error category but
+  // no certificates at all: that is still an observation, of the click-through.
+  const overridden = typeof info.overridableErrorCategory === 'string' && info.overridableErrorCategory !== '';
+  if (!info.certificates?.length && !overridden) return undefined;
+  const chain: CertSummary[] = (info.certificates ?? []).map((cert) => ({
     subject: String(cert.subject ?? ''),
     issuer: String(cert.issuer ?? ''),
     serial: String(cert.serialNumber ?? ''),

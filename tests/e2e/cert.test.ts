@@ -114,6 +114,34 @@ describe('certificate anomalies in Firefox against the lab', () => {
     await page.close().catch(() => undefined);
     expect(error).toMatchObject({ severity: 'high', host: MISNAMED_HOST, evidence: { errorCode: 'SSL_ERROR_BAD_CERT_DOMAIN', family: 'certificate', resourceType: 'main_frame' } });
   });
+
+  it('reports a click-through of the certificate warning (cert.error-bypassed), as a user makes it', async () => {
+    const lastId = (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);
+    const url = `https://${MISNAMED_HOST}:${lab.httpsPort}/`;
+    const page = await session.browser.newPage();
+    try {
+      await page.goto(url, { timeout: 15_000 }).catch(() => undefined);
+      // Firefox's own warning page: "Advanced…", then "Accept the Risk and Continue".
+      await page.waitForSelector('>>> #advanced-button', { timeout: 15_000 });
+      await page.click('>>> #advanced-button');
+      await page.waitForSelector('>>> #exception-button', { visible: true, timeout: 15_000 });
+      // The button ignores clicks for a moment after it appears (Firefox's guard against
+      // click-jacking), as a hurried user would find too.
+      for (let tries = 0; tries < 20 && !page.url().startsWith('https:'); tries++) {
+        await sleep(500);
+        await page.click('>>> #exception-button').catch(() => undefined);
+      }
+      expect(page.url()).toBe(url);
+      const bypassed = await waitForIncident(probe, 'cert.error-bypassed', lastId);
+      expect(bypassed).toMatchObject({
+        severity: 'critical',
+        host: MISNAMED_HOST,
+        evidence: { overridableErrorCategory: 'domain_mismatch', isDomainMismatch: true, resourceType: 'main_frame' },
+      });
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  });
 });
 
 async function freePort(): Promise<number> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { detectCertificate } from '@/lib/detect/cert';
 import { certObservationFromSecurityInfo } from '@/lib/firefox/security-info';
 import { derBytes } from './x509-fixtures';
 
@@ -47,5 +48,21 @@ describe('certObservationFromSecurityInfo', () => {
     const broken = { ...info, certificates: info.certificates.map((c) => ({ ...c, rawDER: [1, 2, 3] })) };
     const cert = certObservationFromSecurityInfo({ url: 'https://mail.tapguard.test/', type: 'main_frame' }, broken);
     expect(cert!.chain[0]).not.toHaveProperty('signatureAlgorithm');
+  });
+
+  it('keeps a click-through, for which Firefox reports the error category but no certificates', () => {
+    // As Firefox ESR 153 answered after "Accept the Risk and Continue" on a name mismatch.
+    const clickedThrough = { state: 'secure', overridableErrorCategory: 'domain_mismatch', isDomainMismatch: true, certificateTransparencyStatus: 'not_applicable', certificates: [] };
+    const cert = certObservationFromSecurityInfo({ url: 'https://webmail.tapguard.test/', type: 'main_frame' }, clickedThrough);
+    expect(cert).toMatchObject({ overridableErrorCategory: 'domain_mismatch', isDomainMismatch: true, chain: [] });
+    const findings = detectCertificate(cert!, { site: undefined, baseline: undefined, trustedRoots: [] } as never, Date.UTC(2026, 5, 1));
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: 'cert.error-bypassed',
+        severity: 'critical',
+        evidence: expect.objectContaining({ overridableErrorCategory: 'domain_mismatch', isDomainMismatch: true, chainShown: false }),
+        dedupeParts: ['domain_mismatch', 'no-chain'],
+      }),
+    ]);
   });
 });
