@@ -1,4 +1,4 @@
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Incident } from './types';
 import type { Baseline } from './baseline';
 
@@ -47,11 +47,18 @@ export function openDb(name = DB_NAME): TapguardDb {
   db.version(3)
     .stores({ tallies: 'name' })
     .upgrade(async (tx) => {
-      const incidents = tx.table('incidents');
-      const [all, markers] = await Promise.all([incidents.count(), incidents.where('kind').equals('meta').count()]);
-      await tx.table('tallies').put({ name: 'incidents', count: all - markers });
+      await tx.table('tallies').put({ name: 'incidents', count: await countIncidentRows(tx.table('incidents')) });
     });
   return db;
+}
+
+/**
+ * Records in the chain table less the log markers, counted afresh: what the running total stands
+ * for. Two native counts, not one filtered count: `noneOf` would make Dexie walk every key.
+ */
+export async function countIncidentRows(incidents: Table): Promise<number> {
+  const [all, markers] = await Promise.all([incidents.count(), incidents.where('kind').equals('meta').count()]);
+  return all - markers;
 }
 
 /**
