@@ -34,37 +34,30 @@ const DEBUGGER = { permissions: ['debugger'] } as unknown as Permissions.Permiss
 const NOTIFICATIONS: Permissions.Permissions = { permissions: ['notifications'] };
 const MANAGEMENT: Permissions.Permissions = { permissions: ['management'] };
 
-async function managementGranted(): Promise<boolean | undefined> {
+/** Whether an optional permission is granted; undefined when the browser cannot say. */
+async function granted(permission: Permissions.Permissions): Promise<boolean | undefined> {
   try {
-    return await browser.permissions.contains(MANAGEMENT);
-  } catch {
-    return undefined;
-  }
-}
-
-async function debuggerGranted(): Promise<boolean | undefined> {
-  if (import.meta.env.FIREFOX) return undefined;
-  try {
-    return await browser.permissions.contains(DEBUGGER);
+    return await browser.permissions.contains(permission);
   } catch {
     return undefined;
   }
 }
 
 async function loadState(): Promise<State> {
-  const [local, managed, recognised, granted, names] = await Promise.all([
+  const [local, managed, recognised, debuggerGranted, managementGranted] = await Promise.all([
     loadLocalSettings(),
     loadManagedSettings(),
     loadRecognisedHosts(),
-    debuggerGranted(),
-    managementGranted(),
+    // Firefox has no `debugger` permission: deep inspection is Chrome's.
+    import.meta.env.FIREFOX ? undefined : granted(DEBUGGER),
+    granted(MANAGEMENT),
   ]);
   return {
     local,
     managed,
     recognised,
-    ...(granted === undefined ? {} : { debuggerGranted: granted }),
-    ...(names === undefined ? {} : { managementGranted: names }),
+    ...(debuggerGranted === undefined ? {} : { debuggerGranted }),
+    ...(managementGranted === undefined ? {} : { managementGranted }),
   };
 }
 
