@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
+import type { Occurrence } from '../../lib/db';
 import type { Incident } from '../../lib/types';
 import { LAB_HOSTS, startLab, type Lab, type Scenario } from '../../lab/server';
 import { launch, type BrowserName, type LaunchOptions, type Session } from './browsers';
@@ -107,9 +108,9 @@ export class ExtensionProbe {
     return readStore<Incident>(this.page, 'tapguard', 'incidents').catch(emptyIfNoDatabase);
   }
 
-  /** Repeat counts, one per dedupe key (lib/db.ts `Occurrence`). */
-  occurrences(): Promise<Array<{ dedupeKey: string; incidentId: number; count: number }>> {
-    return readStore<{ dedupeKey: string; incidentId: number; count: number }>(this.page, 'tapguard', 'occurrences').catch(emptyIfNoDatabase);
+  /** Repeat counts, one per dedupe key. */
+  occurrences(): Promise<Occurrence[]> {
+    return readStore<Occurrence>(this.page, 'tapguard', 'occurrences').catch(emptyIfNoDatabase);
   }
 
   baselines(): Promise<Baseline[]> {
