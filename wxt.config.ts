@@ -23,6 +23,8 @@ export default defineConfig({
       'Warns when your webmail or web chat shows signs of interception: TLS downgrade, rogue certificates, injected scripts.',
     permissions: [
       'storage',
+      // Content scripts are registered at run time, for mail and chat hosts apart from the rest.
+      'scripting',
       'webRequest',
       ...(browser === 'firefox' ? ['webRequestBlocking'] : []),
       // MV2 (Firefox) lists host access among the permissions; MV3 has host_permissions.
@@ -60,7 +62,7 @@ export default defineConfig({
     // Two swaps, in the content script's build only. (1) WXT's plain `browser` (the browser's own
     // object) for webextension-polyfill: the polyfill's module set-up reads every property of the
     // API object, which makes Chrome build all its lazy API bindings on every page load, and the
-    // script needs only storage.local.get and runtime.sendMessage, promise-based in both browsers.
+    // scripts need only runtime.sendMessage, promise-based in both browsers.
     // (2) lib/content/quiet-context.ts for WXT's content-script context, which announces itself to
     // the page and lets the page abort it (see that file).
     'vite:build:extendConfig': (entrypoints, config) => {

@@ -1,23 +1,28 @@
 /**
- * Where page-load overhead comes from: the same build in three variants, made from a copy of
- * .output (nothing is rebuilt), loaded side by side with a browser without any extension:
+ * Where page-load overhead comes from: the same build in variants, made from a copy of .output
+ * (nothing is rebuilt), loaded side by side with a browser without any extension. The shipped
+ * build registers its content scripts from the background (lib/content-scripts.ts); a variant
+ * without that registration lacks the `scripting` permission and, where it still wants content
+ * scripts, declares the same ones in its manifest:
  *
  * - full: the build as shipped;
- * - no content script: the manifest's content_scripts removed (background only);
- * - no background: the background script replaced by an empty one (content script only; its
- *   messages then find no listener);
- * - empty content script: content.js replaced by an empty script, still injected at
+ * - no content script: no registration (background only);
+ * - no background: the background script replaced by an empty one, the content scripts declared
+ *   in the manifest (their messages then find no listener);
+ * - empty content script: both content scripts replaced by empty scripts, still registered at
  *   document_start (what any document_start content script costs, whatever it does);
- * - content script at document_end: the same content script, injected after parsing instead of
- *   before it (a CSP violation during parsing is then missed: an experiment, not a proposal as is).
+ * - content script at document_end: the same content scripts, declared for after parsing instead
+ *   of before it (a CSP violation during parsing is then missed: an experiment, not a proposal).
  *
- * All four browsers stay open; each round loads the page once in each, in a rotating order.
+ * All browsers stay open; each round loads the page once in each, in a rotating order.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { contentScriptsFor } from '../lib/content-scripts';
 import { LAB_HOSTS, type Lab } from '../lab/server';
 import { launch, type BrowserName, type Session } from '../tests/e2e/browsers';
+import { setStorageLocal } from '../tests/e2e/idb';
 import { ExtensionProbe, labSettings } from '../tests/e2e/scenario-runner';
 import { loadOnce, OUTPUT } from './browsers';
 import { PAGES, type PageName } from './page-load';
@@ -25,22 +30,39 @@ import { overhead, summarise, type Summary } from './stats';
 
 const VARIANTS = ['full', 'no content script', 'no background', 'empty content script', 'content script at document_end'] as const;
 type Variant = (typeof VARIANTS)[number];
+const REGISTERED: readonly Variant[] = ['full', 'empty content script'];
 
 interface Manifest {
-  content_scripts?: { js?: string[]; run_at?: string }[];
+  permissions?: string[];
+  content_scripts?: { matches: string[]; exclude_matches?: string[]; js: string[]; run_at: string; all_frames: boolean }[];
   background?: { service_worker?: string; scripts?: string[] };
 }
 
-async function variantDir(root: string, name: BrowserName, variant: Variant): Promise<string> {
+/** The mail host as a site the user added: without content scripts it would never be recognised. */
+function benchSettings(lab: Lab, name: BrowserName): Record<string, unknown> {
+  const settings = labSettings(lab, name);
+  return { ...settings, userSites: [...(settings.userSites as string[]), LAB_HOSTS.mail] };
+}
+
+async function variantDir(root: string, name: BrowserName, variant: Variant, settings: Record<string, unknown>): Promise<string> {
   const dir = path.join(root, `${name}-${variant.replace(/ /g, '-')}`);
   await cp(OUTPUT[name], dir, { recursive: true });
   const manifestPath = path.join(dir, 'manifest.json');
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
-  if (variant === 'no content script') delete manifest.content_scripts;
-  if (variant === 'empty content script') {
-    for (const file of manifest.content_scripts?.flatMap((c) => c.js ?? []) ?? []) await writeFile(path.join(dir, file), '/* tapguard bench: content script emptied */\n');
+  const registrations = contentScriptsFor({ userSites: settings.userSites as string[], recognisedHosts: {} });
+  if (!REGISTERED.includes(variant)) manifest.permissions = manifest.permissions?.filter((p) => p !== 'scripting');
+  if (variant === 'no background' || variant === 'content script at document_end') {
+    manifest.content_scripts = registrations.map((r) => ({
+      matches: r.matches,
+      ...(r.excludeMatches ? { exclude_matches: r.excludeMatches } : {}),
+      js: r.js,
+      all_frames: r.allFrames,
+      run_at: variant === 'no background' ? r.runAt : 'document_end',
+    }));
   }
-  if (variant === 'content script at document_end') for (const c of manifest.content_scripts ?? []) c.run_at = 'document_end';
+  if (variant === 'empty content script') {
+    for (const file of registrations.flatMap((r) => r.js)) await writeFile(path.join(dir, file), '/* tapguard bench: content script emptied */\n');
+  }
   if (variant === 'no background') {
     for (const file of [manifest.background?.service_worker, ...(manifest.background?.scripts ?? [])]) {
       if (file) await writeFile(path.join(dir, file), '/* tapguard bench: background removed */\n');
@@ -63,12 +85,12 @@ export async function benchAttribution(lab: Lab, name: BrowserName, loads: numbe
   const sessions = new Map<Variant | 'without', Session>();
   try {
     for (const variant of VARIANTS) {
-      const session = await launch(name, { extensionDir: await variantDir(root, name, variant), trustCaPems: [lab.caCertPem], hostMap: Object.values(LAB_HOSTS) });
+      const settings = benchSettings(lab, name);
+      const session = await launch(name, { extensionDir: await variantDir(root, name, variant, settings), trustCaPems: [lab.caCertPem], hostMap: Object.values(LAB_HOSTS) });
       const probe = await ExtensionProbe.open(session);
-      // The mail host as a site the user added: without the content script it would never be
-      // recognised, and the background would treat it as an ordinary host, hiding its own cost.
-      const settings = labSettings(lab, name);
-      await probe.setSettings({ ...settings, userSites: [...(settings.userSites as string[]), LAB_HOSTS.mail] });
+      // Only a registering variant can be waited for until its content scripts know the settings.
+      if (REGISTERED.includes(variant)) await probe.setSettings(settings);
+      else await setStorageLocal(probe.page, { settings });
       await probe.page.close();
       sessions.set(variant, session);
     }

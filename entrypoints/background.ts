@@ -1,6 +1,7 @@
 import type { Runtime, WebRequest } from 'webextension-polyfill';
 import { badgeFor } from '@/lib/badge';
 import { createDeepInspector, type DebuggerApi } from '@/lib/chrome/deep-inspection';
+import { createContentScriptSync, type ScriptingApi } from '@/lib/content-scripts';
 import { browser } from '@/lib/browser';
 import { openDb } from '@/lib/db';
 import { classifyRequestError } from '@/lib/detect/cert-error';
@@ -11,7 +12,7 @@ import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
 import type { HeadersObservation } from '@/lib/observations';
-import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged, publishSiteLists } from '@/lib/settings';
+import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged, RETIRED_SITE_LISTS_KEY } from '@/lib/settings';
 import { applyRetention } from '@/lib/retention';
 import { resolveSite, type SiteLists } from '@/lib/sites';
 import { createTabStates, deepStatusKey } from '@/lib/tab-state';
@@ -43,13 +44,18 @@ export default defineBackground(() => {
 
   // A synchronous view of the site lists, so listeners can drop other browsing without awaiting.
   let siteLists: SiteLists | undefined;
+  // Content scripts are registered from the lists (lib/content-scripts.ts), not in the manifest.
+  const syncContentScripts = createContentScriptSync(browser.scripting as unknown as ScriptingApi);
   const refreshSiteLists = async (): Promise<SiteLists> => {
     const lists = await loadSiteLists();
     siteLists = lists;
-    void publishSiteLists(lists).catch(report('publishing the site lists'));
+    void syncContentScripts(lists).catch(report('registering the content scripts'));
     return lists;
   };
   void refreshSiteLists();
+  browser.runtime.onInstalled.addListener(({ reason }) => {
+    if (reason === 'update') void browser.storage.local.remove(RETIRED_SITE_LISTS_KEY).catch(report('removing retired data'));
+  });
   onStorageChanged(() => void refreshSiteLists());
   /** False only when the host is certainly not mail or chat; unknown until the lists load. */
   const mayBeMessaging = (url: string | undefined) => !url || !siteLists || resolveSite(hostOf(url), siteLists) !== undefined;

@@ -1,32 +1,18 @@
-import { createDelivery } from '@/lib/content/deliver';
-import { observePage } from '@/lib/content/page-observer';
-import { readPublishedSiteLists, PUBLISHED_SITE_LISTS_KEY } from '@/lib/sites/published';
+import { startObserving } from '@/lib/content/start';
+import { recogniseMessagingPage } from '@/lib/sites/recognise';
 
-/** The two calls this script makes, in the shape both browsers' own promise-based APIs have. */
-interface PageExtensionApi {
-  storage: { local: { get(key: string): Promise<Record<string, unknown>> } };
-  runtime: { sendMessage(message: unknown): Promise<unknown> };
-}
-
-// The browser's own API (Firefox `browser`, Chrome MV3 `chrome`), not webextension-polyfill's
-// wrappers: this script starts on every page load, and those wrappers cost it time on each.
-const api = ((globalThis as { browser?: PageExtensionApi }).browser ?? (globalThis as { chrome?: PageExtensionApi }).chrome)!;
-
+/**
+ * Every page on a host not known to be mail or chat (the background registers it with the known
+ * hosts excluded: lib/content-scripts.ts). It observes only a page whose DOM shows a self-hosted
+ * webmail or chat; on any other page it stops after the recognisers' selector pass.
+ */
 export default defineContentScript({
+  // Where it runs is decided at run time (registration: 'runtime'); this only adds host access.
   matches: ['<all_urls>'],
-  // Every frame: webmail shows messages in frames of its own (Roundcube's reading pane), and a
-  // proxy can rewrite those documents as easily as the top one. A frame that is not mail or chat
-  // stops after one storage read and the recognisers' selector pass.
+  registration: 'runtime',
   allFrames: true,
   runAt: 'document_start',
   main(ctx) {
-    void observePage({
-      document,
-      location,
-      // The background publishes the lists, merged with policy, under one key (lib/sites/published.ts).
-      loadSiteLists: () => api.storage.local.get(PUBLISHED_SITE_LISTS_KEY).then(readPublishedSiteLists),
-      send: createDelivery((message) => api.runtime.sendMessage(message)),
-      signal: ctx.signal,
-    });
+    startObserving(ctx.signal, (document) => recogniseMessagingPage(document)?.id);
   },
 });

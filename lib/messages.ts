@@ -1,4 +1,5 @@
 import type { CspViolation, FormRef, FrameRef, ScriptRef } from './observations';
+import { LIMITS } from './limits';
 import { RECOGNISERS } from './sites/recognise';
 
 /**
@@ -16,15 +17,7 @@ export interface PageParts {
   violations: CspViolation[];
 }
 
-export const LIMITS = {
-  url: 2048,
-  scriptsPerMessage: 200,
-  formsPerMessage: 50,
-  framesPerMessage: 50,
-  violationsPerMessage: 50,
-  preview: 200,
-  directive: 200,
-} as const;
+export { LIMITS };
 
 const RECOGNISER_IDS = new Set(RECOGNISERS.map((r) => r.id));
 const SHA256 = /^[0-9a-f]{64}$/;

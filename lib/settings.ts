@@ -1,6 +1,5 @@
 import { browser } from './browser';
 import { parseHostPattern, type SiteLists } from './sites';
-import { PUBLISHED_SITE_LISTS_KEY, readPublishedSiteLists, sameSiteLists } from './sites/published';
 
 /** The one owner of browser.storage: defaults, validation, and what an administrator locked. */
 export interface Settings {
@@ -171,18 +170,14 @@ export async function loadSiteLists(): Promise<SiteLists> {
 }
 
 /**
- * Stores the lists for content scripts (lib/sites/published.ts), only when they changed: the
- * write itself fires storage.onChanged in every extension page.
+ * Site lists that version 0.1 stored for its content scripts, which now learn whether their host
+ * is known from where they were injected (lib/content-scripts.ts).
  */
-export async function publishSiteLists(lists: SiteLists): Promise<void> {
-  const current = readPublishedSiteLists(await browser.storage.local.get(PUBLISHED_SITE_LISTS_KEY));
-  if (sameSiteLists(current, lists)) return;
-  await browser.storage.local.set({ [PUBLISHED_SITE_LISTS_KEY]: { userSites: [...lists.userSites], recognisedHosts: { ...lists.recognisedHosts } } });
-}
+export const RETIRED_SITE_LISTS_KEY = 'siteListsForPages';
 
-/** Settings or policy changed; the published lists (derived data) changing is not a change. */
+/** Settings, recognised hosts or policy changed. */
 export function onStorageChanged(listener: () => void): void {
-  browser.storage.onChanged.addListener((changes, area) => {
-    if (area === 'managed' || (area === 'local' && Object.keys(changes).some((key) => key !== PUBLISHED_SITE_LISTS_KEY))) listener();
+  browser.storage.onChanged.addListener((_changes, area) => {
+    if (area === 'managed' || area === 'local') listener();
   });
 }

@@ -1,15 +1,18 @@
 import { sha256Hex } from '../hash';
 import type { ContentMessage, PageParts } from '../messages';
-import { LIMITS } from '../messages';
+import { LIMITS } from '../limits';
 import type { CspViolation, FormRef, FrameRef, ScriptRef } from '../observations';
-import { resolveSite, type SiteLists } from '../sites';
-import { recogniseMessagingPage } from '../sites/recognise';
-import { hostOf, sanitiseUrl } from '../url';
+import { sanitiseUrl } from '../url';
 
 export interface PageObserverDeps {
   document: Document;
   location: { href: string };
-  loadSiteLists(): Promise<SiteLists>;
+  /**
+   * For a page on a host not known to be mail or chat: the id of the self-hosted messaging app
+   * its DOM shows, if any. Absent where the script was injected because the host is known
+   * (lib/content-scripts.ts), so a mail page pays for no recogniser and no storage read.
+   */
+  recognise?(document: Document): string | undefined;
   send(message: ContentMessage): void;
   signal: AbortSignal;
   /** Delay that batches dynamically inserted elements into one message. */
@@ -77,9 +80,8 @@ function frameRef(frame: HTMLIFrameElement): FrameRef | undefined {
 }
 
 /**
- * Runs in every top-level page from document_start. On pages that are not mail or chat it stops
- * after one storage read and, for unknown hosts, a few selector checks at DOMContentLoaded, and
- * reports nothing. Content scripts run in an isolated world (Chrome) or behind Xray vision
+ * Runs in every frame from document_start. On pages that are not mail or chat it stops after the
+ * recogniser's selector checks at DOMContentLoaded, and reports nothing. Content scripts run in an isolated world (Chrome) or behind Xray vision
  * (Firefox), so page code that overrides DOM prototypes does not change what this code reads.
  */
 export async function observePage(deps: PageObserverDeps): Promise<void> {
@@ -103,14 +105,12 @@ export async function observePage(deps: PageObserverDeps): Promise<void> {
     { capture: true, signal },
   );
 
-  const lists = await deps.loadSiteLists();
   await domReady(document, signal);
   if (signal.aborted) return;
 
   const url = deps.location.href;
-  const known = resolveSite(hostOf(url), lists);
-  const recognised = known ? undefined : recogniseMessagingPage(document);
-  if (!known && !recognised) return;
+  const recognised = deps.recognise?.(document);
+  if (deps.recognise && !recognised) return;
 
   let scriptsReported = 0;
   const scripts: ScriptRef[] = [];
@@ -161,7 +161,7 @@ export async function observePage(deps: PageObserverDeps): Promise<void> {
   });
 
   addScripts(document.scripts as unknown as Iterable<HTMLScriptElement>, false);
-  deps.send({ type: 'page-observed', url: boundedUrl(url), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised.id } : {}) });
+  deps.send({ type: 'page-observed', url: boundedUrl(url), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
 
   let formsMayHaveChanged = false;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -25,7 +25,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import type { Browser, LaunchOptions as PuppeteerLaunchOptions, Page } from 'puppeteer-core';
+import type { Browser, LaunchOptions as PuppeteerLaunchOptions, Page, WebWorker } from 'puppeteer-core';
 
 export type BrowserName = 'chromium' | 'firefox';
 
@@ -144,6 +144,7 @@ async function makeNssDb(dir: string, caPems: string[], scratch: string): Promis
 
 interface Manifest {
   manifest_version?: number;
+  permissions?: string[];
   background?: { service_worker?: string; scripts?: string[]; page?: string };
   browser_specific_settings?: { gecko?: { id?: string } };
   applications?: { gecko?: { id?: string } };
@@ -455,13 +456,30 @@ async function openFirefoxExtensionPage(browser: Browser, url: string, timeoutMs
  * after launch would be missed by its webRequest listeners. Wait until the worker is up and has
  * evaluated its top-level code.
  */
-async function waitForChromiumServiceWorker(browser: Browser, originSlash: string): Promise<void> {
+async function waitForChromiumServiceWorker(browser: Browser, originSlash: string): Promise<WebWorker> {
   const target = await browser.waitForTarget(
     (t) => t.type() === 'service_worker' && t.url().startsWith(originSlash),
     { timeout: 15_000 },
   );
   const worker = await target.worker();
-  await worker?.evaluate('true');
+  if (!worker) throw new Error(`no worker behind ${target.url()}`);
+  await worker.evaluate('true');
+  return worker;
+}
+
+/**
+ * tapguard's content scripts are registered by its background once it has read the site lists
+ * (lib/content-scripts.ts); a page loaded before that gets none. `evaluate` runs in an extension
+ * context: the service worker or an extension page.
+ */
+async function waitForContentScripts(evaluate: (expression: string) => Promise<unknown>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const count = await evaluate(`(globalThis.browser ?? globalThis.chrome).scripting.getRegisteredContentScripts().then((s) => s.length)`).catch(() => 0);
+    if (Number(count) >= 2) return;
+    if (Date.now() > deadline) throw new Error(`the extension registered no content scripts within ${timeoutMs} ms`);
+    await sleep(50);
+  }
 }
 
 /**
@@ -469,7 +487,7 @@ async function waitForChromiumServiceWorker(browser: Browser, originSlash: strin
  * from the probe page until the background document reports readyState 'complete' (its scripts
  * have run and registered their listeners).
  */
-async function waitForFirefoxBackgroundPage(browser: Browser, origin: string, timeoutMs = 15_000): Promise<void> {
+async function waitForFirefoxBackgroundPage(browser: Browser, origin: string, withContentScripts: boolean, timeoutMs = 15_000): Promise<void> {
   const page = await openFirefoxExtensionPage(browser, origin + PROBE_PAGE, timeoutMs);
   try {
     const deadline = Date.now() + timeoutMs;
@@ -479,7 +497,10 @@ async function waitForFirefoxBackgroundPage(browser: Browser, origin: string, ti
           `browser.runtime.getBackgroundPage().then((w) => (w && w.document ? w.document.readyState : 'none'), (e) => 'error: ' + e)`,
         )
         .catch((e: unknown) => `evaluate failed: ${String(e)}`);
-      if (state === 'complete') return;
+      if (state === 'complete') {
+        if (withContentScripts) await waitForContentScripts((expression) => page.evaluate(expression), timeoutMs);
+        return;
+      }
       if (Date.now() > deadline) throw new Error(`Firefox background page not ready after ${timeoutMs} ms (${String(state)})`);
       await sleep(50);
     }
@@ -535,7 +556,8 @@ export async function launch(name: BrowserName, opts: LaunchOptions): Promise<Se
       if (extDir !== undefined) {
         extensionId = await browser.installExtension(extDir);
         if (manifest?.background?.service_worker) {
-          await waitForChromiumServiceWorker(browser, `chrome-extension://${extensionId}/`);
+          const worker = await waitForChromiumServiceWorker(browser, `chrome-extension://${extensionId}/`);
+          if (manifest.permissions?.includes('scripting')) await waitForContentScripts((expression) => worker.evaluate(expression));
         }
       }
       const extensionOrigin = extensionId ? `chrome-extension://${extensionId}` : undefined;
@@ -596,7 +618,7 @@ export async function launch(name: BrowserName, opts: LaunchOptions): Promise<Se
         throw new Error(`Firefox installed the extension as ${installed}, expected ${geckoId}`);
       }
       if (manifest?.background?.scripts || manifest?.background?.page) {
-        await waitForFirefoxBackgroundPage(browser, extensionOrigin);
+        await waitForFirefoxBackgroundPage(browser, extensionOrigin, manifest.permissions?.includes('scripting') ?? false);
       }
     }
     const b = browser;

@@ -178,3 +178,11 @@ export async function getStorageLocal<T extends Record<string, unknown> = Record
 export async function clearStorageLocal(page: Page): Promise<void> {
   await page.evaluate(`${STORAGE_API}.clear().then(() => true)`);
 }
+
+/** The hosts tapguard's `watch` content script is registered for (lib/content-scripts.ts), as match patterns. */
+export async function watchedPatterns(page: Page): Promise<string[]> {
+  const json = (await page.evaluate(
+    `(globalThis.browser ?? globalThis.chrome).scripting.getRegisteredContentScripts({ ids: ['watch'] }).then((s) => JSON.stringify(s[0]?.matches ?? []))`,
+  )) as string;
+  return JSON.parse(json) as string[];
+}

@@ -4,12 +4,13 @@
  */
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
+import { matchPatternForHost } from '../../lib/content-scripts';
 import type { Occurrence } from '../../lib/db';
+import { serviceForHost } from '../../lib/sites/services';
 import type { Incident } from '../../lib/types';
 import { LAB_HOSTS, startLab, type Lab, type Scenario } from '../../lab/server';
 import { launch, type BrowserName, type LaunchOptions, type Session } from './browsers';
-import { getStorageLocal, readStore, setStorageLocal } from './idb';
-import { PUBLISHED_SITE_LISTS_KEY } from '../../lib/sites/published';
+import { getStorageLocal, readStore, setStorageLocal, watchedPatterns } from './idb';
 
 export interface Baseline {
   host: string;
@@ -122,17 +123,26 @@ export class ExtensionProbe {
   }
 
   /**
-   * Stores settings and waits until the background has published the site lists content scripts
-   * read (lib/sites/published.ts), so the next page load already sees them.
+   * Stores settings and waits until the background has registered the content scripts for the
+   * new site lists (lib/content-scripts.ts), so the next page load already gets the right one.
    */
   async setSettings(settings: Record<string, unknown>): Promise<void> {
+    const sitesOf = (value: unknown) => ((value as { userSites?: string[] } | undefined)?.userSites ?? []);
+    const before = sitesOf((await getStorageLocal(this.page)).settings);
+    const after = sitesOf(settings);
     await setStorageLocal(this.page, { settings });
-    const wanted = JSON.stringify([...((settings.userSites as string[] | undefined) ?? [])].sort());
+    const added = after.map(matchPatternForHost).filter((p): p is string => p !== undefined);
+    // A removed site stays registered while it is built in or was recognised from its DOM.
+    const recognised = Object.keys((await getStorageLocal(this.page)).recognisedHosts ?? {});
+    const removed = before
+      .filter((site) => !after.includes(site) && !serviceForHost(site) && !recognised.includes(site))
+      .map(matchPatternForHost)
+      .filter((p): p is string => p !== undefined);
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const published = (await getStorageLocal(this.page))[PUBLISHED_SITE_LISTS_KEY] as { userSites?: string[] } | undefined;
-      if (JSON.stringify([...(published?.userSites ?? [])].sort()) === wanted) return;
-      if (Date.now() > deadline) throw new Error(`the background did not publish the site lists ${wanted}`);
+      const watched = await watchedPatterns(this.page);
+      if (added.every((p) => watched.includes(p)) && !removed.some((p) => watched.includes(p))) return;
+      if (Date.now() > deadline) throw new Error(`the background did not register the content scripts for ${JSON.stringify(after)}`);
       await sleep(50);
     }
   }

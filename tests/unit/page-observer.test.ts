@@ -3,13 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { MAX_SCRIPTS_PER_PAGE, observePage } from '@/lib/content/page-observer';
 import { sha256Hex } from '@/lib/hash';
 import { LIMITS, type ContentMessage } from '@/lib/messages';
-import type { SiteLists } from '@/lib/sites';
+import { recogniseMessagingPage } from '@/lib/sites/recognise';
 
 const ROUNDCUBE = `<!doctype html><html><head><title>Roundcube Webmail :: Welcome to Roundcube Webmail</title></head><body>
   <form id="login-form"><input type="hidden" name="_token" value="t"><input type="hidden" name="_task" value="login">
   <input id="rcmloginuser" name="_user"><input id="rcmloginpwd" name="_pass" type="password"></form></body></html>`;
 
-async function run(html: string, url: string, lists: SiteLists = { userSites: [], recognisedHosts: {} }) {
+/** Which content script runs: `watch` on a known host, `recognise` (the default) anywhere else. */
+const KNOWN = 'watch';
+async function run(html: string, url: string, script: 'watch' | 'recognise' = 'recognise') {
   const window = new Window({ url });
   window.document.write(html);
   const sent: ContentMessage[] = [];
@@ -17,7 +19,7 @@ async function run(html: string, url: string, lists: SiteLists = { userSites: []
   await observePage({
     document: window.document as unknown as Document,
     location: window.location,
-    loadSiteLists: async () => lists,
+    ...(script === 'recognise' ? { recognise: (document: Document) => recogniseMessagingPage(document)?.id } : {}),
     send: (m) => sent.push(m),
     signal: controller.signal,
     batchMs: 5,
@@ -54,7 +56,7 @@ describe('observePage', () => {
     const html = `<title>x</title><form id="search" action="/search"><input name="q"></form>
       <form id="login" action="/login"><div><input type="password" name="p"></div></form>
       <form id="outside" action="/other"></form><input type="password" form="outside">`;
-    const { sent } = await run(html, 'https://mail.example.org/', { userSites: ['mail.example.org'], recognisedHosts: {} });
+    const { sent } = await run(html, 'https://mail.example.org/', KNOWN);
     expect(sent[0]?.forms).toEqual([
       { action: 'https://mail.example.org/search', hasPassword: false },
       { action: 'https://mail.example.org/login', hasPassword: true },
@@ -63,7 +65,7 @@ describe('observePage', () => {
   });
 
   it('sends what is waiting in the batch when the page goes away', async () => {
-    const { window, sent } = await run('<title>x</title>', 'https://mail.example.org/', { userSites: ['mail.example.org'], recognisedHosts: {} });
+    const { window, sent } = await run('<title>x</title>', 'https://mail.example.org/', KNOWN);
     const script = window.document.createElement('script');
     script.setAttribute('src', 'https://cdn.evil.test/late.js');
     window.document.head.appendChild(script);
@@ -74,7 +76,7 @@ describe('observePage', () => {
   });
 
   it('batches scripts inserted later into one message', async () => {
-    const { window, sent, controller } = await run('<title>x</title>', 'https://mail.example.org/', { userSites: ['mail.example.org'], recognisedHosts: {} });
+    const { window, sent, controller } = await run('<title>x</title>', 'https://mail.example.org/', KNOWN);
     for (let i = 0; i < 3; i++) {
       const script = window.document.createElement('script');
       script.setAttribute('src', `https://cdn.evil.test/${i}.js`);
@@ -88,7 +90,7 @@ describe('observePage', () => {
   });
 
   it('caps a flood of inserted scripts at the per-page limit', async () => {
-    const { window, sent, controller } = await run('<title>x</title>', 'https://mail.example.org/', { userSites: ['mail.example.org'], recognisedHosts: {} });
+    const { window, sent, controller } = await run('<title>x</title>', 'https://mail.example.org/', KNOWN);
     for (let i = 0; i < MAX_SCRIPTS_PER_PAGE + 500; i++) {
       const script = window.document.createElement('script');
       script.setAttribute('src', `https://cdn.evil.test/${i}.js`);

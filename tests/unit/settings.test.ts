@@ -5,14 +5,11 @@ import {
   DEFAULT_SETTINGS,
   loadRecognisedHosts,
   loadSettings,
-  loadSiteLists,
   normaliseFingerprint,
   normaliseSettings,
   onStorageChanged,
-  publishSiteLists,
   saveSettings,
 } from '@/lib/settings';
-import { PUBLISHED_SITE_LISTS_KEY, readPublishedSiteLists, sameSiteLists } from '@/lib/sites/published';
 
 const fp = 'AB:'.repeat(31) + 'AB';
 
@@ -44,42 +41,15 @@ describe('settings', () => {
   });
 });
 
-describe('site lists published for content scripts', () => {
-  const lists = { userSites: ['chat.example.org', '*.example.net'], recognisedHosts: { 'mail.example.org': 'roundcube' } };
-
-  it('reads nothing stored, or garbage, as empty lists', () => {
-    expect(readPublishedSiteLists({})).toEqual({ userSites: [], recognisedHosts: {} });
-    expect(readPublishedSiteLists({ [PUBLISHED_SITE_LISTS_KEY]: 'x' })).toEqual({ userSites: [], recognisedHosts: {} });
-    expect(readPublishedSiteLists({ [PUBLISHED_SITE_LISTS_KEY]: { userSites: ['a.example', 3], recognisedHosts: { 'b.example': 1, 'c.example': 'sogo' } } })).toEqual({
-      userSites: ['a.example'],
-      recognisedHosts: { 'c.example': 'sogo' },
-    });
-  });
-
-  it('writes the lists the background worked out, merged with policy, and only when they changed', async () => {
-    await saveSettings({ ...DEFAULT_SETTINGS, userSites: lists.userSites });
-    await addRecognisedHost('mail.example.org', 'roundcube');
-    await publishSiteLists(await loadSiteLists());
-    const stored = await fakeBrowser.storage.local.get(PUBLISHED_SITE_LISTS_KEY);
-    expect(readPublishedSiteLists(stored)).toEqual(lists);
-    const set = vi.spyOn(fakeBrowser.storage.local, 'set');
-    await publishSiteLists({ userSites: [...lists.userSites], recognisedHosts: { ...lists.recognisedHosts } });
-    expect(set).not.toHaveBeenCalled();
-    await publishSiteLists({ ...lists, userSites: ['chat.example.org'] });
-    expect(set).toHaveBeenCalledTimes(1);
-  });
-
-  it('does not count its own publishing as a settings change', async () => {
+describe('onStorageChanged', () => {
+  it('tells of settings and recognised hosts changing, not of per-tab session state', async () => {
     const listener = vi.fn();
     onStorageChanged(listener);
-    await fakeBrowser.storage.local.set({ [PUBLISHED_SITE_LISTS_KEY]: lists });
+    await fakeBrowser.storage.session.set({ 'tab:1': { verdict: 'clear' } });
     expect(listener).not.toHaveBeenCalled();
     await saveSettings({ ...DEFAULT_SETTINGS, userSites: ['chat.example.org'] });
     expect(listener).toHaveBeenCalledTimes(1);
-  });
-
-  it('compares recognised hosts whatever their order', () => {
-    expect(sameSiteLists({ userSites: [], recognisedHosts: { a: 'x', b: 'y' } }, { userSites: [], recognisedHosts: { b: 'y', a: 'x' } })).toBe(true);
-    expect(sameSiteLists({ userSites: ['a'], recognisedHosts: {} }, { userSites: [], recognisedHosts: {} })).toBe(false);
+    await addRecognisedHost('mail.example.org', 'roundcube');
+    expect(listener).toHaveBeenCalledTimes(2);
   });
 });

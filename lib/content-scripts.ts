@@ -1,0 +1,130 @@
+import type { SiteLists } from './sites';
+import { SERVICES } from './sites/services';
+import { isLocalDevelopmentHost } from './url';
+
+/**
+ * Which pages get which content script. The background registers both at run time, from the site
+ * lists, instead of the manifest injecting one script into every page:
+ *
+ * - `watch` runs on hosts already known to be mail or chat (built-in services, the user's sites,
+ *   hosts recognised before). It knows that from where it was injected, so it starts observing
+ *   without reading storage or resolving the host: its start-up is what a mail page pays.
+ * - `recognise` runs everywhere else, looks for the markers of a self-hosted webmail or chat, and
+ *   observes only if it finds them. It reads no storage either: being injected at all means the
+ *   host is not known.
+ *
+ * Being injected is a hint, not a verdict: the background resolves every message's sender URL
+ * against its own lists, so a registration a moment out of date costs a dropped message at worst.
+ */
+export interface ContentScriptRegistration {
+  id: 'watch' | 'recognise';
+  js: string[];
+  matches: string[];
+  excludeMatches?: string[];
+  allFrames: boolean;
+  runAt: 'document_start';
+  persistAcrossSessions: boolean;
+}
+
+export const WATCH_SCRIPT = 'content-scripts/watch.js';
+export const RECOGNISE_SCRIPT = 'content-scripts/content.js';
+
+// Host names only (a match pattern with anything else, an IPv6 literal or a stray character,
+// would make the browser refuse the whole registration, and then no page would be watched).
+const HOST = /^(\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
+
+/** `mail.example.org` → `*://mail.example.org/*`; `*.example.org` keeps its wildcard. */
+export function matchPatternForHost(host: string): string | undefined {
+  const name = host.toLowerCase();
+  if (name.length > 253 || !HOST.test(name) || isLocalDevelopmentHost(name.replace(/^\*\./, ''))) return undefined;
+  return `*://${name}/*`;
+}
+
+/** Every host the lists know, as match patterns, sorted and without duplicates. */
+export function knownHostPatterns(lists: SiteLists): string[] {
+  const hosts = [...SERVICES.flatMap((service) => service.hosts), ...lists.userSites, ...Object.keys(lists.recognisedHosts)];
+  const patterns = new Set<string>();
+  for (const host of hosts) {
+    const pattern = matchPatternForHost(host);
+    if (pattern) patterns.add(pattern);
+  }
+  return [...patterns].sort();
+}
+
+/**
+ * The two registrations for these lists. Both inject into every frame from document_start:
+ * webmail shows messages in frames of its own (Roundcube's reading pane), and a proxy can rewrite
+ * those documents as easily as the top one.
+ */
+export function contentScriptsFor(lists: SiteLists): ContentScriptRegistration[] {
+  const known = knownHostPatterns(lists);
+  const common = { allFrames: true, runAt: 'document_start', persistAcrossSessions: true } as const;
+  return [
+    { id: 'watch', js: [WATCH_SCRIPT], matches: known, ...common },
+    { id: 'recognise', js: [RECOGNISE_SCRIPT], matches: ['http://*/*', 'https://*/*'], excludeMatches: known, ...common },
+  ];
+}
+
+/** The part of `scripting` (both browsers: Chrome MV3, Firefox 102+ in MV2) this needs. */
+export interface ScriptingApi {
+  getRegisteredContentScripts(filter?: { ids?: string[] }): Promise<Partial<ContentScriptRegistration>[]>;
+  registerContentScripts(scripts: ContentScriptRegistration[]): Promise<unknown>;
+  updateContentScripts(scripts: ContentScriptRegistration[]): Promise<unknown>;
+  unregisterContentScripts(filter?: { ids?: string[] }): Promise<unknown>;
+}
+
+const sortedCopy = (list: readonly string[] | undefined) => [...(list ?? [])].sort();
+function sameRegistration(registered: Partial<ContentScriptRegistration>, wanted: ContentScriptRegistration): boolean {
+  return (
+    JSON.stringify(sortedCopy(registered.js)) === JSON.stringify(sortedCopy(wanted.js)) &&
+    JSON.stringify(sortedCopy(registered.matches)) === JSON.stringify(sortedCopy(wanted.matches)) &&
+    JSON.stringify(sortedCopy(registered.excludeMatches)) === JSON.stringify(sortedCopy(wanted.excludeMatches)) &&
+    registered.allFrames === wanted.allFrames &&
+    registered.runAt === wanted.runAt &&
+    registered.persistAcrossSessions !== false
+  );
+}
+
+/**
+ * Brings the browser's registrations to `wanted`, touching only what differs (the background runs
+ * this at every start, and an unchanged registration costs nothing). Registrations persist across
+ * browser restarts, so pages that load before the background has started are watched too.
+ * Returns what it changed, for tests and logs.
+ */
+export async function syncContentScripts(scripting: ScriptingApi, wanted: readonly ContentScriptRegistration[]): Promise<string[]> {
+  const registered = await scripting.getRegisteredContentScripts();
+  const byId = new Map(registered.map((script) => [script.id, script]));
+  const changed: string[] = [];
+  const stale = registered.map((script) => script.id).filter((id): id is ContentScriptRegistration['id'] => !wanted.some((w) => w.id === id));
+  if (stale.length) {
+    await scripting.unregisterContentScripts({ ids: stale });
+    changed.push(...stale.map((id) => `unregistered ${id}`));
+  }
+  for (const script of wanted) {
+    const current = byId.get(script.id);
+    if (current && sameRegistration(current, script)) continue;
+    // An empty `matches` is refused by the browser; a script with nothing to match is unregistered.
+    if (script.matches.length === 0) {
+      if (current) await scripting.unregisterContentScripts({ ids: [script.id] });
+      if (current) changed.push(`unregistered ${script.id}`);
+      continue;
+    }
+    if (current) await scripting.updateContentScripts([script]);
+    else await scripting.registerContentScripts([script]);
+    changed.push(`${current ? 'updated' : 'registered'} ${script.id}`);
+  }
+  return changed;
+}
+
+/**
+ * One sync at a time, each for the newest lists: two overlapping syncs would both see nothing
+ * registered and both register, and the browser refuses the second as a duplicate id.
+ */
+export function createContentScriptSync(scripting: ScriptingApi): (lists: SiteLists) => Promise<string[]> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (lists) => {
+    const run = last.catch(() => undefined).then(() => syncContentScripts(scripting, contentScriptsFor(lists)));
+    last = run;
+    return run;
+  };
+}

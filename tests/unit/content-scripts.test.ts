@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import {
+  contentScriptsFor,
+  createContentScriptSync,
+  knownHostPatterns,
+  matchPatternForHost,
+  RECOGNISE_SCRIPT,
+  WATCH_SCRIPT,
+  type ContentScriptRegistration,
+  type ScriptingApi,
+} from '@/lib/content-scripts';
+
+const LISTS = { userSites: ['chat.example.org', '*.example.net'], recognisedHosts: { 'mail.example.org': 'roundcube' } };
+
+/** The browser's registry, with its refusals: duplicate ids, unknown ids, empty `matches`. */
+function fakeScripting() {
+  const registered = new Map<string, ContentScriptRegistration>();
+  const calls: string[] = [];
+  const api: ScriptingApi = {
+    async getRegisteredContentScripts() {
+      return [...registered.values()].map((s) => structuredClone(s));
+    },
+    async registerContentScripts(scripts) {
+      calls.push(`register ${scripts.map((s) => s.id)}`);
+      for (const s of scripts) {
+        if (registered.has(s.id)) throw new Error(`Duplicate script ID '${s.id}'`);
+        if (!s.matches.length) throw new Error('matches must not be empty');
+      }
+      for (const s of scripts) registered.set(s.id, structuredClone(s));
+    },
+    async updateContentScripts(scripts) {
+      calls.push(`update ${scripts.map((s) => s.id)}`);
+      for (const s of scripts) {
+        if (!registered.has(s.id)) throw new Error(`No script with ID '${s.id}'`);
+        registered.set(s.id, structuredClone(s));
+      }
+    },
+    async unregisterContentScripts(filter) {
+      calls.push(`unregister ${filter?.ids}`);
+      for (const id of filter?.ids ?? [...registered.keys()]) registered.delete(id);
+    },
+  };
+  return { api, registered, calls };
+}
+
+describe('content script registrations', () => {
+  it('turns host names and wildcards into match patterns, and refuses what a browser would refuse', () => {
+    expect(matchPatternForHost('mail.example.org')).toBe('*://mail.example.org/*');
+    expect(matchPatternForHost('*.Example.NET')).toBe('*://*.example.net/*');
+    expect(matchPatternForHost('10.0.0.7')).toBe('*://10.0.0.7/*');
+    for (const bad of ['', '[2001:db8::1]', 'mail.example.org:8443', 'a/b', 'ex ample.org', '*.', 'localhost', '127.0.0.1', '*.localhost', '-x.org']) {
+      expect(matchPatternForHost(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('knows built-in services, the user’s sites and recognised hosts', () => {
+    const patterns = knownHostPatterns(LISTS);
+    expect(patterns).toEqual(expect.arrayContaining(['*://mail.google.com/*', '*://*.slack.com/*', '*://chat.example.org/*', '*://*.example.net/*', '*://mail.example.org/*']));
+    expect(new Set(patterns).size).toBe(patterns.length);
+  });
+
+  it('watches known hosts and recognises everywhere else, both in every frame from document_start', () => {
+    const [watch, recognise] = contentScriptsFor(LISTS);
+    expect(watch).toMatchObject({ id: 'watch', js: [WATCH_SCRIPT], allFrames: true, runAt: 'document_start', persistAcrossSessions: true });
+    expect(recognise).toMatchObject({ id: 'recognise', js: [RECOGNISE_SCRIPT], matches: ['http://*/*', 'https://*/*'], allFrames: true, runAt: 'document_start' });
+    expect(recognise!.excludeMatches).toEqual(watch!.matches);
+  });
+
+  it('registers once, updates when the lists change, and leaves an unchanged registry alone', async () => {
+    const { api, registered, calls } = fakeScripting();
+    const sync = createContentScriptSync(api);
+    expect(await sync(LISTS)).toEqual(['registered watch', 'registered recognise']);
+    expect(await sync({ ...LISTS })).toEqual([]);
+    const added = { ...LISTS, recognisedHosts: { ...LISTS.recognisedHosts, 'sogo.example.org': 'sogo' } };
+    expect(await sync(added)).toEqual(['updated watch', 'updated recognise']);
+    expect(registered.get('watch')!.matches).toContain('*://sogo.example.org/*');
+    expect(registered.get('recognise')!.excludeMatches).toContain('*://sogo.example.org/*');
+    expect(calls).toHaveLength(4);
+  });
+
+  it('never registers twice when the lists change twice in a row', async () => {
+    const { api, registered } = fakeScripting();
+    const sync = createContentScriptSync(api);
+    const results = await Promise.all([sync(LISTS), sync({ ...LISTS, userSites: ['other.example.org'] })]);
+    expect(results[0]).toEqual(['registered watch', 'registered recognise']);
+    expect(registered.get('watch')!.matches).toContain('*://other.example.org/*');
+  });
+
+  it('removes registrations of an older version it no longer makes', async () => {
+    const { api, registered } = fakeScripting();
+    await api.registerContentScripts([{ id: 'content' as 'watch', js: ['content-scripts/content.js'], matches: ['<all_urls>'], allFrames: true, runAt: 'document_start', persistAcrossSessions: true }]);
+    const sync = createContentScriptSync(api);
+    expect(await sync(LISTS)).toEqual(['unregistered content', 'registered watch', 'registered recognise']);
+    expect([...registered.keys()].sort()).toEqual(['recognise', 'watch']);
+  });
+
+  it('keeps going after a failed sync', async () => {
+    const { api } = fakeScripting();
+    let fail = true;
+    const flaky: ScriptingApi = { ...api, getRegisteredContentScripts: () => (fail ? Promise.reject(new Error('worker shutting down')) : api.getRegisteredContentScripts()) };
+    const sync = createContentScriptSync(flaky);
+    await expect(sync(LISTS)).rejects.toThrow('worker shutting down');
+    fail = false;
+    expect(await sync(LISTS)).toEqual(['registered watch', 'registered recognise']);
+  });
+});
