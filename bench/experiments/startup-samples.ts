@@ -21,6 +21,7 @@ const origin = session.extensionOrigin!;
 try {
   for (let i = 0; i < 2; i++) await loadOnce(session, lab.url('mail', PAGE));
   const leaves = new Map<string, number>();
+  const leafSamples = new Map<string, number>();
   for (let r = 0; r < runs; r++) {
     const page = await session.browser.newPage();
     await page.goto(lab.url('mail', '/heavy/app.js'));
@@ -50,8 +51,9 @@ try {
       max = Math.max(max, dt);
       deltas.push(dt);
       const leaf = byId.get(id)!.callFrame;
-      const name = `${leaf.functionName || '(anonymous)'} ${leaf.url.startsWith(origin) ? `content.js:${leaf.columnNumber}` : leaf.url.slice(0, 40)}`;
+      const name = `${leaf.functionName || '(anonymous)'} ${leaf.url.startsWith(origin) ? `${leaf.url.split("/").pop()}:${leaf.columnNumber}` : leaf.url.slice(0, 40)}`;
       leaves.set(name, (leaves.get(name) ?? 0) + dt);
+      leafSamples.set(name, (leafSamples.get(name) ?? 0) + 1);
       if (process.env.STACKS && !byId.get(id)!.callFrame.url) {
         const stack: string[] = [];
         for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
@@ -66,8 +68,8 @@ try {
     await cdp.detach();
     await page.close();
   }
-  console.log('by leaf (summed deltas, all runs):');
-  for (const [name, ms] of [...leaves].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${(ms / runs).toFixed(2)} ms  ${name}`);
+  console.log('by leaf (summed deltas and samples, per run):');
+  for (const [name, ms] of [...leaves].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${(ms / runs).toFixed(2)} ms, ${((leafSamples.get(name) ?? 0) / runs).toFixed(2)} samples  ${name}`);
 } finally {
   await session.close();
   await lab.close();
