@@ -7,11 +7,10 @@ import { recogniseMessagingPage } from '@/lib/sites/recognise';
  * webmail or chat; on any other page it stops after the recognisers' selector pass.
  */
 export default defineContentScript({
-  // Where it runs is decided at run time (registration: 'runtime'); this only adds host access.
+  // Registered by the background, which sets where and when it runs (lib/content-scripts.ts);
+  // WXT only adds these matches to the host permissions.
   matches: ['<all_urls>'],
   registration: 'runtime',
-  allFrames: true,
-  runAt: 'document_start',
   main(ctx) {
     startObserving(ctx.signal, (document) => recogniseMessagingPage(document)?.id);
   },

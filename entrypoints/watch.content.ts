@@ -5,11 +5,10 @@ import { startObserving } from '@/lib/content/start';
  * recognised before (the background registers it for those: lib/content-scripts.ts).
  */
 export default defineContentScript({
-  // Where it runs is decided at run time (registration: 'runtime'); this only adds host access.
+  // Registered by the background, which sets where and when it runs (lib/content-scripts.ts);
+  // WXT only adds these matches to the host permissions.
   matches: ['<all_urls>'],
   registration: 'runtime',
-  allFrames: true,
-  runAt: 'document_start',
   main(ctx) {
     startObserving(ctx.signal);
   },
