@@ -11,7 +11,7 @@ export default defineContentScript({
   // WXT only adds these matches to the host permissions.
   matches: ['<all_urls>'],
   registration: 'runtime',
-  main(ctx) {
-    startObserving(ctx.signal, (document) => recogniseMessagingPage(document)?.id);
+  main() {
+    startObserving((document) => recogniseMessagingPage(document)?.id);
   },
 });

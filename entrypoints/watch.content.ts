@@ -9,7 +9,7 @@ export default defineContentScript({
   // WXT only adds these matches to the host permissions.
   matches: ['<all_urls>'],
   registration: 'runtime',
-  main(ctx) {
-    startObserving(ctx.signal);
+  main() {
+    startObserving();
   },
 });

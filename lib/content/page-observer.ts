@@ -14,7 +14,12 @@ export interface PageObserverDeps {
    */
   recognise?(document: Document): string | undefined;
   send(message: ContentMessage): void;
-  signal: AbortSignal;
+  /**
+   * Stops observing (the unit tests use it). The content scripts pass none: nothing stops them
+   * before their document goes (lib/content/quiet-context.ts), and in a fresh isolated world
+   * every signal used costs start-up.
+   */
+  signal?: AbortSignal;
   /** Delay that batches dynamically inserted elements into one message. */
   batchMs?: number;
 }
@@ -102,7 +107,7 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       });
       flushSoon();
     },
-    { capture: true, signal },
+    signal ? { capture: true, signal } : true,
   );
 
   // The inventory runs inside the DOMContentLoaded listener itself, not in a promise continuation
@@ -180,7 +185,7 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
         }
       };
       flushSoon = () => {
-        if (timer === undefined && !signal.aborted) timer = setTimeout(flush, deps.batchMs ?? 500);
+        if (timer === undefined && !signal?.aborted) timer = setTimeout(flush, deps.batchMs ?? 500);
       };
       if (scripts.length || pendingFrames.size || violations.length) flushSoon();
 
@@ -206,16 +211,16 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
           clearTimeout(timer);
           flush();
         },
-        { signal },
+        signal ? { signal } : undefined,
       );
-      signal.addEventListener('abort', () => {
+      signal?.addEventListener('abort', () => {
         observer.disconnect();
         if (timer !== undefined) clearTimeout(timer);
       });
     };
     whenParsed(document, signal, () => {
       try {
-        if (!signal.aborted) observeParsedPage();
+        if (!signal?.aborted) observeParsedPage();
       } finally {
         resolve();
       }
@@ -224,8 +229,8 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
 }
 
 /** Runs `then` once the document is parsed (at once if it already is), or when observing stops. */
-function whenParsed(document: Document, signal: AbortSignal, then: () => void): void {
+function whenParsed(document: Document, signal: AbortSignal | undefined, then: () => void): void {
   if (document.readyState !== 'loading') return then();
-  document.addEventListener('DOMContentLoaded', then, { once: true, signal });
-  signal.addEventListener('abort', then, { once: true });
+  document.addEventListener('DOMContentLoaded', then, signal ? { once: true, signal } : { once: true });
+  signal?.addEventListener('abort', then, { once: true });
 }

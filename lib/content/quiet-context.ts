@@ -7,7 +7,9 @@
  * the page nothing, and nothing a page can do aborts it; the script lives as long as its document.
  */
 export class ContentScriptContext {
-  private readonly controller = new AbortController();
+  // Made on first use only: tapguard's scripts never ask for it, and each object of a DOM
+  // interface created in a fresh isolated world costs start-up.
+  private controller?: AbortController;
 
   constructor(
     readonly contentScriptName: string,
@@ -15,19 +17,20 @@ export class ContentScriptContext {
   ) {}
 
   get signal(): AbortSignal {
+    this.controller ??= new AbortController();
     return this.controller.signal;
   }
 
   get isValid(): boolean {
-    return !this.controller.signal.aborted;
+    return !this.signal.aborted;
   }
 
   get isInvalid(): boolean {
-    return this.controller.signal.aborted;
+    return this.signal.aborted;
   }
 
   onInvalidated(callback: () => void): () => void {
-    this.controller.signal.addEventListener('abort', callback);
-    return () => this.controller.signal.removeEventListener('abort', callback);
+    this.signal.addEventListener('abort', callback);
+    return () => this.signal.removeEventListener('abort', callback);
   }
 }

@@ -11,13 +11,12 @@ interface PageExtensionApi {
  * MV3 `chrome`), not webextension-polyfill's wrappers: this runs on every page load, and those
  * wrappers cost it time on each. `recognise` only for hosts not known to be mail or chat.
  */
-export function startObserving(signal: AbortSignal, recognise?: (document: Document) => string | undefined): void {
+export function startObserving(recognise?: (document: Document) => string | undefined): void {
   const api = ((globalThis as { browser?: PageExtensionApi }).browser ?? (globalThis as { chrome?: PageExtensionApi }).chrome)!;
   void observePage({
     document,
     location,
     ...(recognise ? { recognise } : {}),
     send: createDelivery((message) => api.runtime.sendMessage(message)),
-    signal,
   });
 }
