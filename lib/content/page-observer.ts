@@ -85,9 +85,10 @@ function frameRef(frame: HTMLIFrameElement): FrameRef | undefined {
 }
 
 /**
- * Runs in every frame from document_start. On pages that are not mail or chat it stops after the
- * recogniser's selector checks at DOMContentLoaded, and reports nothing. Content scripts run in an isolated world (Chrome) or behind Xray vision
- * (Firefox), so page code that overrides DOM prototypes does not change what this code reads.
+ * Runs in every frame from document_start. On a host not known to be mail or chat it stops at
+ * DOMContentLoaded, after the recognisers' selector checks, unless they find a messaging app.
+ * Content scripts run in an isolated world (Chrome) or behind Xray vision (Firefox), so page code
+ * that overrides DOM prototypes does not change what this code reads.
  */
 export function observePage(deps: PageObserverDeps): Promise<void> {
   const { document, signal } = deps;

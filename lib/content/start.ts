@@ -7,9 +7,10 @@ interface PageExtensionApi {
 }
 
 /**
- * Starts the page observer in this frame. Uses the browser's own API (Firefox `browser`, Chrome
- * MV3 `chrome`), not webextension-polyfill's wrappers: this runs on every page load, and those
- * wrappers cost it time on each. `recognise` only for hosts not known to be mail or chat.
+ * Starts the page observer in this frame. Uses the browser's own API (`browser`, which Firefox and
+ * current Chrome both have, else Chrome's `chrome`), not webextension-polyfill's wrappers: this
+ * runs on every page load, and those wrappers cost it time on each. `recognise` only for hosts
+ * not known to be mail or chat.
  */
 export function startObserving(recognise?: (document: Document) => string | undefined): void {
   const api = ((globalThis as { browser?: PageExtensionApi }).browser ?? (globalThis as { chrome?: PageExtensionApi }).chrome)!;
