@@ -113,112 +113,112 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
 
   // The inventory runs inside the DOMContentLoaded listener itself, not in a promise continuation
   // after it: the same work, but a trace then shows it as the script's own (bench/content-script.ts).
-  return new Promise<void>((resolve) => {
-    const observeParsedPage = () => {
-      const url = deps.location.href;
-      const recognised = deps.recognise?.(document);
-      if (deps.recognise && !recognised) return;
+  const observeParsedPage = () => {
+    const url = deps.location.href;
+    const recognised = deps.recognise?.(document);
+    if (deps.recognise && !recognised) return;
 
-      let scriptsReported = 0;
-      const scripts: ScriptRef[] = [];
-      // Indexed, not for…of: the iterator protocol over a live HTMLCollection is the slower path.
-      const addScripts = (elements: ArrayLike<HTMLScriptElement>, dynamic: boolean) => {
-        for (let i = 0, n = elements.length; i < n; i++) {
-          if (scriptsReported >= MAX_SCRIPTS_PER_PAGE) return;
-          const element = elements[i];
-          const ref = element && scriptRef(element, dynamic);
-          if (ref) {
-            scripts.push(ref);
-            scriptsReported++;
-          }
+    let scriptsReported = 0;
+    const scripts: ScriptRef[] = [];
+    // Indexed, not for…of: the iterator protocol over a live HTMLCollection is the slower path.
+    const addScripts = (elements: ArrayLike<HTMLScriptElement>, dynamic: boolean) => {
+      for (let i = 0, n = elements.length; i < n; i++) {
+        if (scriptsReported >= MAX_SCRIPTS_PER_PAGE) return;
+        const element = elements[i];
+        const ref = element && scriptRef(element, dynamic);
+        if (ref) {
+          scripts.push(ref);
+          scriptsReported++;
         }
-      };
-
-      const formsReported = new Set<string>();
-      const collectNewForms = (): FormRef[] => {
-        const refs: FormRef[] = [];
-        // One walk of the document for password fields, not one per form: a webmail often wraps its
-        // whole message list (thousands of nodes) in a form. `input.form` also follows form="…".
-        const formsWithPassword = new Set<HTMLFormElement | null>();
-        for (const input of document.querySelectorAll<HTMLInputElement>('input[type="password" i]')) formsWithPassword.add(input.form);
-        for (const form of document.forms as unknown as Iterable<HTMLFormElement>) {
-          if (formsReported.size >= MAX_FORMS_PER_PAGE) break;
-          const ref = formRef(form, document.baseURI, formsWithPassword.has(form));
-          const key = ref && `${ref.action}|${ref.hasPassword}`;
-          if (ref && key && !formsReported.has(key)) {
-            formsReported.add(key);
-            refs.push(ref);
-          }
-        }
-        return refs;
-      };
-
-      // Frames are judged at flush time, after layout, so their visible size is known.
-      const pendingFrames = new Set<HTMLIFrameElement>();
-      let framesSeen = 0;
-      const addFrame = (frame: HTMLIFrameElement) => {
-        if (framesSeen++ < MAX_FRAMES_PER_PAGE) pendingFrames.add(frame);
-      };
-      const frames = document.getElementsByTagName('iframe');
-      for (let i = 0, n = frames.length; i < n; i++) addFrame(frames[i]!);
-
-      const take = <T>(items: T[], limit: number): T[] => items.splice(0, limit);
-      const takeParts = (forms: FormRef[], frames: FrameRef[]): PageParts => ({
-        scripts: take(scripts, LIMITS.scriptsPerMessage),
-        forms: take(forms, LIMITS.formsPerMessage),
-        frames: take(frames, LIMITS.framesPerMessage),
-        violations: take(violations, LIMITS.violationsPerMessage),
-      });
-
-      addScripts(document.scripts as HTMLCollectionOf<HTMLScriptElement>, false);
-      deps.send({ type: 'page-observed', url: boundedUrl(url), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
-
-      let formsMayHaveChanged = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const flush = () => {
-        timer = undefined;
-        const forms = formsMayHaveChanged ? collectNewForms() : [];
-        formsMayHaveChanged = false;
-        const frames = [...pendingFrames].map(frameRef).filter((f): f is FrameRef => f !== undefined);
-        pendingFrames.clear();
-        while (scripts.length || forms.length || frames.length || violations.length) {
-          deps.send({ type: 'elements-added', url: boundedUrl(deps.location.href), ...takeParts(forms, frames) });
-        }
-      };
-      flushSoon = () => {
-        if (timer === undefined && !signal?.aborted) timer = setTimeout(flush, deps.batchMs ?? 500);
-      };
-      if (scripts.length || pendingFrames.size || violations.length) flushSoon();
-
-      const observer = new MutationObserver((mutations) => {
-        const added: HTMLScriptElement[] = [];
-        for (const mutation of mutations) {
-          for (const node of mutation.addedNodes) {
-            if (node.nodeName === 'SCRIPT') added.push(node as HTMLScriptElement);
-            else if (node.nodeName === 'IFRAME') addFrame(node as HTMLIFrameElement);
-            // Forms are rescanned once per batch from document.forms, however many nodes arrive.
-            else if (node.nodeType === 1) formsMayHaveChanged = formsReported.size < MAX_FORMS_PER_PAGE;
-          }
-        }
-        addScripts(added, true);
-        if (scripts.length || pendingFrames.size || formsMayHaveChanged) flushSoon();
-      });
-      observer.observe(document.documentElement, { childList: true, subtree: true });
-      // A tab closed or navigated away within the batch delay would take the batch with it.
-      document.defaultView?.addEventListener(
-        'pagehide',
-        () => {
-          if (timer === undefined) return;
-          clearTimeout(timer);
-          flush();
-        },
-        signal ? { signal } : undefined,
-      );
-      signal?.addEventListener('abort', () => {
-        observer.disconnect();
-        if (timer !== undefined) clearTimeout(timer);
-      });
+      }
     };
+
+    const formsReported = new Set<string>();
+    const collectNewForms = (): FormRef[] => {
+      const refs: FormRef[] = [];
+      // One walk of the document for password fields, not one per form: a webmail often wraps its
+      // whole message list (thousands of nodes) in a form. `input.form` also follows form="…".
+      const formsWithPassword = new Set<HTMLFormElement | null>();
+      for (const input of document.querySelectorAll<HTMLInputElement>('input[type="password" i]')) formsWithPassword.add(input.form);
+      for (const form of document.forms as unknown as Iterable<HTMLFormElement>) {
+        if (formsReported.size >= MAX_FORMS_PER_PAGE) break;
+        const ref = formRef(form, document.baseURI, formsWithPassword.has(form));
+        const key = ref && `${ref.action}|${ref.hasPassword}`;
+        if (ref && key && !formsReported.has(key)) {
+          formsReported.add(key);
+          refs.push(ref);
+        }
+      }
+      return refs;
+    };
+
+    // Frames are judged at flush time, after layout, so their visible size is known.
+    const pendingFrames = new Set<HTMLIFrameElement>();
+    let framesSeen = 0;
+    const addFrame = (frame: HTMLIFrameElement) => {
+      if (framesSeen++ < MAX_FRAMES_PER_PAGE) pendingFrames.add(frame);
+    };
+    const frames = document.getElementsByTagName('iframe');
+    for (let i = 0, n = frames.length; i < n; i++) addFrame(frames[i]!);
+
+    const take = <T>(items: T[], limit: number): T[] => items.splice(0, limit);
+    const takeParts = (forms: FormRef[], frames: FrameRef[]): PageParts => ({
+      scripts: take(scripts, LIMITS.scriptsPerMessage),
+      forms: take(forms, LIMITS.formsPerMessage),
+      frames: take(frames, LIMITS.framesPerMessage),
+      violations: take(violations, LIMITS.violationsPerMessage),
+    });
+
+    addScripts(document.scripts as HTMLCollectionOf<HTMLScriptElement>, false);
+    deps.send({ type: 'page-observed', url: boundedUrl(url), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
+
+    let formsMayHaveChanged = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      const forms = formsMayHaveChanged ? collectNewForms() : [];
+      formsMayHaveChanged = false;
+      const frames = [...pendingFrames].map(frameRef).filter((f): f is FrameRef => f !== undefined);
+      pendingFrames.clear();
+      while (scripts.length || forms.length || frames.length || violations.length) {
+        deps.send({ type: 'elements-added', url: boundedUrl(deps.location.href), ...takeParts(forms, frames) });
+      }
+    };
+    flushSoon = () => {
+      if (timer === undefined && !signal?.aborted) timer = setTimeout(flush, deps.batchMs ?? 500);
+    };
+    if (scripts.length || pendingFrames.size || violations.length) flushSoon();
+
+    const observer = new MutationObserver((mutations) => {
+      const added: HTMLScriptElement[] = [];
+      for (const mutation of mutations) {
+        for (const node of mutation.addedNodes) {
+          if (node.nodeName === 'SCRIPT') added.push(node as HTMLScriptElement);
+          else if (node.nodeName === 'IFRAME') addFrame(node as HTMLIFrameElement);
+          // Forms are rescanned once per batch from document.forms, however many nodes arrive.
+          else if (node.nodeType === 1) formsMayHaveChanged = formsReported.size < MAX_FORMS_PER_PAGE;
+        }
+      }
+      addScripts(added, true);
+      if (scripts.length || pendingFrames.size || formsMayHaveChanged) flushSoon();
+    });
+    observer.observe(document.documentElement, { childList: true, subtree: true });
+    // A tab closed or navigated away within the batch delay would take the batch with it.
+    document.defaultView?.addEventListener(
+      'pagehide',
+      () => {
+        if (timer === undefined) return;
+        clearTimeout(timer);
+        flush();
+      },
+      signal ? { signal } : undefined,
+    );
+    signal?.addEventListener('abort', () => {
+      observer.disconnect();
+      if (timer !== undefined) clearTimeout(timer);
+    });
+  };
+  return new Promise<void>((resolve) => {
     whenParsed(document, signal, () => {
       try {
         if (!signal?.aborted) observeParsedPage();
