@@ -57,6 +57,7 @@ export function knownHostPatterns(lists: SiteLists): string[] {
  * those documents as easily as the top one.
  */
 export function contentScriptsFor(lists: SiteLists): ContentScriptRegistration[] {
+  // Never empty (a browser refuses an empty `matches`): the built-in services are always known.
   const known = knownHostPatterns(lists);
   const common = { allFrames: true, runAt: 'document_start', persistAcrossSessions: true } as const;
   return [
@@ -73,12 +74,13 @@ export interface ScriptingApi {
   unregisterContentScripts(filter?: { ids?: string[] }): Promise<unknown>;
 }
 
-const sortedCopy = (list: readonly string[] | undefined) => [...(list ?? [])].sort();
+const sameSet = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+  JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
 function sameRegistration(registered: Partial<ContentScriptRegistration>, wanted: ContentScriptRegistration): boolean {
   return (
-    JSON.stringify(sortedCopy(registered.js)) === JSON.stringify(sortedCopy(wanted.js)) &&
-    JSON.stringify(sortedCopy(registered.matches)) === JSON.stringify(sortedCopy(wanted.matches)) &&
-    JSON.stringify(sortedCopy(registered.excludeMatches)) === JSON.stringify(sortedCopy(wanted.excludeMatches)) &&
+    sameSet(registered.js, wanted.js) &&
+    sameSet(registered.matches, wanted.matches) &&
+    sameSet(registered.excludeMatches, wanted.excludeMatches) &&
     registered.allFrames === wanted.allFrames &&
     registered.runAt === wanted.runAt &&
     registered.persistAcrossSessions !== false
@@ -103,12 +105,6 @@ export async function syncContentScripts(scripting: ScriptingApi, wanted: readon
   for (const script of wanted) {
     const current = byId.get(script.id);
     if (current && sameRegistration(current, script)) continue;
-    // An empty `matches` is refused by the browser; a script with nothing to match is unregistered.
-    if (script.matches.length === 0) {
-      if (current) await scripting.unregisterContentScripts({ ids: [script.id] });
-      if (current) changed.push(`unregistered ${script.id}`);
-      continue;
-    }
     if (current) await scripting.updateContentScripts([script]);
     else await scripting.registerContentScripts([script]);
     changed.push(`${current ? 'updated' : 'registered'} ${script.id}`);

@@ -64,6 +64,8 @@ describe('content script registrations', () => {
     expect(watch).toMatchObject({ id: 'watch', js: [WATCH_SCRIPT], allFrames: true, runAt: 'document_start', persistAcrossSessions: true });
     expect(recognise).toMatchObject({ id: 'recognise', js: [RECOGNISE_SCRIPT], matches: ['http://*/*', 'https://*/*'], allFrames: true, runAt: 'document_start' });
     expect(recognise!.excludeMatches).toEqual(watch!.matches);
+    // A browser refuses an empty `matches`; the built-in services keep it from ever being empty.
+    expect(contentScriptsFor({ userSites: [], recognisedHosts: {} })[0]!.matches.length).toBeGreaterThan(0);
   });
 
   it('registers once, updates when the lists change, and leaves an unchanged registry alone', async () => {
