@@ -47,7 +47,9 @@ async function main() {
     try {
       requireBrowserBinary(name);
     } catch (error) {
-      console.log(`${name}: skipped. ${(error as Error).message}\n`);
+      // The README's first command promises the demo in both browsers: a skipped one is a failure.
+      console.error(`${name}: NOT RUN. ${(error as Error).message}\n`);
+      failures++;
       continue;
     }
     const { session, probe, close } = await startLabSession(name, {
@@ -87,7 +89,7 @@ async function main() {
   }
   await lab.close();
   if (failures) {
-    console.error(`${failures} clean page(s) raised incidents of medium or above`);
+    console.error(`${failures} failure(s): a browser that could not run, or a clean page that raised incidents of medium or above`);
     process.exitCode = 1;
   }
 }

@@ -1,4 +1,31 @@
-import type { RuleId } from './types';
+/** Stable rule ids (the export and the tests depend on them); kind = the family before the dot. */
+export const RULE_IDS = [
+  'tls.http-page',
+  'tls.https-to-http-redirect',
+  'tls.insecure-form',
+  'tls.insecure-websocket',
+  'tls.mixed-content',
+  'tls.weak-protocol',
+  'tls.weak-cipher',
+  'tls.hsts-dropped',
+  'cert.untrusted-root',
+  'cert.issuer-changed',
+  'cert.key-changed',
+  'cert.known-interceptor',
+  'cert.error',
+  'cert.error-bypassed',
+  'cert.expired',
+  'cert.weak-signature',
+  'cert.ct-missing',
+  'script.new-origin',
+  'script.new-inline',
+  'script.content-changed',
+  'script.csp-dropped',
+  'script.csp-violation',
+  'script.hidden-iframe',
+  'script.by-extension',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
 
 export interface RuleText {
   /** Short plain-language statement of what was seen; `{host}` is replaced by the host. */

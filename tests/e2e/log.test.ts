@@ -4,8 +4,9 @@
  * line is named, and screenshots of the page go to docs/screenshots/.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { inflateSync } from 'node:zlib';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -236,8 +237,7 @@ describe.each(['chromium', 'firefox'] as const)('the incident log page in %s', (
     // Puppeteer emulates colour schemes through CDP only, so Firefox is pictured in its default
     // (light) theme; Chromium shows both.
     const themes = browserName === 'chromium' ? (['light', 'dark'] as const) : (['light'] as const);
-    const shots = themes.map((theme) => [theme, `log-${browserName}${theme === 'dark' ? '-dark' : ''}.png`] as const);
-    const names = [...shots.map(([, name]) => name), `options-${browserName}.png`];
+    const shots: Array<[name: string, png: Uint8Array]> = [];
     const page = await openLog(session);
     try {
       // Show one incident's evidence, and a verified file, as a user would see them.
@@ -245,21 +245,27 @@ describe.each(['chromium', 'firefox'] as const)('the incident log page in %s', (
       await page.waitForSelector('li.record[data-rule="script.new-origin"] .repeats[data-count]');
       const file = path.join(dir, 'export.jsonl');
       if (existsSync(file)) await verifyInPage(page, file);
-      for (const [theme, name] of shots) {
+      for (const theme of themes) {
         if (browserName === 'chromium') await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: theme }]);
         await page.waitForFunction(`matchMedia('(prefers-color-scheme: ${theme})').matches`, { timeout: 5_000 });
         await sleep(200);
-        if (WRITE_SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, name) });
+        shots.push([`log-${browserName}${theme === 'dark' ? '-dark' : ''}.png`, await page.screenshot()]);
       }
       const options = await session.openExtensionPage('/options.html');
       await options.setViewport({ width: 1000, height: 1300 });
       await options.waitForSelector('main[data-ready="true"] [data-section="roots"]');
-      if (WRITE_SCREENSHOTS) await options.screenshot({ path: path.join(SCREENSHOTS, names.at(-1)!) });
+      shots.push([`options-${browserName}.png`, await options.screenshot()]);
       await options.close();
     } finally {
       await page.close();
     }
-    for (const name of names) expect(readFileSync(path.join(SCREENSHOTS, name)).subarray(1, 4).toString()).toBe('PNG');
+    // Judged on the pictures just taken (never on the committed files): real images with content.
+    for (const [name, png] of shots) {
+      const facts = pngFacts(png);
+      expect(facts.width, name).toBeGreaterThan(300);
+      expect(facts.distinctBytes, `${name} looks blank`).toBeGreaterThan(16);
+      if (WRITE_SCREENSHOTS) writeFileSync(path.join(SCREENSHOTS, name), png);
+    }
   });
 
   it('has text with enough contrast (WCAG AA) on the popup and the log page, in each theme', async () => {
@@ -336,3 +342,17 @@ describe.each(['chromium', 'firefox'] as const)('the incident log page in %s', (
     }
   });
 });
+
+/** Width and a content measure of a PNG: how many distinct byte values its decoded scanlines hold (a blank page has two or three). */
+function pngFacts(png: Uint8Array): { width: number; distinctBytes: number } {
+  const buffer = Buffer.from(png);
+  expect(buffer.subarray(1, 4).toString()).toBe('PNG');
+  const idat: Buffer[] = [];
+  for (let at = 8; at < buffer.length; ) {
+    const length = buffer.readUInt32BE(at);
+    if (buffer.toString('latin1', at + 4, at + 8) === 'IDAT') idat.push(buffer.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  return { width: buffer.readUInt32BE(16), distinctBytes: new Set(raw).size };
+}

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   contentScriptsFor,
@@ -61,8 +63,8 @@ describe('content script registrations', () => {
 
   it('watches known hosts and recognises everywhere else, both in every frame from document_start', () => {
     const [watch, recognise] = contentScriptsFor(LISTS);
-    expect(watch).toMatchObject({ id: 'watch', js: [WATCH_SCRIPT], allFrames: true, runAt: 'document_start', persistAcrossSessions: true });
-    expect(recognise).toMatchObject({ id: 'recognise', js: [RECOGNISE_SCRIPT], matches: ['http://*/*', 'https://*/*'], allFrames: true, runAt: 'document_start' });
+    expect(watch).toMatchObject({ id: 'watch', js: ['content-scripts/watch.js'], allFrames: true, runAt: 'document_start', persistAcrossSessions: true });
+    expect(recognise).toMatchObject({ id: 'recognise', js: ['content-scripts/content.js'], matches: ['http://*/*', 'https://*/*'], allFrames: true, runAt: 'document_start' });
     expect(recognise!.excludeMatches).toEqual(watch!.matches);
     // A browser refuses an empty `matches`; the built-in services keep it from ever being empty.
     expect(contentScriptsFor({ userSites: [], recognisedHosts: {} })[0]!.matches.length).toBeGreaterThan(0);
@@ -104,5 +106,16 @@ describe('content script registrations', () => {
     await expect(sync(LISTS)).rejects.toThrow('worker shutting down');
     fail = false;
     expect(await sync(LISTS)).toEqual(['registered watch', 'registered recognise']);
+  });
+});
+
+describe('registered script paths', () => {
+  it('are the files WXT builds from real entrypoints', () => {
+    // WXT builds entrypoints/<name>.content.ts, and entrypoints/content.ts, into content-scripts/<name>.js.
+    const entrypointOf = (script: string) => {
+      const name = script.match(/^content-scripts\/([a-z-]+)\.js$/)?.[1];
+      return name === 'content' ? 'entrypoints/content.ts' : `entrypoints/${name}.content.ts`;
+    };
+    for (const script of [WATCH_SCRIPT, RECOGNISE_SCRIPT]) expect(existsSync(resolve(process.cwd(), entrypointOf(script))), script).toBe(true);
   });
 });

@@ -97,7 +97,10 @@ describe('script.csp-dropped', () => {
 describe('script.csp-violation, script.hidden-iframe, script.by-extension', () => {
   it('rates refused scripts above other refusals', () => {
     const findings = detectCspViolations(PAGE, [{ blockedUrl: 'https://evil.test/x.js', directive: 'script-src-elem' }, { blockedUrl: 'https://img.test/a.png', directive: 'img-src' }], ctx());
-    expect(findings.map((f) => [f.severity, f.evidence.blocked])).toEqual([['medium', 'https://evil.test'], ['low', 'https://img.test']]);
+    expect(findings.map((f) => [f.rule, f.severity, f.evidence.blocked])).toEqual([
+      ['script.csp-violation', 'medium', 'https://evil.test'],
+      ['script.csp-violation', 'low', 'https://img.test'],
+    ]);
   });
   it('reports only hidden third-party frames', () => {
     const frames = [
@@ -105,7 +108,7 @@ describe('script.csp-violation, script.hidden-iframe, script.by-extension', () =
       { src: 'https://mail.example.org/preview', hidden: true, width: 0, height: 0 },
       { src: 'https://video.test/embed', hidden: false, width: 640, height: 360 },
     ];
-    expect(detectHiddenFrames(PAGE, frames, ctx()).map((f) => f.evidence.frameOrigin)).toEqual(['https://tracker.test']);
+    expect(detectHiddenFrames(PAGE, frames, ctx()).map((f) => [f.rule, f.evidence.frameOrigin])).toEqual([['script.hidden-iframe', 'https://tracker.test']]);
   });
   it('attributes extension scripts as info', () => {
     const [f] = detectExtensionScripts(PAGE, [{ src: 'chrome-extension://abcdef/inject.js' }, { src: 'chrome-extension://abcdef/other.js' }], ctx());
