@@ -82,10 +82,7 @@ export const RULE_PROOFS: Record<RuleId, RuleProof> = {
   'cert.error': {
     detector: 'lib/detect/cert-error.ts',
     unit: 'tests/unit/detect-cert-error.test.ts',
-    e2e: {
-      chromium: { untested: 'Chromium reports certificate errors to webRequest.onErrorOccurred; the e2e of the misnamed host runs in Firefox only.' },
-      firefox: { test: 'tests/e2e/cert.test.ts' },
-    },
+    e2e: both('tests/e2e/cert.test.ts'),
   },
   'cert.error-bypassed': {
     detector: 'lib/detect/cert.ts',

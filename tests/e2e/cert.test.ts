@@ -1,6 +1,6 @@
 /**
- * Certificate anomalies, Firefox only: Chromium does not show certificates to extensions (its
- * deep-inspection mode is tested elsewhere). One profile learns the lab's clean chain on a first
+ * Certificate anomalies in Firefox, and the certificate errors Chromium reports: Chromium does not
+ * show certificates to extensions (its deep-inspection mode is tested elsewhere). One profile learns the lab's clean chain on a first
  * visit, as a user's would, then meets a rotated key, an interception CA and a certificate error.
  * A second profile goes through a real TLS-intercepting proxy (mitmproxy) when it is installed.
  */
@@ -241,5 +241,38 @@ describe.skipIf(!HAVE_MITMPROXY)('Firefox behind a real TLS-intercepting proxy (
     expect(untrusted).toMatchObject({ severity: 'critical', host: LAB_HOSTS.mail });
     expect(String(untrusted!.evidence.root)).toContain('mitmproxy');
     expect(v.popup.level).toBe('danger');
+  });
+});
+
+/**
+ * Chromium shows no certificate to extensions, but it does report the certificate errors it
+ * refuses a page for: the same misnamed host as above, in Chromium.
+ */
+describe('certificate errors in Chromium against the lab', () => {
+  let lab: Lab;
+  let session: Session;
+  let probe: ExtensionProbe;
+
+  beforeAll(async () => {
+    lab = await startLab();
+    session = await launch('chromium', { extensionDir: path.resolve('.output/chrome-mv3'), trustCaPems: [lab.caCertPem], hostMap: [...Object.values(LAB_HOSTS), MISNAMED_HOST] });
+    probe = await ExtensionProbe.open(session);
+    const settings = labSettings(lab, 'chromium');
+    await probe.setSettings({ ...settings, userSites: [...(settings.userSites as string[]), MISNAMED_HOST] });
+  });
+  afterAll(async () => {
+    await session?.close();
+    await lab?.close();
+  });
+
+  it('reports a certificate the browser refused on a messaging host (cert.error), and nothing for a clean visit', async () => {
+    const clean = await visit(session, probe, lab, 'clean', lab.url('chat', '/'));
+    expect(clean.incidents.filter(atLeastMedium)).toEqual([]);
+    const lastId = (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);
+    const page = await session.browser.newPage();
+    await page.goto(`https://${MISNAMED_HOST}:${lab.httpsPort}/`, { waitUntil: 'load', timeout: 15_000 }).catch(() => undefined);
+    const error = await waitForIncident(probe, 'cert.error', lastId);
+    await page.close().catch(() => undefined);
+    expect(error).toMatchObject({ severity: 'high', host: MISNAMED_HOST, evidence: { errorCode: 'ERR_CERT_COMMON_NAME_INVALID', family: 'certificate', resourceType: 'main_frame' } });
   });
 });
