@@ -1,7 +1,7 @@
 import { Window } from 'happy-dom';
 import { describe, expect, it } from 'vitest';
 import { RECOGNITION_PAGES, recognitionPage } from '../../lab/recognition-pages';
-import { RECOGNISERS, recogniseMessagingPage, type RecognisableDocument } from '@/lib/sites/recognise';
+import { groupSelectorsByTag, RECOGNISERS, recogniseMessagingPage, splitSelectorList, type RecognisableDocument } from '@/lib/sites/recognise';
 
 function parse(html: string): Document {
   const window = new Window({ url: 'https://apps.example.org/' });
@@ -49,6 +49,23 @@ describe('recognising self-hosted mail and chat from their real markers', () => 
     };
     expect(recogniseMessagingPage(ordinary)).toBeUndefined();
     expect(queries).toBe(1);
+  });
+
+  it('queries all markers grouped by tag, finding exactly the elements the plain list finds', () => {
+    const selectors = RECOGNISERS.flatMap((r) => r.selectors);
+    const grouped = groupSelectorsByTag(selectors);
+    const flat = [...new Set(selectors)].join(', ');
+    expect(splitSelectorList(grouped).length).toBeLessThan(new Set(selectors.flatMap(splitSelectorList)).size / 2);
+    const pages = products.flatMap(([, pages]) => [...Object.values(pages.real), ...Object.values(pages.lookalikes)]);
+    for (const html of pages) {
+      const document = parse(html);
+      expect([...document.querySelectorAll(grouped)]).toEqual([...document.querySelectorAll(flat)]);
+    }
+  });
+
+  it('splits selector lists only at their own commas', () => {
+    expect(splitSelectorList('a, link[href*="/css/common,login,zhtml"], :is(b, c) , [x=\'1,2\']')).toEqual(['a', 'link[href*="/css/common,login,zhtml"]', ':is(b, c)', "[x='1,2']"]);
+    expect(groupSelectorsByTag(['script[src*="a,b"]', 'script[src$=".js"]', '#x .y', 'sg-login, [sg-login]'])).toBe('script:is([src*="a,b"], [src$=".js"]), :is(sg-login, [sg-login]), #x .y');
   });
 
   it('serves each page by name in the lab, and nothing else', () => {
