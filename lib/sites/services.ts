@@ -188,10 +188,12 @@ export function serviceAddresses({ hosts, paths }: ServiceProfile): string[] {
   return paths ? hosts.flatMap((host) => paths.map((path) => `${host}${path}`)) : [...hosts];
 }
 
-/** True when `path` is `prefix` itself or lies below it: `/messages`, `/messages/t/1`, not `/messagesX`. */
+/**
+ * True when `path` is `prefix` itself or lies below it: `/messages`, `/messages/t/1`, not
+ * `/messagesX`. Case-sensitive, as the match patterns that inject the watch script are.
+ */
 export function pathIsUnder(path: string, prefix: string): boolean {
-  const lower = path.toLowerCase();
-  return lower === prefix || lower.startsWith(`${prefix}/`);
+  return path === prefix || path.startsWith(`${prefix}/`);
 }
 
 /**

@@ -32,7 +32,7 @@ describe('resolveSite', () => {
     expect(resolveSiteForUrl('https://www.google.com/search?q=meet', none)).toBeUndefined();
   });
   it('knows Messenger inside www.facebook.com by path, and leaves the rest of Facebook out', () => {
-    for (const url of ['https://www.facebook.com/messages', 'https://www.facebook.com/messages/', 'https://www.facebook.com/messages/t/100012345678', 'https://www.facebook.com/messages/e2ee/t/1?x=1', 'https://www.facebook.com/Messages/t/1']) {
+    for (const url of ['https://www.facebook.com/messages', 'https://www.facebook.com/messages/', 'https://www.facebook.com/messages/t/100012345678', 'https://www.facebook.com/messages/e2ee/t/1?x=1']) {
       expect(resolveSiteForUrl(url, none), url).toMatchObject({ source: 'builtin', name: 'Messenger', host: 'www.facebook.com' });
     }
     for (const url of ['https://www.facebook.com/', 'https://www.facebook.com/groups/123/messages', 'https://www.facebook.com/messages.fan', 'https://www.facebook.com/messagesfoo/t/1', 'https://www.facebook.com/?next=/messages/', 'https://www.facebook.com/watch#/messages/t/1', 'https://m.facebook.com/messages/t/1', 'not a url']) {
