@@ -14,7 +14,7 @@ import { createMonitor, type Outcome } from '@/lib/monitor';
 import type { HeadersObservation } from '@/lib/observations';
 import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged, RETIRED_SITE_LISTS_KEY } from '@/lib/settings';
 import { applyRetention } from '@/lib/retention';
-import { resolveSite, type SiteLists } from '@/lib/sites';
+import { resolveSiteForUrl, type SiteLists } from '@/lib/sites';
 import { createTabStates, deepStatusKey } from '@/lib/tab-state';
 import { hostOf } from '@/lib/url';
 
@@ -58,7 +58,7 @@ export default defineBackground(() => {
   });
   onStorageChanged(() => void refreshSiteLists());
   /** False only when the host is certainly not mail or chat; unknown until the lists load. */
-  const mayBeMessaging = (url: string | undefined) => !url || !siteLists || resolveSite(hostOf(url), siteLists) !== undefined;
+  const mayBeMessaging = (url: string | undefined) => !url || !siteLists || resolveSiteForUrl(url, siteLists) !== undefined;
 
   // New critical incidents only (never repeats), and only when the user opted in and granted it.
   const notifyCritical = (outcome: Outcome) => {
@@ -158,7 +158,7 @@ export default defineBackground(() => {
     if (import.meta.env.FIREFOX || deep || !api) return;
     deep = createDeepInspector({
       api,
-      isMessagingUrl: (url) => Boolean(siteLists && resolveSite(hostOf(url), siteLists)),
+      isMessagingUrl: (url) => Boolean(siteLists && resolveSiteForUrl(url, siteLists)),
       onCertificate: (tabId, cert) => void monitor.observeCertificate(cert).then(show(tabId)).catch(report('deep certificate')),
       onStatus: (tabId, status) =>
         void (status
@@ -214,7 +214,7 @@ export default defineBackground(() => {
         strictTransportSecurity: header('strict-transport-security'),
         contentSecurityPolicy: header('content-security-policy'),
       };
-      if (!siteLists || !resolveSite(hostOf(details.url), siteLists)) {
+      if (!siteLists || !resolveSiteForUrl(details.url, siteLists)) {
         if (details.tabId >= 0) pendingMainFrame.set(details.tabId, headers);
         return;
       }
@@ -229,7 +229,7 @@ export default defineBackground(() => {
     browser.webRequest.onHeadersReceived.addListener(
       (details) => {
         const pageUrl = details.documentUrl;
-        if (!pageUrl || details.statusCode !== 200 || !siteLists || !resolveSite(hostOf(pageUrl), siteLists)) return;
+        if (!pageUrl || details.statusCode !== 200 || !siteLists || !resolveSiteForUrl(pageUrl, siteLists)) return;
         const cacheControl = details.responseHeaders?.find((h) => h.name.toLowerCase() === 'cache-control')?.value ?? null;
         const immutable = looksImmutable(details.url, cacheControl);
         // Bytes only matter for scripts that promise never to change; the rest are not streamed
@@ -264,7 +264,7 @@ export default defineBackground(() => {
   if (import.meta.env.FIREFOX) {
     const inspect = async (details: WebRequest.OnHeadersReceivedDetailsType) => {
       const lists = siteLists ?? (await refreshSiteLists());
-      if (!resolveSite(hostOf(details.url), lists)) return;
+      if (!resolveSiteForUrl(details.url, lists)) return;
       const info = (await browser.webRequest.getSecurityInfo(details.requestId, { certificateChain: true, rawDER: true })) as FirefoxSecurityInfo;
       const cert = certObservationFromSecurityInfo(details, info);
       if (!cert) return;

@@ -80,6 +80,8 @@ tapguard lab listening on 127.0.0.1 (https ${lab.httpsPort}, http ${lab.httpPort
   chat      ${lab.url('chat', '/')}
   injected  ${lab.url('evil', '/inject.js')}
   http      ${lab.url('mail', '/', 'http')}
+  self-hosted apps to recognise (and look-alikes, lab/recognition-pages.ts):
+            ${lab.url('evil', '/recognition/zulip/login')}, …/zulip/lookalike-blog, …
 
   lab CA           ${lab.caCertPath}
                    sha256 ${lab.caFingerprintSha256}

@@ -19,6 +19,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { generateLabCerts, type CertPair, type LabCerts } from './certs';
 import * as pages from './pages';
 import { benchRoute, sendBenchResponse } from './bench-pages';
+import { recognitionPage } from './recognition-pages';
 
 export const LAB_HOSTS = { mail: 'mail.tapguard.test', chat: 'chat.tapguard.test', evil: 'cdn.evil-tracker.test' } as const;
 
@@ -409,6 +410,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return send(res, 200, pages.INJECT_JS, { 'Content-Type': 'application/javascript' });
     }
     if ((method === 'GET' || method === 'HEAD') && u.pathname === '/frame.html') return send(res, 200, pages.FRAME_HTML);
+    // Pages of self-hosted apps tapguard recognises from the DOM, and their look-alikes, on a host
+    // no test has made known (lab/recognition-pages.ts).
+    const recognition = /^\/recognition\/([a-z-]+)\/([a-z-]+)$/.exec(u.pathname);
+    const page = recognition && (method === 'GET' || method === 'HEAD') ? recognitionPage(recognition[1]!, recognition[2]!) : undefined;
+    if (page) return send(res, 200, page);
     return notFound(res);
   }
 

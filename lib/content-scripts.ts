@@ -40,15 +40,25 @@ export function matchPatternForHost(host: string): string | undefined {
   return `*://${name}/*`;
 }
 
-/** Every host the lists know, as match patterns, sorted and without duplicates. */
+/**
+ * The patterns of a service that owns only some paths of its host: each prefix itself, below it
+ * and with a query (match patterns test the path and query together), so `/messages/t/1` matches
+ * and `/messagesfoo` or `/groups/1` do not.
+ */
+export function matchPatternsForPaths(host: string, paths: readonly string[]): string[] {
+  const hostPattern = matchPatternForHost(host);
+  if (!hostPattern) return [];
+  const base = hostPattern.slice(0, -'/*'.length);
+  return paths.filter((path) => /^\/[a-z0-9/_-]+$/.test(path) && !path.endsWith('/')).flatMap((path) => [`${base}${path}`, `${base}${path}/*`, `${base}${path}?*`]);
+}
+
+/** Every host (and path-scoped service) the lists know, as match patterns, sorted and without duplicates. */
 export function knownHostPatterns(lists: SiteLists): string[] {
-  const hosts = [...SERVICES.flatMap((service) => service.hosts), ...lists.userSites, ...Object.keys(lists.recognisedHosts)];
-  const patterns = new Set<string>();
-  for (const host of hosts) {
-    const pattern = matchPatternForHost(host);
-    if (pattern) patterns.add(pattern);
-  }
-  return [...patterns].sort();
+  const services = SERVICES.flatMap(({ hosts, paths }) =>
+    paths ? hosts.flatMap((host) => matchPatternsForPaths(host, paths)) : hosts.map(matchPatternForHost),
+  );
+  const others = [...lists.userSites, ...Object.keys(lists.recognisedHosts)].map(matchPatternForHost);
+  return [...new Set([...services, ...others].filter((p): p is string => p !== undefined))].sort();
 }
 
 /**

@@ -45,7 +45,7 @@ import type {
   ScriptRef,
 } from './observations';
 import type { Settings } from './settings';
-import { resolveSite, type MonitoredSite, type SiteLists } from './sites';
+import { resolveSiteForUrl, type MonitoredSite, type SiteLists } from './sites';
 import type { Finding } from './types';
 import { hostOf } from './url';
 
@@ -102,11 +102,10 @@ export function createMonitor(deps: MonitorDeps) {
   }
 
   async function siteFor(url: string, recognisedAs?: string): Promise<MonitoredSite | undefined> {
-    const host = hostOf(url);
-    const site = resolveSite(host, await deps.loadSiteLists());
+    const site = resolveSiteForUrl(url, await deps.loadSiteLists());
     if (site || !recognisedAs) return site;
-    await deps.rememberRecognisedHost(host, recognisedAs);
-    return resolveSite(host, await deps.loadSiteLists());
+    await deps.rememberRecognisedHost(hostOf(url), recognisedAs);
+    return resolveSiteForUrl(url, await deps.loadSiteLists());
   }
 
   return {

@@ -17,7 +17,7 @@ import {
   type Settings,
 } from '@/lib/settings';
 import { RECOGNISERS } from '@/lib/sites/recognise';
-import { SERVICES } from '@/lib/sites/services';
+import { SERVICES, serviceAddresses } from '@/lib/sites/services';
 import { checkRetention, checkRoot, checkSite, formatFingerprint } from './validate';
 
 interface State {
@@ -268,7 +268,7 @@ export function App() {
           <ul class="builtin-list">
             {SERVICES.map((s) => (
               <li key={s.id}>
-                <strong>{s.name}</strong> <span class="muted">{s.hosts.join(', ')}</span>
+                <strong>{s.name}</strong> <span class="muted">{serviceAddresses(s).join(', ')}</span>
               </li>
             ))}
           </ul>

@@ -7,7 +7,7 @@ import { capabilitiesOf, type DeepState } from '@/lib/capabilities';
 import { openDb } from '@/lib/db';
 import { countIncidents, incidentsForHost, incidentsForKeys } from '@/lib/queries';
 import { loadLocalSettings, loadSettings, loadSiteLists, saveSettings } from '@/lib/settings';
-import { resolveSite } from '@/lib/sites';
+import { resolveSiteForUrl } from '@/lib/sites';
 import { loadDeepStatus, loadTabState } from '@/lib/tab-state';
 import { severityRank, type Incident } from '@/lib/types';
 import { hostOf } from '@/lib/url';
@@ -42,7 +42,7 @@ async function loadState(): Promise<PopupState> {
   const db = openDb();
   const [tab, lists, settings] = await Promise.all([targetTab(), loadSiteLists(), loadSettings()]);
   const host = hostOf(tab.url);
-  const site = resolveSite(host, lists);
+  const site = resolveSiteForUrl(tab.url, lists);
   const [tabState, deep] = tab.id !== undefined ? await Promise.all([loadTabState(tab.id), loadDeepStatus(tab.id)]) : [undefined, undefined];
   const keys = tabState?.host === host ? Object.keys(tabState.findings) : [];
   const [seen, forHost, total] = await Promise.all([

@@ -1,6 +1,6 @@
 import { isLocalDevelopmentHost } from '../url';
 import { RECOGNISERS } from './recognise';
-import { matchesHostPattern, serviceForHost, type ServiceProfile } from './services';
+import { matchesHostPattern, serviceForPage, type ServiceProfile } from './services';
 
 export interface MonitoredSite {
   host: string;
@@ -16,10 +16,15 @@ export interface SiteLists {
   recognisedHosts: Readonly<Record<string, string>>;
 }
 
-/** The one question every entrypoint asks before doing any work: is this a messaging page? */
-export function resolveSite(host: string, lists: SiteLists): MonitoredSite | undefined {
+/**
+ * The one question every entrypoint asks before doing any work: is this a messaging page?
+ * `path` (a URL's pathname) matters only for a service that owns part of its host (Messenger in
+ * www.facebook.com/messages); without it such a service is not matched, so the rest of the site
+ * stays out. Prefer {@link resolveSiteForUrl} wherever the URL is at hand.
+ */
+export function resolveSite(host: string, lists: SiteLists, path = ''): MonitoredSite | undefined {
   if (!host || isLocalDevelopmentHost(host)) return undefined;
-  const profile = serviceForHost(host);
+  const profile = serviceForPage(host, path);
   if (profile) return { host, name: profile.name, source: 'builtin', profile };
   if (lists.userSites.some((pattern) => matchesHostPattern(host, pattern))) return { host, name: host, source: 'user' };
   const recognised = lists.recognisedHosts[host];
@@ -28,6 +33,17 @@ export function resolveSite(host: string, lists: SiteLists): MonitoredSite | und
     return { host, name: `${name} on ${host}`, source: 'recognised' };
   }
   return undefined;
+}
+
+/** {@link resolveSite} for a URL, path included; a URL that does not parse is no site. */
+export function resolveSiteForUrl(url: string, lists: SiteLists): MonitoredSite | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  return resolveSite(parsed.hostname.toLowerCase(), lists, parsed.pathname);
 }
 
 /** A user-entered site: a host name or `*.` + host name, lower case, nothing else. */

@@ -8,6 +8,12 @@ export interface ServiceProfile {
   name: string;
   kind: 'mail' | 'chat';
   hosts: readonly string[];
+  /**
+   * Set only for a service that shares its hosts with the rest of a site (Messenger inside
+   * www.facebook.com): the path prefixes that are the service. Everything else on those hosts is
+   * not, and gets neither the watch script nor any check.
+   */
+  paths?: readonly string[];
   /** Script origins the service itself serves its code from, besides the page's own origin. */
   scriptOrigins: readonly string[];
   /**
@@ -28,6 +34,16 @@ export const SERVICES: readonly ServiceProfile[] = [
     kind: 'mail',
     hosts: ['mail.google.com', 'inbox.google.com'],
     scriptOrigins: ['https://www.gstatic.com', 'https://ssl.gstatic.com', 'https://apis.google.com', 'https://www.google.com'],
+    certIssuers: ['Google Trust Services', 'Google Trust Services LLC'],
+  },
+  {
+    // Took over calls from Hangouts (whose chat went to Google Chat, below).
+    id: 'google-meet',
+    volatileInline: true,
+    name: 'Google Meet',
+    kind: 'chat',
+    hosts: ['meet.google.com'],
+    scriptOrigins: ['https://www.gstatic.com', 'https://ssl.gstatic.com', 'https://apis.google.com'],
     certIssuers: ['Google Trust Services', 'Google Trust Services LLC'],
   },
   {
@@ -118,6 +134,16 @@ export const SERVICES: readonly ServiceProfile[] = [
     scriptOrigins: ['https://static.xx.fbcdn.net'],
   },
   {
+    // Meta folds Messenger into Facebook: messenger.com now sends people to facebook.com/messages.
+    id: 'messenger-facebook',
+    volatileInline: true,
+    name: 'Messenger',
+    kind: 'chat',
+    hosts: ['www.facebook.com'],
+    paths: ['/messages'],
+    scriptOrigins: ['https://static.xx.fbcdn.net'],
+  },
+  {
     id: 'teams',
     volatileInline: true,
     name: 'Microsoft Teams',
@@ -157,6 +183,34 @@ export function matchesHostPattern(host: string, pattern: string): boolean {
   return host === pattern;
 }
 
+/** What a user reads as the service's address: its hosts, with their paths where it owns only those. */
+export function serviceAddresses({ hosts, paths }: ServiceProfile): string[] {
+  return paths ? hosts.flatMap((host) => paths.map((path) => `${host}${path}`)) : [...hosts];
+}
+
+/**
+ * True when `path` is `prefix` itself or lies below it: `/messages`, `/messages/t/1`, not
+ * `/messagesX`. Case-sensitive, as the match patterns that inject the watch script are.
+ */
+export function pathIsUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/**
+ * The service a host belongs to as a whole. A service that owns only some paths of its host
+ * (`paths`) is never returned here: without the path, the page may be any other part of the site.
+ */
 export function serviceForHost(host: string): ServiceProfile | undefined {
-  return SERVICES.find((service) => service.hosts.some((pattern) => matchesHostPattern(host, pattern)));
+  return SERVICES.find((service) => !service.paths && service.hosts.some((pattern) => matchesHostPattern(host, pattern)));
+}
+
+/** The service a page belongs to, from its host and URL path (`pathname`, no query). */
+export function serviceForPage(host: string, path: string): ServiceProfile | undefined {
+  return (
+    serviceForHost(host) ??
+    SERVICES.find(
+      (service) =>
+        service.paths?.some((prefix) => pathIsUnder(path, prefix)) && service.hosts.some((pattern) => matchesHostPattern(host, pattern)),
+    )
+  );
 }

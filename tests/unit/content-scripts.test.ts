@@ -6,6 +6,7 @@ import {
   createContentScriptSync,
   knownHostPatterns,
   matchPatternForHost,
+  matchPatternsForPaths,
   RECOGNISE_SCRIPT,
   WATCH_SCRIPT,
   type ContentScriptRegistration,
@@ -59,6 +60,20 @@ describe('content script registrations', () => {
     const patterns = knownHostPatterns(LISTS);
     expect(patterns).toEqual(expect.arrayContaining(['*://mail.google.com/*', '*://*.slack.com/*', '*://chat.example.org/*', '*://*.example.net/*', '*://mail.example.org/*']));
     expect(new Set(patterns).size).toBe(patterns.length);
+  });
+
+  it('registers the watch script for Messenger inside Facebook by path only', () => {
+    const patterns = knownHostPatterns({ userSites: [], recognisedHosts: {} });
+    const facebook = patterns.filter((p) => p.includes('facebook.com'));
+    expect(facebook).toEqual(['*://www.facebook.com/messages', '*://www.facebook.com/messages/*', '*://www.facebook.com/messages?*']);
+    expect(patterns).toContain('*://meet.google.com/*');
+    // As a browser reads them (scheme, host, then path and query together, `*` any run of characters):
+    const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.?]/g, '\\$&').replace(/\*/g, '.*').replace(/^\.\*:/, 'https?:')}$`);
+    const matched = (url: string) => facebook.some((p) => glob(p).test(url.replace(/#.*/, '')));
+    for (const url of ['https://www.facebook.com/messages', 'https://www.facebook.com/messages/t/1', 'https://www.facebook.com/messages?ref=bookmarks']) expect(matched(url), url).toBe(true);
+    for (const url of ['https://www.facebook.com/', 'https://www.facebook.com/groups/1/messages/', 'https://www.facebook.com/messages.fan', 'https://www.facebook.com/watch#/messages/']) expect(matched(url), url).toBe(false);
+    expect(matchPatternsForPaths('www.facebook.com', ['/messages', 'no-slash', '/x/', '/a b', '/*'])).toHaveLength(3);
+    expect(matchPatternsForPaths('localhost', ['/messages'])).toEqual([]);
   });
 
   it('watches known hosts and recognises everywhere else, both in every frame from document_start', () => {

@@ -43,6 +43,15 @@ describe('monitor', () => {
     expect(await db.incidents.count()).toBe(0);
   });
 
+  it('watches Messenger inside Facebook by its path, and nothing else of Facebook', async () => {
+    const feed = await monitor.observePage({ url: 'https://www.facebook.com/groups/1/', scripts: [evil] });
+    expect(feed.site).toBeUndefined();
+    expect(await db.baselines.count()).toBe(0);
+    const messages = await monitor.observePage({ url: 'https://www.facebook.com/messages/t/100012345678', scripts: [] });
+    expect(messages.site).toMatchObject({ source: 'builtin', name: 'Messenger', host: 'www.facebook.com' });
+    expect(await db.baselines.get('www.facebook.com')).toMatchObject({ visits: 1 });
+  });
+
   it('recognises a self-hosted webmail page and learns it on the first visit', async () => {
     const outcome = await monitor.observePage({ url: MAIL, recognisedAs: 'roundcube', scripts: [own] });
     expect(outcome.site?.source).toBe('recognised');

@@ -1,8 +1,8 @@
 import { Window } from 'happy-dom';
 import { describe, expect, it } from 'vitest';
-import { parseHostPattern, resolveSite } from '@/lib/sites';
+import { parseHostPattern, resolveSite, resolveSiteForUrl } from '@/lib/sites';
 import { recogniseMessagingPage } from '@/lib/sites/recognise';
-import { SERVICES } from '@/lib/sites/services';
+import { SERVICES, serviceAddresses, serviceForHost } from '@/lib/sites/services';
 
 const none = { userSites: [], recognisedHosts: {} };
 
@@ -26,6 +26,25 @@ describe('resolveSite', () => {
   });
   it('never monitors local development hosts', () => {
     expect(resolveSite('localhost', { userSites: ['localhost'], recognisedHosts: {} })).toBeUndefined();
+  });
+  it('knows Google Meet, which took over calls from Hangouts', () => {
+    expect(resolveSiteForUrl('https://meet.google.com/abc-defg-hij', none)).toMatchObject({ source: 'builtin', name: 'Google Meet' });
+    expect(resolveSiteForUrl('https://www.google.com/search?q=meet', none)).toBeUndefined();
+  });
+  it('knows Messenger inside www.facebook.com by path, and leaves the rest of Facebook out', () => {
+    for (const url of ['https://www.facebook.com/messages', 'https://www.facebook.com/messages/', 'https://www.facebook.com/messages/t/100012345678', 'https://www.facebook.com/messages/e2ee/t/1?x=1']) {
+      expect(resolveSiteForUrl(url, none), url).toMatchObject({ source: 'builtin', name: 'Messenger', host: 'www.facebook.com' });
+    }
+    for (const url of ['https://www.facebook.com/', 'https://www.facebook.com/groups/123/messages', 'https://www.facebook.com/messages.fan', 'https://www.facebook.com/messagesfoo/t/1', 'https://www.facebook.com/?next=/messages/', 'https://www.facebook.com/watch#/messages/t/1', 'https://m.facebook.com/messages/t/1', 'not a url']) {
+      expect(resolveSiteForUrl(url, none), url).toBeUndefined();
+    }
+    // Without a path the page could be any part of Facebook, so the host alone is not a service.
+    expect(resolveSite('www.facebook.com', none)).toBeUndefined();
+    expect(serviceForHost('www.facebook.com')).toBeUndefined();
+    expect(serviceAddresses(SERVICES.find((s) => s.id === 'messenger-facebook')!)).toEqual(['www.facebook.com/messages']);
+  });
+  it('still honours a user who adds all of www.facebook.com', () => {
+    expect(resolveSiteForUrl('https://www.facebook.com/groups/1', { userSites: ['www.facebook.com'], recognisedHosts: {} })?.source).toBe('user');
   });
   it('has unique service ids', () => {
     expect(new Set(SERVICES.map((s) => s.id)).size).toBe(SERVICES.length);
