@@ -36,8 +36,35 @@ describe('npm run verify', () => {
   it('says OK for an intact export (exit 0)', () => {
     const run = verify('--', file('ok.jsonl', `${lines.join('\n')}\n`));
     expect(run.out.split('\n')[0]).toBe('OK: 12 incidents, chain intact');
-    expect(run.out).toContain('Exported by tapguard 0.1.0 in Chrome/140.0');
+    expect(run.out).toContain('Header (not covered by the hash chain, NOT verified): tapguard "0.1.0", browser "Chrome/140.0"');
     expect(run.code).toBe(0);
+  });
+
+  it('has its own exit code (3) for a chain that is intact but starts after removed records', () => {
+    // Records 5..12 with the header's counts adjusted: what an export after retention looks like.
+    const header = { ...JSON.parse(lines[0]!), records: 8, firstId: 5, startsAtGenesis: false };
+    const run = verify(file('pruned.jsonl', `${[JSON.stringify(header), ...lines.slice(5)].join('\n')}\n`));
+    expect(run.out.split('\n')[0]).toBe('OK: 8 incidents, chain intact');
+    expect(run.out).toContain('PARTIAL: the chain starts after older records that are not in this file');
+    expect(run.code).toBe(3);
+  });
+
+  it('prints no control characters from the file, so an escape sequence cannot hide a line', () => {
+    const header = { ...JSON.parse(lines[0]!), records: 8, browser: 'Chrome\u001b[1A\u001b[2K\u009b2K\u202eevil', exportedAt: '\u0007now' };
+    const run = verify(file('escapes.jsonl', `${[JSON.stringify(header), ...lines.slice(5)].join('\n')}\n`));
+    expect(run.code).toBe(3);
+    // eslint-disable-next-line no-control-regex
+    expect(run.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(run.out).toContain('browser "Chrome[1A[2K2Kevil", exported at "now"');
+    expect(run.out).toContain('PARTIAL:');
+  });
+
+  it('says BROKEN for a line that is not in canonical form (exit 1)', () => {
+    const spaced = [...lines];
+    spaced[3] = spaced[3]!.replace('"severity":', '"severity": ');
+    const run = verify(file('spaced.jsonl', spaced.join('\n')));
+    expect(run.out).toMatch(/^BROKEN at line 4: this line is not written the way tapguard writes it/);
+    expect(run.code).toBe(1);
   });
 
   it('names the first broken line (exit 1)', () => {
