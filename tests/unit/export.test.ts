@@ -155,8 +155,8 @@ describe('verifyJsonl', () => {
 
   it('accepts a chain whose older records were removed by retention', async () => {
     db = freshDb();
-    await seed(db, 10);
-    await applyRetention(db, { retentionDays: 3650, maxIncidents: 4 }, Date.UTC(2026, 0, 2));
+    await seed(db, 10, { stepMs: 24 * 60 * 60 * 1000 });
+    await applyRetention(db, { retentionDays: 4, maxIncidents: 1000 }, Date.UTC(2026, 0, 10, 12));
     const text = await collect(exportJsonl(db, META));
     expect(JSON.parse(text.split('\n')[0]!)).toMatchObject({ records: 4, firstId: 7, startsAtGenesis: false });
     expect(await verifyJsonl(linesOf(text))).toMatchObject({ ok: true, count: 4, startsAtGenesis: false });
