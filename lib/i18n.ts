@@ -193,6 +193,8 @@ const en = {
   'capability.tls': 'TLS version and cipher',
   'capability.tls.chrome': 'Needs deep inspection in Chrome.',
 
+  'previews.heading': 'Inline code in evidence',
+  'previews.label': 'Quote the first 200 characters of injected inline code (and of code the page\u2019s CSP refused) in the evidence. Off: only its hash is kept, since that code is page content and may include text from your mail.',
   'notifications.heading': 'Notifications',
   'notifications.label': 'Show a system notification when tapguard records a critical incident (asks for the notifications permission)',
   'notifications.denied': 'The browser did not grant the notifications permission, so notifications stay off.',

@@ -84,5 +84,6 @@ describe('npm run verify', () => {
       expect(run.err).toContain('usage: npm run verify -- <export.jsonl>');
       expect(run.out).toBe('');
     }
-  });
+    // Four runs of tsx: seconds on a busy machine.
+  }, 60_000);
 });
