@@ -53,8 +53,12 @@ export function pathIdsHashed(pathname: string): string {
 const CODE_FILE = /\.(?:m?js|css|map|wasm)$/i;
 // Not `u`: Gmail's `/mail/u/0/` is an account index, not a person.
 const CONVERSATION_WORDS = new Set(['direct', 'dm', 'dms', 'messages', 'message', 'room', 'rooms', 'channel', 'channels', 'group', 'groups', 'conversation', 'conversations', 'thread', 'threads', 'chat', 'chats', 'id', 'user', 'users', 'people', 'contact', 'contacts', 'meet', 'call']);
-/** Single-segment paths that are an app's route, not a room: kept. */
-const APP_ROUTES = new Set(['mail', 'webmail', 'roundcube', 'sogo', 'snappymail', 'rainloop', 'zimbra', 'horde', 'owa', 'inbox', 'login', 'logout', 'signin', 'auth', 'chat', 'app', 'apps', 'web', 'client', 'home', 'messages', 'channels', 'a', 'k', 'mail0', 'u', 'index.php', 'index.html']);
+/** Single-segment paths that are an app's route or endpoint, not a room: kept. */
+const APP_ROUTES = new Set([
+  ...['mail', 'webmail', 'roundcube', 'sogo', 'snappymail', 'rainloop', 'zimbra', 'horde', 'owa', 'inbox', 'login', 'logout', 'signin', 'auth'],
+  ...['chat', 'app', 'apps', 'web', 'client', 'home', 'messages', 'channels', 'a', 'k', 'u', 'static', 'assets', 'public'],
+  ...['socket', 'websocket', 'ws', 'wss', 'api', 'graphql', 'sync', 'poll', 'events', 'stream', 'push', 'xmpp-websocket', 'http-bind', 'colibri-ws'],
+]);
 
 function decodeSegment(segment: string): string {
   try {
