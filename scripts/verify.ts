@@ -49,7 +49,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(`OK: ${result.count} incidents, chain intact${markers}`);
     if (!result.startsAtGenesis) console.log('PARTIAL: the chain starts after older records that are not in this file (retention or a cleared log).');
     if (result.holes > 0)
-      console.log(`PARTIAL: retention removed low or medium records from ${result.holes} places in the chain (${result.removedIds} ids missing); what they held cannot be checked.`);
+      console.log(
+        `PARTIAL: retention removed low or medium records from ${plural(result.holes, 'place')} in the chain (${plural(result.removedIds, 'id')} missing); what they held cannot be checked.`,
+      );
     const h = result.header;
     if (h) console.log(`Header (not covered by the hash chain, NOT verified): tapguard ${shown(h.tapguardVersion)}, browser ${shown(h.browser)}, exported at ${shown(h.exportedAt)}.`);
     return isPartialChain(result) ? EXIT.intactAfterRemoved : EXIT.intact;
@@ -67,6 +69,8 @@ function printable(text: string, max = 200): string {
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const shown = (value: unknown) => (typeof value === 'string' ? JSON.stringify(printable(value)) : '(missing)');
 

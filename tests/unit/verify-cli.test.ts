@@ -32,7 +32,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('npm run verify', () => {
+// Each test runs tsx once or more: seconds each on a busy machine.
+describe('npm run verify', { timeout: 60_000 }, () => {
   it('says OK for an intact export (exit 0)', () => {
     const run = verify('--', file('ok.jsonl', `${lines.join('\n')}\n`));
     expect(run.out.split('\n')[0]).toBe('OK: 12 incidents, chain intact');
@@ -48,6 +49,19 @@ describe('npm run verify', () => {
     expect(run.out).toContain('PARTIAL: the chain starts after older records that are not in this file');
     expect(run.code).toBe(3);
   });
+
+  it('exits 3 too for a chain with a hole retention left, and says how many ids are missing', () => {
+    const header = { ...JSON.parse(lines[0]!), records: 11 };
+    const holed = [JSON.stringify(header), ...lines.slice(1, 5), '{"tapguardRemoved":{"afterId":4,"nextId":6}}', ...lines.slice(6)];
+    const run = verify(file('holed.jsonl', `${holed.join('\n')}\n`));
+    expect(run.out.split('\n')[0]).toBe('OK: 11 incidents, chain intact');
+    expect(run.out).toContain('PARTIAL: retention removed low or medium records from 1 place in the chain (1 id missing)');
+    expect(run.code).toBe(3);
+    // The same file without the line that declares the hole is broken.
+    const run2 = verify(file('cut.jsonl', `${holed.filter((l) => !l.startsWith('{"tapguardRemoved"')).join('\n')}\n`));
+    expect(run2.out).toBe('BROKEN at line 6: prevHash does not match the hash of the previous record');
+    expect(run2.code).toBe(1);
+  }, 30_000);
 
   it('prints no control characters from the file, so an escape sequence cannot hide a line', () => {
     const header = { ...JSON.parse(lines[0]!), records: 8, browser: 'Chrome\u001b[1A\u001b[2K\u009b2K\u202eevil', exportedAt: '\u0007now' };
