@@ -23,6 +23,9 @@ export default defineConfig({
       'Warns when your webmail or web chat shows signs of interception: TLS downgrade, rogue certificates, injected scripts.',
     permissions: [
       'storage',
+      // The incident log is evidence: without this, a browser under storage pressure may evict it,
+      // and the origin's quota (a share of free disk) could force the emergency trim early.
+      'unlimitedStorage',
       // Content scripts are registered at run time, for mail and chat hosts apart from the rest.
       'scripting',
       'webRequest',

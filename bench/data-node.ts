@@ -2,11 +2,13 @@
  * `tsx bench/data-node.ts`: the recorder's ingest rate in Node with fake-indexeddb (an in-memory
  * IndexedDB written in JavaScript; real browsers differ, see the in-browser figures). Run as a
  * child of bench/run.ts, so fake-indexeddb's globals stay out of the browser-driving process.
- * Prints one JSON line.
+ * Prints two JSON lines: the verifier's time for one 8 MB line, then the ingest rates (last).
+ * `--verify-only` runs the first alone.
  */
 import 'fake-indexeddb/auto';
 import { openDb } from '../lib/db';
-import { createRecorder } from '../lib/incidents';
+import { streamLines, verifyJsonl } from '../lib/export';
+import { createRecorder, GENESIS_HASH, hashIncident } from '../lib/incidents';
 import type { Finding } from '../lib/types';
 
 const finding = (i: number): Finding => ({
@@ -32,5 +34,36 @@ async function ingest(count: number, batch: number) {
   return { count, batch, newPerSecond: count / (newMs / 1000), repeatPerSecond: count / (repeatMs / 1000) };
 }
 
-const results = [await ingest(5_000, 1), await ingest(20_000, 50)];
-console.log(JSON.stringify(results));
+/**
+ * One 8 MB record line verified as the log page does it (a Blob's stream through streamLines and
+ * verifyJsonl): split, parse, canonical check and hash. Target: under 200 ms (issue 15; it took
+ * about 2 s when the line splitter re-scanned its buffer at every chunk).
+ */
+async function verifyLongLine(bytes = 8 * 1024 * 1024, runs = 7) {
+  const base = { ts: Date.UTC(2026, 0, 1), kind: 'script', rule: 'script.new-inline', severity: 'medium', host: 'mail.example.org', url: 'https://mail.example.org/', browser: 'Node/bench', title: 't', advice: 'a', dedupeKey: 'k', prevHash: GENESIS_HASH };
+  const record: Record<string, unknown> = { ...base, evidence: { blob: '' } };
+  const overhead = JSON.stringify({ id: 1, ...record, hash: '0'.repeat(64) }).length;
+  record.evidence = { blob: 'x'.repeat(bytes - overhead) };
+  const line = JSON.stringify({ id: 1, ...record, hash: hashIncident(record as { prevHash: string }) });
+  const file = new Blob([`${line}\n`]);
+  const times: number[] = [];
+  const cpuTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const cpu = process.cpuUsage();
+    const result = await verifyJsonl(streamLines(file.stream()));
+    const used = process.cpuUsage(cpu);
+    times.push(performance.now() - start);
+    // CPU time of this process as well: on a shared machine the wall time includes waiting for a core.
+    cpuTimes.push((used.user + used.system) / 1000);
+    if (!result.ok) throw new Error(`the bench line did not verify: ${result.message}`);
+  }
+  const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
+  return { lineBytes: line.length, runs, medianMs: median(times), maxMs: Math.max(...times), medianCpuMs: median(cpuTimes), targetMs: 200 };
+}
+
+console.log(JSON.stringify({ verifyLongLine: await verifyLongLine() }));
+if (!process.argv.includes('--verify-only')) {
+  const results = [await ingest(5_000, 1), await ingest(20_000, 50)];
+  console.log(JSON.stringify(results));
+}

@@ -126,6 +126,8 @@ export interface DataResult {
 export async function benchData(lab: Lab, runs: number, log: (line: string) => void): Promise<DataResult> {
   const { stdout: ingestOut } = await run('npx', ['tsx', 'bench/data-node.ts'], { maxBuffer: 1 << 20 });
   const nodeIngest = JSON.parse(ingestOut.trim().split('\n').at(-1)!) as DataResult['node']['ingest'];
+  const verifyLine = JSON.parse(ingestOut.trim().split('\n').at(-2)!) as { verifyLongLine: { lineBytes: number; medianMs: number; maxMs: number } };
+  log(`node verify of one ${(verifyLine.verifyLongLine.lineBytes / 2 ** 20).toFixed(0)} MB line: median ${verifyLine.verifyLongLine.medianMs.toFixed(0)} ms (target < 200 ms)`);
   log(`node ingest: ${nodeIngest.map((r) => `batch ${r.batch}: ${r.newPerSecond.toFixed(0)}/s new, ${r.repeatPerSecond.toFixed(0)}/s repeats`).join('; ')}`);
   const { stdout: exportReport } = await run('node', ['--expose-gc', '--import', 'tsx', 'scripts/bench-export.ts', String(SEEDED)], { maxBuffer: 1 << 20 });
   log(`node export (scripts/bench-export.ts):\n${exportReport.trim()}`);

@@ -12,9 +12,13 @@ export interface Occurrence {
   lastTs: number;
 }
 
-/** A running count, kept in the same transaction as the rows it counts. */
+/**
+ * A running count, kept in the same transaction as the rows it counts; also small persisted
+ * numbers that must outlive a worker (`emergencyTrimAt`: time of the last emergency trim,
+ * lib/retention.ts), stored here so they need no schema change.
+ */
 export interface Tally {
-  name: 'incidents';
+  name: 'incidents' | 'emergencyTrimAt';
   count: number;
 }
 

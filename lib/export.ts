@@ -1,4 +1,5 @@
 import type { TapguardDb } from './db';
+import { canonicalJson, sha256Hex } from './hash';
 import { GENESIS_HASH, hashIncident } from './incidents';
 import { chainTable, isLogMarker, type ChainRecord } from './log';
 
@@ -48,25 +49,36 @@ export interface ExportHeader extends ExportMeta {
   note: string;
 }
 
-export type ChainCheck = { ok: true; count: number } | { ok: false; count: number; brokenAt: number; reason: string };
+export type ChainCheck =
+  | { ok: true; count: number; gaps: number }
+  | { ok: false; count: number; brokenAt: number; reason: string };
 
 /**
  * Recomputes the hash chain. The first record may follow a pruned prefix (retention), so its
- * prevHash is taken as given; every later link must match, and every hash must recompute.
+ * prevHash is taken as given; every later link must match, except where ids skip: retention
+ * removed low or medium records there (lib/retention.ts), which is counted in `gaps`. Every hash
+ * must recompute.
  */
 export function verifyChain(incidents: Iterable<ChainRecord>): ChainCheck {
-  let prev: string | undefined;
+  let prev: ChainRecord | undefined;
   let index = 0;
+  let gaps = 0;
   for (const incident of incidents) {
-    if (prev !== undefined && incident.prevHash !== prev)
-      return { ok: false, count: index, brokenAt: index, reason: 'prevHash does not match the previous record' };
+    if (prev !== undefined && incident.prevHash !== prev.hash) {
+      if (!isHole(prev.id, incident.id)) return { ok: false, count: index, brokenAt: index, reason: 'prevHash does not match the previous record' };
+      gaps++;
+    }
     if (hashIncident(incident) !== incident.hash)
       return { ok: false, count: index, brokenAt: index, reason: 'hash does not match the record content' };
-    prev = incident.hash;
+    prev = incident;
     index++;
   }
-  return { ok: true, count: index };
+  return { ok: true, count: index, gaps };
 }
+
+/** Records between these two ids were deleted: only then may a link be missing. */
+const isHole = (beforeId: number | undefined, afterId: number | undefined) =>
+  beforeId !== undefined && afterId !== undefined && afterId > beforeId + 1;
 
 interface Snapshot {
   records: number;
@@ -128,6 +140,20 @@ export function jsonlLine(record: ChainRecord): string {
   return JSON.stringify({ id: record.id, ...record });
 }
 
+/**
+ * The line that stands where retention removed records from the middle of the chain (low and
+ * medium ones, to make room: lib/retention.ts): it names the last record before the hole and the
+ * first after it. It is not part of the chain, and a verifier says where such holes are; it lets
+ * a verifier accept exactly one missing link here and nowhere else.
+ */
+export interface RemovedLine {
+  tapguardRemoved: { afterId: number; nextId: number };
+}
+
+export function removedLine(afterId: number, nextId: number): string {
+  return JSON.stringify({ tapguardRemoved: { afterId, nextId } } satisfies RemovedLine);
+}
+
 export async function* exportJsonl(db: TapguardDb, meta: ExportMeta, options: { pageSize?: number } = {}): AsyncGenerator<string> {
   const snap = await snapshot(db);
   const header: ExportHeader = {
@@ -138,12 +164,19 @@ export async function* exportJsonl(db: TapguardDb, meta: ExportMeta, options: { 
     lastId: snap.last?.id ?? null,
     headHash: snap.last?.hash ?? null,
     startsAtGenesis: !snap.first || snap.first.prevHash === GENESIS_HASH,
-    note: 'This first line describes the export and is not part of the hash chain. Each following line is one record; hash = sha256(prevHash + canonical JSON of the record without id and hash). Verify with `npm run verify -- <file>` or on the tapguard incidents page.',
+    note: 'This first line describes the export and is not part of the hash chain, so nothing in it is verified. Each following line is one record; hash = sha256(prevHash + canonical JSON of the record without id and hash). A "tapguardRemoved" line marks where retention deleted low or medium records. Verify with `npm run verify -- <file>` or on the tapguard incidents page.',
   };
   yield `${JSON.stringify(header)}\n`;
   if (snap.last?.id === undefined) return;
+  let prev: ChainRecord | undefined;
   for await (const page of prefetched(readChain(db, { ...options, upToId: snap.last.id }))) {
-    yield page.map((r) => `${jsonlLine(r)}\n`).join('');
+    let text = '';
+    for (const r of page) {
+      if (prev && r.prevHash !== prev.hash && isHole(prev.id, r.id)) text += `${removedLine(prev.id!, r.id!)}\n`;
+      text += `${jsonlLine(r)}\n`;
+      prev = r;
+    }
+    yield text;
   }
 }
 
@@ -221,13 +254,23 @@ export function exportFileName(format: 'jsonl' | 'csv', browserFamily: string, e
 
 export type JsonlFailure =
   | 'bad-json'
+  | 'not-canonical'
+  | 'too-long'
   | 'missing-field'
   | 'prev-hash-mismatch'
   | 'hash-mismatch'
   | 'id-order'
+  | 'bad-removed'
   | 'bad-header'
   | 'header-mismatch'
   | 'unreadable';
+
+/**
+ * The longest line the verifier reads, in UTF-16 code units (about 16 MB of ASCII). tapguard's
+ * own records are a few kilobytes (evidence is bounded by lib/limits.ts); the cap keeps a hostile
+ * file from making the verifier hold gigabytes for one line.
+ */
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
 
 export type JsonlCheck =
   | {
@@ -237,6 +280,9 @@ export type JsonlCheck =
       markers: number;
       /** False when the first record follows records that are not in the file. */
       startsAtGenesis: boolean;
+      /** Holes retention left in the middle of the chain ("tapguardRemoved" lines), and the ids they skip. */
+      holes: number;
+      removedIds: number;
       header?: Record<string, unknown>;
     }
   | {
@@ -249,6 +295,11 @@ export type JsonlCheck =
       message: string;
       header?: Record<string, unknown>;
     };
+
+/** Intact, but not the whole log since its start: older records or records in between are missing. */
+export function isPartialChain(result: JsonlCheck): boolean {
+  return result.ok && (!result.startsAtGenesis || result.holes > 0);
+}
 
 const STRING_FIELDS = ['kind', 'rule', 'severity', 'host', 'url', 'browser', 'title', 'advice', 'dedupeKey'] as const;
 
@@ -264,59 +315,116 @@ function fieldProblem(value: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** Above this many characters a record is hashed by the platform's WebCrypto, where there is one. */
+const NATIVE_HASH_FROM = 64 * 1024;
+
+/**
+ * hashIncident, for the verifier: a long record goes to WebCrypto (native, several times faster
+ * than the pure-JavaScript sha256 the recorder must use inside its IndexedDB transaction), a
+ * short one stays synchronous (a promise per line would cost more than it saves).
+ */
+async function recordHash(record: ChainLink): Promise<string> {
+  const { id: _id, hash: _hash, ...content } = record;
+  const text = record.prevHash + canonicalJson(content);
+  const subtle = globalThis.crypto?.subtle;
+  if (text.length < NATIVE_HASH_FROM || !subtle) return sha256Hex(text);
+  const digest = new Uint8Array(await subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** The hole a "tapguardRemoved" line declares, if the line is exactly one. */
+function removedHole(object: Record<string, unknown>): { afterId: number; nextId: number } | undefined {
+  const hole = object.tapguardRemoved as Record<string, unknown> | undefined;
+  if (Object.keys(object).length !== 1 || !hole || typeof hole !== 'object' || Object.keys(hole).length !== 2) return undefined;
+  const { afterId, nextId } = hole;
+  if (!Number.isSafeInteger(afterId) || !Number.isSafeInteger(nextId)) return undefined;
+  return (nextId as number) > (afterId as number) + 1 ? { afterId: afterId as number, nextId: nextId as number } : undefined;
+}
+
 /**
  * A line-at-a-time verifier: `push` each line of the file, then `end`. The first problem ends
- * the check; nothing here throws, whatever the lines hold.
+ * the check; nothing here throws, whatever the lines hold. Each line is parsed once and
+ * serialised once (linear in its length), and must equal that serialisation: JSON.parse keeps
+ * the last of two equal keys and turns `1e999` into Infinity (hashed as null), so a line in any
+ * other form could show a reader something other than what its hash covers.
  */
 export function createJsonlVerifier() {
   let line = 0;
   let count = 0;
   let markers = 0;
+  let holes = 0;
+  let removedIds = 0;
   let lastLine = 0;
   let prev: ChainLink | undefined;
   let first: ChainLink | undefined;
+  let hole: { afterId: number; nextId: number } | undefined;
   let header: Record<string, unknown> | undefined;
   let failed: JsonlCheck | undefined;
 
   const fail = (at: number, reason: JsonlFailure, message: string): JsonlCheck =>
     (failed = { ok: false, count, line: at, reason, message, ...(header ? { header } : {}) });
 
-  function push(raw: string): JsonlCheck | undefined {
+  function parseLine(text: string): Record<string, unknown> | JsonlCheck {
+    if (text.length > MAX_LINE_CHARS) return fail(line, 'too-long', `this line is longer than ${MAX_LINE_CHARS} characters, far more than any record tapguard writes`);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return fail(line, 'bad-json', 'this line is not valid JSON');
+    }
+    if (JSON.stringify(value) !== text)
+      return fail(line, 'not-canonical', 'this line is not written the way tapguard writes it (repeated keys, spaces, or numbers such as 1.0, -0 or 1e999): a reader could see other values than the hash covers');
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return fail(line, 'missing-field', 'this line is not a JSON object');
+    return value as Record<string, unknown>;
+  }
+
+  async function pushRecord(object: Record<string, unknown>): Promise<JsonlCheck | undefined> {
+    const problem = fieldProblem(object);
+    if (problem) return fail(line, 'missing-field', problem);
+    const record = object as ChainLink;
+    if (typeof header?.records === 'number' && count >= header.records)
+      return fail(line, 'header-mismatch', `the header lists ${header.records} records; this line is one more`);
+    if (prev && record.id <= prev.id) return fail(line, 'id-order', `id ${record.id} does not follow id ${prev.id}`);
+    if (hole) {
+      if (record.id !== hole.nextId) return fail(line, 'bad-removed', `the line before says the next record is id ${hole.nextId}, not ${record.id}`);
+      if (prev && record.prevHash === prev.hash) return fail(line, 'bad-removed', 'the line before says records were removed here, but this record links to the one before it');
+      holes++;
+      removedIds += hole.nextId - hole.afterId - 1;
+    } else if (prev && record.prevHash !== prev.hash) return fail(line, 'prev-hash-mismatch', 'prevHash does not match the hash of the previous record');
+    if ((await recordHash(record)) !== record.hash) return fail(line, 'hash-mismatch', 'the hash does not match the content of this record');
+    hole = undefined;
+    first ??= record;
+    prev = record;
+    lastLine = line;
+    count++;
+    if (record.kind === 'meta') markers++;
+    return undefined;
+  }
+
+  async function push(raw: string): Promise<JsonlCheck | undefined> {
     if (failed) return failed;
     line++;
     try {
       let text = String(raw);
       if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       if (text.endsWith('\r')) text = text.slice(0, -1);
-      if (text.trim() === '') return undefined;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return fail(line, 'bad-json', 'this line is not valid JSON');
-      }
-      if (!value || typeof value !== 'object' || Array.isArray(value)) return fail(line, 'missing-field', 'this line is not a JSON object');
-      const object = value as Record<string, unknown>;
+      if (text === '') return undefined;
+      const object = parseLine(text);
+      if ('ok' in object && object === failed) return failed;
       if (line === 1 && 'tapguardExport' in object) {
         if (object.tapguardExport !== EXPORT_FORMAT)
           return fail(line, 'bad-header', `export format ${JSON.stringify(object.tapguardExport)} is not one this verifier knows (${EXPORT_FORMAT})`);
         header = object;
         return undefined;
       }
-      const problem = fieldProblem(object);
-      if (problem) return fail(line, 'missing-field', problem);
-      const record = object as ChainLink;
-      if (typeof header?.records === 'number' && count >= header.records)
-        return fail(line, 'header-mismatch', `the header lists ${header.records} records; this line is one more`);
-      if (prev && record.id <= prev.id) return fail(line, 'id-order', `id ${record.id} does not follow id ${prev.id}`);
-      if (prev && record.prevHash !== prev.hash) return fail(line, 'prev-hash-mismatch', 'prevHash does not match the hash of the previous record');
-      if (hashIncident(record) !== record.hash) return fail(line, 'hash-mismatch', 'the hash does not match the content of this record');
-      first ??= record;
-      prev = record;
-      lastLine = line;
-      count++;
-      if (record.kind === 'meta') markers++;
-      return undefined;
+      if ('tapguardRemoved' in object) {
+        const declared = removedHole(object);
+        if (!declared || !prev || hole || declared.afterId !== prev.id)
+          return fail(line, 'bad-removed', 'this line says records were removed, but it does not follow the record it names');
+        hole = declared;
+        return undefined;
+      }
+      return await pushRecord(object);
     } catch (error) {
       // E.g. nesting too deep to hash: the record cannot be what tapguard wrote.
       return fail(line, 'hash-mismatch', `this record cannot be hashed (${error instanceof Error ? error.name : 'error'})`);
@@ -325,6 +433,7 @@ export function createJsonlVerifier() {
 
   function end(): JsonlCheck {
     if (failed) return failed;
+    if (hole) return fail(line + 1, 'bad-removed', 'the file ends right after a line that says records were removed');
     if (header) {
       const records = header.records;
       if (typeof records === 'number' && records > count)
@@ -337,6 +446,8 @@ export function createJsonlVerifier() {
       count,
       markers,
       startsAtGenesis: !first || first.prevHash === GENESIS_HASH,
+      holes,
+      removedIds,
       ...(header ? { header } : {}),
     };
   }
@@ -357,9 +468,9 @@ export async function verifyJsonl(lines: AsyncIterable<string> | Iterable<string
     // A whole text passed by mistake would otherwise be verified character by character.
     if (typeof lines === 'string') lines = linesOf(lines);
     if (Symbol.asyncIterator in lines) {
-      for await (const text of lines) if (verifier.push(text)) break;
+      for await (const text of lines) if (await verifier.push(text)) break;
     } else {
-      for (const text of lines) if (verifier.push(text)) break;
+      for (const text of lines) if (await verifier.push(text)) break;
     }
   } catch (error) {
     return {
@@ -387,21 +498,40 @@ export function* linesOf(text: string): Generator<string> {
   }
 }
 
-/** The lines of a byte stream (a File's `stream()`), decoded as UTF-8. */
-export async function* streamLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+/**
+ * The lines of a byte stream (a File's `stream()`), decoded as UTF-8, in time linear in the
+ * file's length: each chunk is searched for line ends once, and a line's pieces are joined once.
+ * A line that grows past `maxLineChars` is yielded as soon as it does (the verifier then rejects
+ * it), so memory stays bounded.
+ */
+export async function* streamLines(stream: ReadableStream<Uint8Array>, maxLineChars = MAX_LINE_CHARS): AsyncGenerator<string> {
   const reader = stream.getReader();
   const decoder = new TextDecoder();
-  let rest = '';
+  let pieces: string[] = [];
+  let pending = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      rest += done ? decoder.decode() : decoder.decode(value, { stream: true });
-      const parts = rest.split('\n');
-      rest = parts.pop() ?? '';
-      yield* parts;
+      const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
+      let start = 0;
+      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+        pieces.push(text.slice(start, end));
+        yield pieces.join('');
+        pieces = [];
+        pending = 0;
+        start = end + 1;
+      }
+      if (start < text.length) {
+        pieces.push(text.slice(start));
+        pending += text.length - start;
+      }
+      if (pending > maxLineChars) {
+        yield pieces.join('');
+        return;
+      }
       if (done) break;
     }
-    if (rest) yield rest;
+    if (pending > 0) yield pieces.join('');
   } finally {
     reader.releaseLock();
   }

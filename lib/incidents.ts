@@ -1,12 +1,14 @@
 import { adjustIncidentTally, type TapguardDb } from './db';
 import { canonicalJson, sha256Hex } from './hash';
-import { applyRetention, pruneOldest, type RetentionLimits } from './retention';
+import { applyRetention, emergencyTrim, type RetentionLimits } from './retention';
 import { describe } from './rules';
 import { loadSettings } from './settings';
-import { kindOfRule, type Finding, type Incident } from './types';
+import { kindOfRule, severityRank, type Finding, type Incident } from './types';
 import { sanitiseUrl } from './url';
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+export { EMERGENCY_TRIM_INTERVAL_MS } from './retention';
 
 export type Recorded =
   | { status: 'new'; incident: Incident }
@@ -87,20 +89,15 @@ export function createRecorder(
 
   /**
    * A full quota must not cost the newest evidence: apply retention (or, if that frees nothing,
-   * drop the oldest tenth of the log, a prefix, so the rest still verifies, at most once per
-   * EMERGENCY_TRIM_INTERVAL_MS) and try once more.
+   * the emergency trim of lib/retention.ts: low and medium records first, at most once per
+   * EMERGENCY_TRIM_INTERVAL_MS, across worker restarts) and try once more.
    */
-  let lastEmergencyTrim = -Infinity;
   const retryAfterQuota = async (error: unknown, findings: readonly Finding[]) => {
     if (!isQuotaError(error)) throw error;
     try {
-      const freed = await applyRetention(db, await retention(), now());
-      // A disk that stays full (filled by something else) would otherwise cost a tenth of the
-      // log on every failed write, and the whole log within minutes of a flood.
-      if (freed.deleted === 0 && now() - lastEmergencyTrim >= EMERGENCY_TRIM_INTERVAL_MS) {
-        lastEmergencyTrim = now();
-        await pruneOldest(db, Math.max(1, Math.ceil((await db.incidents.count()) / 10)));
-      }
+      const freed = await applyRetention(db, await retention(), now(), { browser: options.browser });
+      const forSevere = findings.some((f) => severityRank(f.severity) >= severityRank('high'));
+      if (freed.deleted === 0) await emergencyTrim(db, { now: now(), forSevere, browser: options.browser });
     } catch (trimError) {
       console.error('tapguard: could not trim the full incident log', trimError);
     }
@@ -147,9 +144,6 @@ export function createRecorder(
     },
   };
 }
-
-/** The emergency trim (a tenth of the log) runs at most this often per recorder. */
-export const EMERGENCY_TRIM_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Calls merged into one transaction at most; bounds the work a single commit does. */
 const MAX_BATCH_CALLS = 200;

@@ -12,7 +12,8 @@ import type { Incident } from './types';
  */
 export type LogMarker = Omit<Incident, 'kind' | 'rule' | 'severity' | 'host' | 'url'> & {
   kind: 'meta';
-  rule: 'meta.log-cleared';
+  /** The log was cleared; retention removed low and medium records to make room (lib/retention.ts). */
+  rule: 'meta.log-cleared' | 'meta.records-removed';
   severity: 'info';
   host: '';
   url: '';
@@ -50,23 +51,37 @@ export function clearLog(db: TapguardDb, options: { browser: string; now?: numbe
     await table.clear();
     await db.occurrences.clear();
     await setIncidentTally(db, 0);
-    const ts = options.now ?? Date.now();
-    const unchained = {
-      ts,
-      kind: 'meta' as const,
-      rule: 'meta.log-cleared' as const,
-      severity: 'info' as const,
-      host: '' as const,
-      url: '' as const,
+    const marker = logMarker('meta.log-cleared', {
+      ts: options.now ?? Date.now(),
       browser: options.browser,
       title: 'The incident log was cleared',
       advice: `${cleared} earlier ${cleared === 1 ? 'record was' : 'records were'} deleted by the user. Exports taken before this point end with the hash this record starts from.`,
       evidence: { clearedRecords: cleared, previousHead: last?.hash ?? null, previousLastId: last?.id ?? null },
-      dedupeKey: `meta.log-cleared|${ts}`,
       prevHash: last?.hash ?? GENESIS_HASH,
-    };
-    const marker: LogMarker = { ...unchained, hash: hashIncident(unchained) };
+    });
     const id = await table.add(marker);
     return { cleared, marker: { ...marker, id } };
   });
+}
+
+/** A marker with its hash, ready to append after the record whose hash is `prevHash`. */
+export function logMarker(
+  rule: LogMarker['rule'],
+  fields: Pick<LogMarker, 'ts' | 'browser' | 'title' | 'advice' | 'evidence' | 'prevHash'>,
+): LogMarker {
+  const unchained = {
+    ts: fields.ts,
+    kind: 'meta' as const,
+    rule,
+    severity: 'info' as const,
+    host: '' as const,
+    url: '' as const,
+    browser: fields.browser,
+    title: fields.title,
+    advice: fields.advice,
+    evidence: fields.evidence,
+    dedupeKey: `${rule}|${fields.ts}`,
+    prevHash: fields.prevHash,
+  };
+  return { ...unchained, hash: hashIncident(unchained) };
 }

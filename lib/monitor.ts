@@ -83,7 +83,7 @@ export function createMonitor(deps: MonitorDeps) {
     const trustedRoots = settings.trustedRoots[host] ?? [];
     const findings = await deps.db.transaction('rw', deps.db.baselines, async () => {
       const stored = await deps.db.baselines.get(host);
-      const result = step(stored ?? emptyBaseline(host, deps.now()), { site, baseline: stored, trustedRoots });
+      const result = step(stored ?? emptyBaseline(host, deps.now()), { site, baseline: stored, trustedRoots, inlinePreviews: settings.inlinePreviews });
       await deps.db.baselines.put(result.baseline);
       return aggregateFlood(result.findings);
     });

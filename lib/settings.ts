@@ -18,6 +18,11 @@ export interface Settings {
   deepInspection: boolean;
   /** Dedupe keys the user marked as expected: still recorded, no longer badged or alarming. */
   expectedKeys: string[];
+  /**
+   * Evidence of injected inline code quotes its first 200 characters (and a CSP refusal its
+   * sample). That is page content, so it is off unless the user turns it on.
+   */
+  inlinePreviews: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -28,6 +33,7 @@ export const DEFAULT_SETTINGS: Settings = {
   notifications: false,
   deepInspection: false,
   expectedKeys: [],
+  inlinePreviews: false,
 };
 
 const SETTINGS_KEY = 'settings';
@@ -66,6 +72,7 @@ export function normaliseSettings(raw: unknown): Settings {
     maxIncidents: boundedInt(input.maxIncidents, 1000, 1_000_000, DEFAULT_SETTINGS.maxIncidents),
     notifications: typeof input.notifications === 'boolean' ? input.notifications : DEFAULT_SETTINGS.notifications,
     deepInspection: input.deepInspection === true,
+    inlinePreviews: input.inlinePreviews === true,
     expectedKeys: Array.isArray(input.expectedKeys)
       ? [...new Set(input.expectedKeys.filter((k): k is string => typeof k === 'string' && k.length > 0 && k.length <= 4096))].slice(-MAX_EXPECTED)
       : [],

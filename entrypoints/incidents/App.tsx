@@ -37,8 +37,11 @@ export function VerifyResult({ file, result }: { file: string; result: JsonlChec
       <div class="status status-ok" data-verify="ok" data-count={result.count}>
         <strong>{t('verify.ok', { file, count: result.count })}</strong>
         {!result.startsAtGenesis && <p>{t('verify.okPruned')}</p>}
+        {result.holes > 0 && <p>{t('verify.okHoles', { holes: result.holes, removed: result.removedIds })}</p>}
         {header && typeof header.tapguardVersion === 'string' && typeof header.browser === 'string' && typeof header.exportedAt === 'string' && (
-          <p class="note">{t('verify.exportedBy', { version: header.tapguardVersion, browser: header.browser, date: header.exportedAt })}</p>
+          <p class="note">
+            {t('verify.headerUnverified')} {t('verify.exportedBy', { version: header.tapguardVersion, browser: header.browser, date: header.exportedAt })}
+          </p>
         )}
       </div>
     );

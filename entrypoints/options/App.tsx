@@ -433,6 +433,13 @@ export function App() {
         </label>
       </Section>
 
+      <Section id="inline-previews" title={t('previews.heading')}>
+        <label class="checkbox">
+          <input type="checkbox" name="inlinePreviews" checked={effective.inlinePreviews} onChange={(e) => void save({ inlinePreviews: e.currentTarget.checked })} />
+          {t('previews.label')}
+        </label>
+      </Section>
+
       <Section id="extension-names" title={t('extensionNames.heading')}>
         <label class="checkbox">
           <input type="checkbox" name="extensionNames" checked={state.managementGranted === true} onChange={(e) => toggleExtensionNames(e.currentTarget.checked)} />

@@ -2,7 +2,7 @@ import { sha256HexOfText } from './sha256';
 import type { ContentMessage, PageParts } from '../messages';
 import { LIMITS } from '../limits';
 import type { CspViolation, FormRef, FrameRef, ScriptRef } from '../observations';
-import { sanitiseUrl } from '../url';
+import { originAndPath } from '../url';
 
 export interface PageObserverDeps {
   document: Document;
@@ -39,7 +39,7 @@ const JS_TYPES = new Set(['', 'text/javascript', 'application/javascript', 'modu
  * path (sanitiseUrl caps that too) instead of being dropped, so length is no way to hide.
  */
 function boundedUrl(url: string): string {
-  return url.length <= LIMITS.url ? url : sanitiseUrl(url);
+  return url.length <= LIMITS.url ? url : originAndPath(url);
 }
 
 function scriptRef(element: HTMLScriptElement, dynamic: boolean): ScriptRef | undefined {

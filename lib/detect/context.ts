@@ -8,4 +8,6 @@ export interface DetectContext {
   baseline: Baseline | undefined;
   /** Root certificate sha256 fingerprints the user or an administrator trusts for this host. */
   trustedRoots: readonly string[];
+  /** The user's setting: evidence may quote page code (inline previews, CSP samples). Off unless set. */
+  inlinePreviews?: boolean;
 }

@@ -3,7 +3,7 @@ import { cspWeakenings } from '../csp';
 import { sha256Hex } from '../hash';
 import type { CspViolation, FrameRef, HeadersObservation, ScriptBytesObservation, ScriptRef } from '../observations';
 import type { Finding } from '../types';
-import { hostOf, originOf, sanitiseUrl } from '../url';
+import { hostOf, originOf, pathIdsHashed, queryNames, sanitiseUrl } from '../url';
 import type { DetectContext } from './context';
 
 const EXTENSION_SCHEMES = ['chrome-extension:', 'moz-extension:', 'safari-web-extension:'];
@@ -58,17 +58,17 @@ const MAX_INLINE_PER_PAGE = 64;
 const MAX_PAGE_KEYS = 50;
 
 /**
- * Which "page" of an app a URL is: path plus short routing parameters (`_task=mail`), but not ids,
- * so that the inbox and the compose screen are judged apart and each message is not a new page.
+ * Which "page" of an app a URL is: its path (ids hashed, lib/url.ts) plus the names of its query
+ * parameters, never their values (`_mbox=INBOX/Sources` and `_search=…` name folders and
+ * searches), so that the inbox (`?_task&_mbox`) and the compose screen (`?_action&_id&_task`) are
+ * judged apart and each message is not a new page.
  */
 export function pageKeyOf(url: string): string {
   try {
     const { pathname, searchParams } = new URL(url);
-    const routing = [...searchParams]
-      .filter(([, value]) => value.length > 0 && value.length <= 20 && !/\d{3,}|[0-9a-f]{12,}/i.test(value))
-      .map(([name, value]) => `${name}=${value}`)
-      .sort();
-    return routing.length ? `${pathname}?${routing.join('&')}` : pathname;
+    const names = queryNames(searchParams);
+    const path = pathIdsHashed(pathname);
+    return names.length ? `${path}?${names.join('&')}` : path;
   } catch {
     return '';
   }
@@ -96,7 +96,14 @@ export function detectNewInline(pageUrl: string, scripts: readonly ScriptRef[], 
       severity: 'medium' as const,
       host: hostOf(pageUrl),
       url: pageUrl,
-      evidence: { sha256: s.inlineSha256!, preview: s.preview ?? '', page: pageKeyOf(pageUrl), knownInlineScripts: page.hashes.length, stableVisits: page.stableVisits },
+      evidence: {
+        sha256: s.inlineSha256!,
+        // Page content: kept only if the user switched inline previews on (settings).
+        ...(ctx.inlinePreviews ? { preview: s.preview ?? '' } : {}),
+        page: pageKeyOf(pageUrl),
+        knownInlineScripts: page.hashes.length,
+        stableVisits: page.stableVisits,
+      },
       dedupeParts: [s.inlineSha256!],
     }));
 }
@@ -204,7 +211,7 @@ export function learnCsp(baseline: Baseline, header: string | null): Baseline {
 }
 
 /** script.csp-violation: the page's own CSP refused something; script refusals matter most. */
-export function detectCspViolations(pageUrl: string, violations: readonly CspViolation[], _ctx: DetectContext): Finding[] {
+export function detectCspViolations(pageUrl: string, violations: readonly CspViolation[], ctx: DetectContext): Finding[] {
   return violations.map((v) => {
     const isScript = /^script-src|^default-src|^script-src-elem/.test(v.directive);
     const blocked = v.blockedUrl.startsWith('http') ? originOf(v.blockedUrl) || v.blockedUrl : v.blockedUrl;
@@ -213,7 +220,8 @@ export function detectCspViolations(pageUrl: string, violations: readonly CspVio
       severity: isScript ? ('medium' as const) : ('low' as const),
       host: hostOf(pageUrl),
       url: pageUrl,
-      evidence: { blocked, directive: v.directive, sample: v.sample ?? '' },
+      // The sample is the first characters of the refused code: page content, like an inline preview.
+      evidence: { blocked, directive: v.directive, ...(ctx.inlinePreviews ? { sample: v.sample ?? '' } : {}) },
       dedupeParts: [blocked, v.directive.split(' ')[0] ?? ''],
     };
   });

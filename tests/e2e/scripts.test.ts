@@ -26,7 +26,10 @@ describe.each(['chromium', 'firefox'] as const)('script injection detection in %
     const v = await visit(session, probe, lab, 'inline-script', lab.url('mail', '/'));
     const inline = v.incidents.find((i) => i.rule === 'script.new-inline');
     expect(inline).toMatchObject({ severity: 'medium' });
-    expect(String(inline!.evidence.preview)).toContain('__tapguardLabInline');
+    expect(inline!.evidence.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Inline previews are off by default: the evidence names the code by its hash, not its text.
+    expect(inline!.evidence).not.toHaveProperty('preview');
+    expect(JSON.stringify(inline)).not.toContain('__tapguardLabInline');
     const csp = v.incidents.find((i) => i.rule === 'script.csp-dropped');
     expect(csp?.evidence.reasons).toEqual(["'unsafe-inline' was added"]);
   });

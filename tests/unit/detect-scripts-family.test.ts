@@ -23,9 +23,29 @@ const PAGE = 'https://mail.example.org/?_task=mail&_uid=12345';
 const inline = (hash: string, preview = 'x()') => ({ inlineSha256: hash.repeat(64).slice(0, 64), preview });
 
 describe('script.new-inline', () => {
-  it('groups pages by route, not by message id', () => {
-    expect(pageKeyOf('https://m.example/?_task=mail&_uid=12345&_mbox=INBOX')).toBe('/?_mbox=INBOX&_task=mail');
-    expect(pageKeyOf('https://m.example/?_task=mail&_uid=99999&_mbox=INBOX')).toBe(pageKeyOf('https://m.example/?_mbox=INBOX&_task=mail'));
+  it('groups pages by route, not by message id, and keeps no query value', () => {
+    expect(pageKeyOf('https://m.example/?_task=mail&_uid=12345&_mbox=INBOX')).toBe('/?_mbox&_task&_uid');
+    expect(pageKeyOf('https://m.example/?_task=mail&_uid=99999&_mbox=INBOX')).toBe(pageKeyOf('https://m.example/?_mbox=INBOX&_task=mail&_uid=1'));
+    // The inbox and the compose screen stay apart by their parameters' names.
+    expect(pageKeyOf('https://m.example/?_task=mail&_mbox=INBOX')).not.toBe(pageKeyOf('https://m.example/?_task=mail&_action=compose&_id=5'));
+    // Folder names and searches are values: never in a key.
+    const key = pageKeyOf('https://m.example/?_task=mail&_mbox=INBOX%2FSources&_search=alice%40example.org');
+    expect(key).toBe('/?_mbox&_search&_task');
+    expect(key).not.toMatch(/Sources|alice|INBOX/);
+  });
+
+  it('keeps inline code out of the evidence unless the user turned previews on', () => {
+    let b = baseline({ visits: 1 });
+    for (let visit = 0; visit <= STABLE_INLINE_VISITS; visit++) b = learnInline(b, PAGE, [inline('a')], new Set());
+    const scripts = [inline('a'), inline('b', 'send("alice@example.org")')];
+    const [off] = detectNewInline(PAGE, scripts, ctx({ baseline: b }));
+    expect(off!.evidence).not.toHaveProperty('preview');
+    expect(JSON.stringify(off)).not.toContain('alice');
+    const [on] = detectNewInline(PAGE, scripts, { ...ctx({ baseline: b }), inlinePreviews: true });
+    expect(on!.evidence.preview).toBe('send("alice@example.org")');
+    const violation = { blockedUrl: 'inline', directive: 'script-src-elem', sample: 'send("alice@example.org")' };
+    expect(JSON.stringify(detectCspViolations(PAGE, [violation], ctx()))).not.toContain('alice');
+    expect(detectCspViolations(PAGE, [violation], { ...ctx(), inlinePreviews: true })[0]!.evidence.sample).toBe('send("alice@example.org")');
   });
 
   it('learns inline scripts until the page is stable, then reports a new one', () => {
@@ -34,7 +54,7 @@ describe('script.new-inline', () => {
       expect(detectNewInline(PAGE, [inline('a')], ctx({ baseline: b }))).toEqual([]);
       b = learnInline(b, PAGE, [inline('a')], new Set());
     }
-    const [f] = detectNewInline(PAGE, [inline('a'), inline('b', 'steal(document.cookie)')], ctx({ baseline: b }));
+    const [f] = detectNewInline(PAGE, [inline('a'), inline('b', 'steal(document.cookie)')], { ...ctx({ baseline: b }), inlinePreviews: true });
     expect(f).toMatchObject({ rule: 'script.new-inline', severity: 'medium', evidence: { preview: 'steal(document.cookie)' } });
   });
 

@@ -7,13 +7,16 @@ import {
   exportCsv,
   exportFileName,
   exportJsonl,
+  isPartialChain,
   linesOf,
+  MAX_LINE_CHARS,
+  removedLine,
   streamLines,
   verifyJsonl,
   type ExportMeta,
   type JsonlCheck,
 } from '@/lib/export';
-import { GENESIS_HASH } from '@/lib/incidents';
+import { GENESIS_HASH, hashIncident } from '@/lib/incidents';
 import { applyRetention } from '@/lib/retention';
 import { collect, finding, freshDb, seed } from './log-fixtures';
 
@@ -152,8 +155,8 @@ describe('verifyJsonl', () => {
 
   it('accepts a chain whose older records were removed by retention', async () => {
     db = freshDb();
-    await seed(db, 10);
-    await applyRetention(db, { retentionDays: 3650, maxIncidents: 4 }, Date.UTC(2026, 0, 2));
+    await seed(db, 10, { stepMs: 24 * 60 * 60 * 1000 });
+    await applyRetention(db, { retentionDays: 4, maxIncidents: 1000 }, Date.UTC(2026, 0, 10, 12));
     const text = await collect(exportJsonl(db, META));
     expect(JSON.parse(text.split('\n')[0]!)).toMatchObject({ records: 4, firstId: 7, startsAtGenesis: false });
     expect(await verifyJsonl(linesOf(text))).toMatchObject({ ok: true, count: 4, startsAtGenesis: false });
@@ -249,6 +252,160 @@ describe('verifyJsonl', () => {
       if (!result.ok) expect(result.line).toBe(lineIndex + 1);
     }
   });
+});
+
+describe('verifyJsonl: one serialisation per line', () => {
+  const broken = (result: JsonlCheck) => (result.ok ? undefined : { line: result.line, reason: result.reason });
+
+  it('rejects a duplicate key, even one that repeats the value the hash covers', async () => {
+    const lines = await exported(3);
+    // A reader (or a viewer that keeps the first key) sees "info"; JSON.parse and the hash see the last.
+    const shown = lines[2]!.replace('"severity":"high"', '"severity":"info","severity":"high"');
+    expect(broken(await verifyJsonl([lines[0]!, lines[1]!, shown, lines[3]!]))).toEqual({ line: 3, reason: 'not-canonical' });
+    const twice = lines[2]!.replace('"severity":"high"', '"severity":"high","severity":"high"');
+    expect(broken(await verifyJsonl([lines[0]!, lines[1]!, twice, lines[3]!]))).toEqual({ line: 3, reason: 'not-canonical' });
+  });
+
+  it('rejects numbers written in any but the shortest form', async () => {
+    const lines = await exported(2);
+    const record = JSON.parse(lines[1]!);
+    for (const [written, hashedAs] of [['1e999', null], ['1.0', 1], ['-0', 0], ['1E2', 100], ['0.10', 0.1]] as const) {
+      const tampered = { ...record, evidence: { ...record.evidence, n: hashedAs } };
+      tampered.hash = hashIncident(tampered);
+      const canonical = JSON.stringify(tampered);
+      // The canonical line verifies (the hash is right); the same value written otherwise does not.
+      expect(await verifyJsonl([canonical])).toMatchObject({ ok: true });
+      const line = canonical.replace(`"n":${JSON.stringify(hashedAs)}`, `"n":${written}`);
+      expect(line, written).not.toBe(canonical);
+      expect(broken(await verifyJsonl([line])), written).toEqual({ line: 1, reason: 'not-canonical' });
+    }
+  });
+
+  it('rejects extra whitespace anywhere in a line, and in the header', async () => {
+    const lines = await exported(2);
+    for (const spaced of [` ${lines[1]}`, `${lines[1]} `, lines[1]!.replace('{"id":1,', '{"id":1, '), lines[1]!.replace('"ts":', '"ts" :'), `${lines[1]}\t`]) {
+      expect(broken(await verifyJsonl([lines[0]!, spaced, lines[2]!])), JSON.stringify(spaced)).toEqual({ line: 2, reason: 'not-canonical' });
+    }
+    expect(broken(await verifyJsonl([lines[0]!.replace('{"tapguardExport":1', '{ "tapguardExport":1'), ...lines.slice(1)]))).toEqual({ line: 1, reason: 'not-canonical' });
+    expect(broken(await verifyJsonl([lines[0]!, '   ', lines[1]!]))).toEqual({ line: 2, reason: 'bad-json' });
+  });
+
+  it('rejects escapes written another way than JSON.stringify writes them', async () => {
+    const lines = await exported(2);
+    expect(lines[1]).toContain('quote \\" comma');
+    const escaped = lines[1]!.replace('"rule":"script.new-origin"', '"rule":"script.new\\u002dorigin"');
+    expect(broken(await verifyJsonl([lines[0]!, escaped, lines[2]!]))).toEqual({ line: 2, reason: 'not-canonical' });
+  });
+
+  it('still accepts every line of a real export, including unicode, quotes and line breaks in evidence', async () => {
+    db = freshDb();
+    await seed(db, 40, { varied: true });
+    await db.incidents.toCollection().modify((r) => void (r.evidence = { ...r.evidence, odd: '\u2028 \ud83d\ude00 \u0000 </script>', big: 1e21, neg: -1.5 }));
+    // Rehash the modified rows so the chain is intact again.
+    let prev = GENESIS_HASH;
+    for (const r of await db.incidents.orderBy(':id').toArray()) {
+      r.prevHash = prev;
+      r.hash = hashIncident(r);
+      prev = r.hash;
+      await db.incidents.put(r);
+    }
+    const text = await collect(exportJsonl(db, META));
+    expect(await verifyJsonl(linesOf(text))).toMatchObject({ ok: true, count: 40, holes: 0 });
+  });
+
+  it('rejects a line over the length cap and streams no more than the cap of it', async () => {
+    const lines = await exported(1);
+    const long = `{"x":"${'a'.repeat(MAX_LINE_CHARS)}"}`;
+    expect(broken(await verifyJsonl([lines[0]!, long]))).toEqual({ line: 2, reason: 'too-long' });
+    const small = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 10; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(100)));
+        controller.enqueue(new TextEncoder().encode('\nnever read'));
+        controller.close();
+      },
+    });
+    const yielded: string[] = [];
+    for await (const line of streamLines(small, 250)) yielded.push(line);
+    expect(yielded.map((l) => l.length)).toEqual([300]);
+  });
+
+  it('verifies a long line in time linear in its length', async () => {
+    // 200 KB and 1.6 MB of evidence: the second must not cost ~64 times the first (it did: the
+    // log page re-split everything it had buffered at every chunk). Counted in chunks read, not time.
+    const lines = await exported(1);
+    const record = JSON.parse(lines[1]!);
+    for (const size of [200_000, 1_600_000]) {
+      const big = { ...record, evidence: { blob: 'x'.repeat(size) } };
+      big.hash = hashIncident(big);
+      const bytes = new TextEncoder().encode(`${JSON.stringify(big)}\n`);
+      let scanned = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 65_536) controller.enqueue(bytes.slice(i, i + 65_536));
+          controller.close();
+        },
+      });
+      // Count the characters every line search looks at (indexOf from its start, split: all).
+      const { indexOf, split } = String.prototype;
+      String.prototype.indexOf = function (this: string, ...args: Parameters<string['indexOf']>) {
+        scanned += this.length - (args[1] ?? 0);
+        return indexOf.apply(this, args);
+      };
+      String.prototype.split = function (this: string, ...args: Parameters<string['split']>) {
+        scanned += this.length;
+        return split.apply(this, args as never) as string[];
+      } as typeof split;
+      try {
+        expect(await verifyJsonl(streamLines(stream))).toMatchObject({ ok: true, count: 1 });
+      } finally {
+        String.prototype.indexOf = indexOf;
+        String.prototype.split = split;
+      }
+      expect(scanned).toBeLessThan(bytes.length * 2);
+    }
+  });
+});
+
+describe('verifyJsonl: holes retention leaves', () => {
+  async function withHole() {
+    db = freshDb();
+    await seed(db, 8, { varied: true }); // rotation: high, critical, critical, low, high, critical, critical, low
+    await db.incidents.bulkDelete([4]);
+    const text = await collect(exportJsonl(db, META));
+    return text.trimEnd().split('\n');
+  }
+
+  it('exports a line for each hole and verifies across it, counting what is missing', async () => {
+    const lines = await withHole();
+    expect(lines[4]).toBe('{"tapguardRemoved":{"afterId":3,"nextId":5}}');
+    const result = await verifyJsonl(lines);
+    expect(result).toMatchObject({ ok: true, count: 7, holes: 1, removedIds: 1, startsAtGenesis: true });
+    expect(isPartialChain(result)).toBe(true);
+  });
+
+  it('accepts no missing link without such a line, and no such line where the link is intact', async () => {
+    const lines = await withHole();
+    expect(broken(await verifyJsonl(lines.filter((l) => !l.startsWith('{"tapguardRemoved"'))))).toMatchObject({ line: 5, reason: 'prev-hash-mismatch' });
+    const intact = await exported(4);
+    const claimed = [...intact.slice(0, 3), removedLine(2, 3), ...intact.slice(3)];
+    expect(broken(await verifyJsonl(claimed))).toMatchObject({ reason: 'bad-removed' });
+  });
+
+  it('rejects a hole line that names other records, stands first, repeats or ends the file', async () => {
+    const lines = await withHole();
+    const at = lines.findIndex((l) => l.startsWith('{"tapguardRemoved"'));
+    const variants = [
+      [...lines.slice(0, at), removedLine(2, 5), ...lines.slice(at + 1)],
+      [...lines.slice(0, at), removedLine(3, 6), ...lines.slice(at + 1)],
+      [...lines.slice(0, at), lines[at]!, lines[at]!, ...lines.slice(at + 1)],
+      [...lines.slice(0, at), '{"tapguardRemoved":{"afterId":3,"nextId":5,"x":1}}', ...lines.slice(at + 1)],
+      [lines[0]!, removedLine(0, 2), ...lines.slice(1)],
+      [...lines.slice(0, at + 1)],
+    ];
+    for (const variant of variants) expect((await verifyJsonl(variant)).ok).toBe(false);
+  });
+
+  const broken = (result: JsonlCheck) => (result.ok ? undefined : { line: result.line, reason: result.reason });
 });
 
 describe('CSV export', () => {

@@ -27,10 +27,10 @@ const ROTATION: Array<{ rule: RuleId; severity: Severity; host: string }> = [
 ];
 
 /** Records `count` distinct incidents, one per `stepMs` from `start`, rotating rules and hosts. */
-export async function seed(db: TapguardDb, count: number, options: { start?: number; stepMs?: number; varied?: boolean } = {}) {
+export async function seed(db: TapguardDb, count: number, options: { start?: number; stepMs?: number; varied?: boolean; patch?: Partial<Finding> } = {}) {
   let ts = (options.start ?? Date.UTC(2026, 0, 1)) - (options.stepMs ?? 60_000);
   const recorder = createRecorder(db, { browser: 'Firefox/140.0', now: () => (ts += options.stepMs ?? 60_000) });
-  const findings = Array.from({ length: count }, (_, i) => finding(i, options.varied ? ROTATION[i % ROTATION.length] : {}));
+  const findings = Array.from({ length: count }, (_, i) => finding(i, options.varied ? ROTATION[i % ROTATION.length] : (options.patch ?? {})));
   for (let i = 0; i < findings.length; i += 500) await recorder.record(findings.slice(i, i + 500));
   return recorder;
 }

@@ -91,8 +91,19 @@ describe('incident log components', () => {
     render(<VerifyResult file="log.jsonl" result={{ ok: false, count: 2, line: 4, reason: 'hash-mismatch', message: 'x' }} />, container);
     expect(q('[data-verify]')!.getAttribute('data-verify')).toBe('broken');
     expect(q('[data-verify]')!.textContent).toBe('log.jsonl: BROKEN at line 4: its content does not match its hash: the record was changed.');
-    render(<VerifyResult file="log.jsonl" result={{ ok: true, count: 5, markers: 0, startsAtGenesis: true }} />, container);
+    render(<VerifyResult file="log.jsonl" result={{ ok: true, count: 5, markers: 0, startsAtGenesis: true, holes: 0, removedIds: 0 }} />, container);
     expect(q('[data-verify]')!.textContent).toBe('log.jsonl: chain intact, 5 records.');
+  });
+
+  it('says where retention left holes, and that the header is not verified', () => {
+    const header = { tapguardVersion: '0.1.0', browser: 'Firefox/140.0', exportedAt: '2026-05-01T12:00:00.000Z' };
+    render(<VerifyResult file="log.jsonl" result={{ ok: true, count: 5, markers: 1, startsAtGenesis: false, holes: 2, removedIds: 7, header }} />, container);
+    const text = q('[data-verify]')!.textContent!;
+    expect(text).toContain('It starts after older records');
+    expect(text).toContain('Retention removed low or medium records from 2 places in it (7 ids are missing)');
+    expect(text).toContain('(not covered by the hash chain, so not verified) says: Exported by tapguard 0.1.0 in Firefox/140.0');
+    render(<VerifyResult file="log.jsonl" result={{ ok: false, count: 0, line: 2, reason: 'not-canonical', message: 'repeated keys' }} />, container);
+    expect(q('[data-verify]')!.textContent).toBe('log.jsonl: BROKEN at line 2: the line is not written the way tapguard writes it (repeated keys).');
   });
 
   it('turns date inputs into a local day range', () => {
@@ -168,6 +179,15 @@ describe('options page', () => {
     await click(q('[data-section="roots"] button[type="submit"]'));
     await until(() => q('[data-list="roots"]'));
     expect((await loadLocalSettings()).trustedRoots).toEqual({ 'mail.example.org': ['ab'.repeat(32)] });
+  });
+
+  it('keeps inline previews off until the user switches them on', async () => {
+    render(<OptionsApp />, container);
+    await until(() => q('main[data-ready="true"] input[name="inlinePreviews"]'));
+    expect(q<HTMLInputElement>('input[name="inlinePreviews"]')!.checked).toBe(false);
+    expect((await loadLocalSettings()).inlinePreviews).toBe(false);
+    await click(q('input[name="inlinePreviews"]'));
+    await vi.waitFor(async () => expect((await loadLocalSettings()).inlinePreviews).toBe(true));
   });
 
   it('asks Chrome for the debugger permission before switching deep inspection on', async () => {

@@ -32,7 +32,7 @@ describe('clearLog', () => {
     expect(rows[0]!.evidence).toMatchObject({ clearedRecords: 5, previousHead: head.hash });
     expect(marker.id).toBeGreaterThan(head.id!);
     expect(await db.occurrences.count()).toBe(0);
-    expect(verifyChain(rows)).toEqual({ ok: true, count: 1 });
+    expect(verifyChain(rows)).toEqual({ ok: true, count: 1, gaps: 0 });
   });
 
   it('is invisible to everything that asks about incidents', async () => {
@@ -69,14 +69,16 @@ describe('clearLog', () => {
 });
 
 describe('applyRetention', () => {
-  it('keeps at most maxIncidents, deleting the oldest, and the rest still verifies', async () => {
+  it('keeps at most maxIncidents, deleting the oldest low and medium ones, and the rest still verifies', async () => {
     db = freshDb();
-    await seed(db, 30);
+    await seed(db, 30, { patch: { severity: 'low' } });
     expect(await countBeyondRetention(db, { retentionDays: 3650, maxIncidents: 10 }, Date.UTC(2026, 0, 2))).toBe(20);
     const result = await applyRetention(db, { retentionDays: 3650, maxIncidents: 10 }, Date.UTC(2026, 0, 2));
     expect(result).toEqual({ deleted: 20, firstKeptId: 21 });
     const rows = await chain();
-    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, i) => 21 + i));
+    // The kept ten, then the chain's own note of the removal.
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 11 }, (_, i) => 21 + i));
+    expect(rows.at(-1)).toMatchObject({ kind: 'meta', rule: 'meta.records-removed', evidence: { removedRecords: 20, hostQuota: 20, countLimit: 0 } });
     expect(rows[0]!.prevHash).not.toBe(GENESIS_HASH);
     expect(verifyChain(rows).ok).toBe(true);
     expect(await db.occurrences.count()).toBe(10);
@@ -136,7 +138,7 @@ describe('recorder under a full quota', () => {
 
   it('applies retention and retries once', async () => {
     db = freshDb();
-    await seed(db, 20);
+    await seed(db, 20, { patch: { severity: 'medium' } });
     let failures = 1;
     db.incidents.hook('creating', () => {
       if (failures-- > 0) throw quotaError();
@@ -145,7 +147,8 @@ describe('recorder under a full quota', () => {
     const [result] = await recorder.record([finding(99)]);
     expect(result?.status).toBe('new');
     const rows = await chain();
-    expect(rows).toHaveLength(11);
+    // Ten kept, the removal marker, the new incident.
+    expect(rows).toHaveLength(12);
     expect(verifyChain(rows).ok).toBe(true);
   });
 
@@ -237,8 +240,13 @@ describe('running incident total', () => {
     await pruneOldest(db, 2);
     expect(await countIncidents(db)).toBe(3);
     expect(await countIncidents(db)).toBe(await fresh());
+    // High incidents are not deleted to keep within the count, only by age.
     await applyRetention(db, { retentionDays: 3650, maxIncidents: 1 }, Date.now());
-    expect(await countIncidents(db)).toBe(1);
+    expect(await countIncidents(db)).toBe(3);
+    await recorder.record([finding(70, { severity: 'low' }), finding(71, { severity: 'medium' })]);
+    await applyRetention(db, { retentionDays: 3650, maxIncidents: 1 }, Date.now());
+    expect(await countIncidents(db)).toBe(3);
+    expect(await countIncidents(db)).toBe(await fresh());
     await applyRetention(db, { retentionDays: 1, maxIncidents: 1000 }, Date.now() + 5 * 365 * DAY);
     expect(await countIncidents(db)).toBe(0);
     expect(await fresh()).toBe(0);

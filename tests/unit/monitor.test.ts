@@ -36,6 +36,18 @@ const own = { src: 'https://mail.example.org/program/js/app.min.js' };
 const evil = { src: 'https://cdn.evil-tracker.test/inject.js' };
 
 describe('monitor', () => {
+  it('quotes page code in evidence only when the user turned inline previews on', async () => {
+    await monitor.observePage({ url: MAIL, recognisedAs: 'roundcube', scripts: [own] });
+    const refused = (directive: string) => [{ blockedUrl: 'inline', directive, sample: 'send("alice@example.org")' }];
+    const off = await monitor.observeScripts(MAIL, [own], [], [], refused('script-src'));
+    expect(off.recorded).toMatchObject([{ status: 'new', incident: { rule: 'script.csp-violation' } }]);
+    expect(JSON.stringify(await db.incidents.toArray())).not.toContain('alice');
+    settings = { ...DEFAULT_SETTINGS, inlinePreviews: true };
+    await monitor.observeScripts(MAIL, [own], [], [], refused('script-src-elem'));
+    const on = await db.incidents.where('rule').equals('script.csp-violation').last();
+    expect(on?.evidence.sample).toBe('send("alice@example.org")');
+  });
+
   it('stores nothing at all about pages that are not mail or chat', async () => {
     const outcome = await monitor.observePage({ url: 'https://news.example.com/', scripts: [evil] });
     expect(outcome.site).toBeUndefined();

@@ -51,7 +51,7 @@ describe('recorder when IndexedDB runs out of quota', () => {
     const rows = await chain();
     // Retention freed nothing (limits are loose), so the oldest tenth (1 of 10) made room.
     expect(rows).toHaveLength(10 - 1 + 5);
-    expect(verifyChain(rows)).toEqual({ ok: true, count: rows.length });
+    expect(verifyChain(rows)).toEqual({ ok: true, count: rows.length, gaps: 0 });
     expect(await db.occurrences.count()).toBe(rows.length);
   });
 
@@ -90,7 +90,7 @@ describe('recorder when IndexedDB runs out of quota', () => {
     expect(results.map((r) => r.status)).toEqual(['new', 'new']);
     const after = await chain();
     expect(after.at(-2)!.prevHash).toBe(during.at(-1)!.hash);
-    expect(verifyChain(after)).toEqual({ ok: true, count: after.length });
+    expect(verifyChain(after)).toEqual({ ok: true, count: after.length, gaps: 0 });
   });
 
   it('trims in an emergency again only after EMERGENCY_TRIM_INTERVAL_MS', async () => {
@@ -125,7 +125,7 @@ describe('recorder when IndexedDB runs out of quota', () => {
     // A write that fails twice is rejected; the rest land. Either way the chain holds.
     expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBeGreaterThan(0);
     const rows = await chain();
-    expect(verifyChain(rows)).toEqual({ ok: true, count: rows.length });
+    expect(verifyChain(rows)).toEqual({ ok: true, count: rows.length, gaps: 0 });
     // Rolled-back batches did not move the running total either.
     expect(await countIncidents(db)).toBe(rows.length);
   });
