@@ -19,6 +19,8 @@ const en = {
   'actions.heading': 'Export and check',
   'actions.exportJsonl': 'Export JSONL (evidence file)',
   'actions.exportCsv': 'Export CSV (spreadsheet)',
+  'actions.exportOcsf': 'Export OCSF (SIEM)',
+  'actions.exportEcs': 'Export ECS (Elastic)',
   'actions.verify': 'Verify a file…',
   'actions.clear': 'Clear log…',
   'actions.exporting': 'Exporting…',
@@ -26,7 +28,7 @@ const en = {
   'actions.downloadAgain': 'Download {file} again',
   'actions.exportFailed': 'The export failed: {error}',
   'actions.verifying': 'Checking {file}…',
-  'actions.exportHint': 'The JSONL file is the evidence: it holds every record with its hashes and can be verified. Neither file holds page content, cookies or message text.',
+  'actions.exportHint': 'The JSONL file is the evidence: it holds every record with its hashes and can be verified. The OCSF and ECS files are for a SIEM: one incident per line, each with its chain hash, to match against the JSONL file. No file holds page content, cookies or message text.',
 
   'verify.ok': '{file}: chain intact, {count} records.',
   'verify.okPruned': 'It starts after older records that are not in the file (removed by retention or by clearing the log).',
