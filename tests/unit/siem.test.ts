@@ -167,13 +167,13 @@ describe('SIEM exports', () => {
       .trim()
       .split('\n')
       .slice(1)
-      .map((line) => JSON.parse(line) as Incident & { kind: string });
+      .map((line) => JSON.parse(line) as Omit<Incident, 'kind'> & { kind: string });
     expect((await verifyJsonl(evidence.map((r) => JSON.stringify(r)))).ok).toBe(true);
     const incidents = evidence.filter((r) => r.kind !== 'meta');
     expect(incidents).toHaveLength(1200);
 
-    const ocsf = (await collect(exportSiem(db, 'ocsf', { tapguardVersion: '0.1.0', pageSize: 500 }))).trim().split('\n').map((l) => JSON.parse(l) as Record<string, never>);
-    const ecs = (await collect(exportSiem(db, 'ecs', { tapguardVersion: '0.1.0', pageSize: 500 }))).trim().split('\n').map((l) => JSON.parse(l) as Record<string, never>);
+    const ocsf = (await collect(exportSiem(db, 'ocsf', { tapguardVersion: '0.1.0', pageSize: 500 }))).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const ecs = (await collect(exportSiem(db, 'ecs', { tapguardVersion: '0.1.0', pageSize: 500 }))).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(ocsf.map((f) => (f.finding_info as { uid: string }).uid)).toEqual(incidents.map((r) => r.hash));
     expect(ocsf.map((f) => (f.unmapped as { tapguard: { prevHash: string } }).tapguard.prevHash)).toEqual(incidents.map((r) => r.prevHash));
     expect(ecs.map((d) => (d.event as { hash: string }).hash)).toEqual(incidents.map((r) => r.hash));
