@@ -23,6 +23,9 @@ export default defineConfig({
       'Warns when your webmail or web chat shows signs of interception: TLS downgrade, rogue certificates, injected scripts.',
     permissions: [
       'storage',
+      // The organisation collector's retries and wake-ups after the worker stopped (lib/collector);
+      // unused unless a managed policy sets a collector.
+      'alarms',
       // Content scripts are registered at run time, for mail and chat hosts apart from the rest.
       'scripting',
       'webRequest',
