@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CDPSession } from 'puppeteer-core';
+import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
+import type { CollectorState, OutboxRow } from '../../lib/collector/queue';
+import type { Incident } from '../../lib/types';
+import { CLICKHOUSE_PASSWORD, CLICKHOUSE_USER, CREATE_TABLE, startClickHouse, type ClickHouse } from './clickhouse';
+import { readStore } from './idb';
+import { writeChromiumPolicy, writeFirefoxPolicy, type PolicyFile } from './policy';
+import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const API = '(globalThis.browser ?? globalThis.chrome)';
+const GECKO_ID = 'tapguard@tapguard.test';
+
+interface Row {
+  hash: string;
+  prev_hash: string;
+  rule: string;
+  severity: string;
+  device: string;
+  id: number;
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(300);
+  }
+}
+
+const managedCollector = (probe: ExtensionProbe) =>
+  probe.page.evaluate(`${API}.storage.managed.get('collector').then((v) => JSON.stringify(v.collector ?? null), () => 'null')`) as Promise<string>;
+const collectorState = (probe: ExtensionProbe) => readStore<CollectorState>(probe.page, 'tapguard', 'collectorState').catch(() => []);
+const outbox = (probe: ExtensionProbe) => readStore<OutboxRow>(probe.page, 'tapguard', 'outbox').catch(() => []);
+
+/**
+ * Requests of the extension's own background seen by the browser: Chromium's DevTools protocol
+ * on the service worker (Firefox's background page is not reachable this way, see below).
+ */
+async function watchWorkerRequests(context: LabSession): Promise<{ urls: string[]; stop(): Promise<void> } | undefined> {
+  if (context.session.name !== 'chromium') return undefined;
+  const target = await context.session.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(`${context.session.extensionOrigin}/`), { timeout: 30_000 });
+  const cdp: CDPSession = await target.createCDPSession();
+  const urls: string[] = [];
+  cdp.on('Network.requestWillBeSent', (event: { request: { url: string } }) => urls.push(event.request.url));
+  await cdp.send('Network.enable');
+  return { urls, stop: () => cdp.detach().catch(() => undefined) };
+}
+
+describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', (browserName) => {
+  let clickhouse: ClickHouse;
+  let lab: Lab;
+  const device = `e2e-${browserName}`;
+  const policy = () => ({
+    collector: { url: clickhouse.url, format: 'clickhouse', token: `${CLICKHOUSE_USER}:${CLICKHOUSE_PASSWORD}`, minSeverity: 'medium', device },
+  });
+  const rowsInClickHouse = () => clickhouse.rows<Row>(`SELECT hash, prev_hash, rule, severity, device, id FROM tapguard_incidents WHERE device = '${device}' ORDER BY id`);
+
+  beforeAll(async () => {
+    clickhouse = await startClickHouse();
+    await clickhouse.query(CREATE_TABLE);
+    lab = await startLab();
+  }, 120_000);
+  afterAll(async () => {
+    await lab?.close();
+    await clickhouse?.close();
+  });
+
+  it('sends the incidents of attack scenarios to ClickHouse, chain hashes included, and loses none while ClickHouse is down', async () => {
+    let policyFile: PolicyFile | undefined;
+    let context: LabSession | undefined;
+    try {
+      if (browserName === 'firefox') policyFile = await writeFirefoxPolicy(GECKO_ID, policy());
+      context = await startLabSession(browserName, { lab, trustInterceptCa: false });
+      if (browserName === 'chromium') policyFile = await writeChromiumPolicy(context.session.extensionId!, policy());
+      const { session, probe } = context;
+      expect(JSON.parse(await until('the managed policy', async () => ((await managedCollector(probe)) !== 'null' ? managedCollector(probe) : undefined), 60_000))).toMatchObject({ format: 'clickhouse' });
+      // Firefox has read its policy at start: the file goes at once, before other runs launch Firefox.
+      if (browserName === 'firefox') await policyFile?.remove();
+      await until('the collector to start', async () => (await collectorState(probe)).length > 0);
+      const network = await watchWorkerRequests(context);
+
+      for (const url of [lab.url('mail', '/'), lab.url('chat', '/')]) await visit(session, probe, lab, 'clean', url);
+      const redirect = await visit(session, probe, lab, 'https-to-http-redirect', lab.url('chat', '/'));
+      expect(redirect.incidents.map((i) => i.rule)).toContain('tls.https-to-http-redirect');
+      const first = (await probe.incidents()).filter(atLeastMedium);
+      const firstRows = await until('the incidents in ClickHouse', async () => {
+        const rows = await rowsInClickHouse();
+        return rows.length >= first.length ? rows : undefined;
+      });
+      expect(new Set(firstRows.map((r) => r.hash))).toEqual(new Set(first.map((i) => i.hash)));
+      for (const incident of first) expect(firstRows.find((r) => r.hash === incident.hash)).toMatchObject({ prev_hash: incident.prevHash, rule: incident.rule, severity: incident.severity, device });
+      if (network) expect(network.urls.filter((u) => u.startsWith(clickhouse.url)).length).toBeGreaterThan(0);
+
+      // The collector goes down during the next attack, and comes back.
+      await clickhouse.stop();
+      const injected = await visit(session, probe, lab, 'injected-script', lab.url('mail', '/'));
+      expect(injected.incidents.filter(atLeastMedium).length).toBeGreaterThan(0);
+      await until('a failed delivery', async () => (await collectorState(probe))[0]?.lastError);
+      expect((await outbox(probe)).length).toBeGreaterThan(0);
+      await clickhouse.start();
+      const all = (await probe.incidents()).filter(atLeastMedium);
+      const allRows = await until('every incident in ClickHouse after the restart', async () => {
+        const rows = await rowsInClickHouse();
+        return new Set(rows.map((r) => r.hash)).size >= all.length ? rows : undefined;
+      }, 180_000);
+      expect(new Set(allRows.map((r) => r.hash))).toEqual(new Set(all.map((i: Incident) => i.hash)));
+      await until('an empty queue', async () => (await outbox(probe)).length === 0);
+      expect((await collectorState(probe))[0]).toMatchObject({ failures: 0, dropped: 0 });
+      await network?.stop();
+    } finally {
+      await policyFile?.remove();
+      await context?.close();
+    }
+  }, 420_000);
+
+  it('makes no request of its own without a policy', async () => {
+    const before = (await rowsInClickHouse()).length;
+    const context = await startLabSession(browserName, { lab, trustInterceptCa: false });
+    try {
+      const { session, probe } = context;
+      expect(await managedCollector(probe)).toBe('null');
+      const network = await watchWorkerRequests(context);
+      for (const url of [lab.url('mail', '/'), lab.url('chat', '/')]) await visit(session, probe, lab, 'clean', url);
+      const redirect = await visit(session, probe, lab, 'https-to-http-redirect', lab.url('chat', '/'));
+      expect(redirect.incidents.filter(atLeastMedium).length).toBeGreaterThan(0);
+      await visit(session, probe, lab, 'injected-script', lab.url('mail', '/'));
+      await sleep(3000);
+      // Chromium: the browser saw no request from the extension's worker at all.
+      if (network) {
+        expect(network.urls).toEqual([]);
+        await network.stop();
+      }
+      // Both: the collector never started (no queue, no state), and ClickHouse, still up at the
+      // address of the earlier policy, received nothing.
+      expect(await collectorState(probe)).toEqual([]);
+      expect(await outbox(probe)).toEqual([]);
+      expect((await rowsInClickHouse()).length).toBe(before);
+      expect(LAB_HOSTS.chat).toBeTruthy();
+    } finally {
+      await context.close();
+    }
+  }, 300_000);
+});
