@@ -28,6 +28,7 @@ export interface ClickHouse {
   query(sql: string): Promise<string>;
   rows<T>(sql: string): Promise<T[]>;
   stop(): Promise<void>;
+  /** Starts it again (same port, same data); does nothing while it runs. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -108,6 +109,7 @@ export async function startClickHouse(): Promise<ClickHouse> {
   };
 
   const start = async () => {
+    if (child && child.exitCode === null) return;
     child = spawn(CLICKHOUSE_BINARY, [`--config-file=${path.join(dir, 'config.xml')}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));

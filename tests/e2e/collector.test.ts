@@ -118,6 +118,8 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
   }, 420_000);
 
   it('makes no request of its own without a policy', async () => {
+    // Up at the address the earlier policy named (even if that test failed while it was down).
+    await clickhouse.start();
     const before = (await rowsInClickHouse()).length;
     const context = await startLabSession(browserName, { lab, trustInterceptCa: false });
     try {
