@@ -206,3 +206,26 @@ describe('collector and the log', () => {
     expect(rowsOf(bodies).at(-1)?.hash).toBe(recorded?.status === 'new' ? recorded.incident.hash : 'not new');
   });
 });
+
+describe('schema version 4', () => {
+  it('adds the collector queue to a version 3 log and keeps its records', async () => {
+    const { default: Dexie } = await import('dexie');
+    const name = `upgrade-v3-${Math.random()}`;
+    const v3 = new Dexie(name);
+    v3.version(3).stores({
+      incidents: '++id, ts, host, rule, kind, severity, dedupeKey, [host+ts], [kind+ts], [rule+ts]',
+      occurrences: 'dedupeKey, incidentId, host, lastTs',
+      baselines: 'host, lastSeen',
+      tallies: 'name',
+    });
+    await v3.open();
+    await v3.table('incidents').add({ ts: 5, kind: 'tls-downgrade', rule: 'tls.http-page', host: 'a.example', severity: 'high' });
+    v3.close();
+    const { openDb } = await import('@/lib/db');
+    db = openDb(name);
+    await db.open();
+    expect(db.verno).toBeGreaterThanOrEqual(4);
+    expect(await db.incidents.count()).toBe(1);
+    expect(await collectorStatus(db)).toEqual({ queued: 0 });
+  });
+});
