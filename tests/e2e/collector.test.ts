@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CDPSession } from 'puppeteer-core';
+import type { CDPSession, Page } from 'puppeteer-core';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
 import type { CollectorState, OutboxRow } from '../../lib/collector/queue';
 import type { Incident } from '../../lib/types';
@@ -48,6 +48,14 @@ async function watchWorkerRequests(context: LabSession): Promise<{ urls: string[
   cdp.on('Network.requestWillBeSent', (event: { request: { url: string } }) => urls.push(event.request.url));
   await cdp.send('Network.enable');
   return { urls, stop: () => cdp.detach().catch(() => undefined) };
+}
+
+/** Clicks an export button of the log page and reads the file back as JSON lines. */
+async function exportedLines(page: Page, format: 'ocsf' | 'ecs'): Promise<unknown[]> {
+  await page.click(`button[data-action="export-${format}"]`);
+  await page.waitForSelector(`a[data-export="${format}"]`, { timeout: 15_000 });
+  const text = (await page.evaluate(`fetch(document.querySelector('a[data-export="${format}"]').href).then((r) => r.text())`)) as string;
+  return text.trim().split('\n').map((line) => JSON.parse(line) as unknown);
 }
 
 describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', (browserName) => {
@@ -117,7 +125,7 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
     }
   }, 420_000);
 
-  it('makes no request of its own without a policy', async () => {
+  it('makes no request of its own without a policy (and its log page exports OCSF and ECS instead)', async () => {
     // Up at the address the earlier policy named (even if that test failed while it was down).
     await clickhouse.start();
     const before = (await rowsInClickHouse()).length;
@@ -141,7 +149,22 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
       expect(await collectorState(probe)).toEqual([]);
       expect(await outbox(probe)).toEqual([]);
       expect((await rowsInClickHouse()).length).toBe(before);
-      expect(LAB_HOSTS.chat).toBeTruthy();
+
+      // What an organisation without a collector does instead: the log page's SIEM exports, one
+      // line per incident, each with the hash and prevHash of the evidence file's record.
+      const evidence = (await probe.incidents()).filter((i) => (i.kind as string) !== 'meta');
+      const log = await session.openExtensionPage('/incidents.html');
+      try {
+        await log.waitForSelector('main[data-ready="true"]', { timeout: 15_000 });
+        const ocsf = (await exportedLines(log, 'ocsf')) as Array<{ class_uid: number; finding_info: { uid: string }; unmapped: { tapguard: { prevHash: string } } }>;
+        expect(ocsf.map((f) => f.class_uid)).toEqual(evidence.map(() => 2004));
+        expect(ocsf.map((f) => [f.finding_info.uid, f.unmapped.tapguard.prevHash])).toEqual(evidence.map((i) => [i.hash, i.prevHash]));
+        const ecs = (await exportedLines(log, 'ecs')) as Array<{ event: { kind: string; hash: string }; tapguard: { prev_hash: string } }>;
+        expect(ecs.map((d) => [d.event.kind, d.event.hash, d.tapguard.prev_hash])).toEqual(evidence.map((i) => ['alert', i.hash, i.prevHash]));
+        expect(evidence.map((i) => i.host)).toContain(LAB_HOSTS.chat);
+      } finally {
+        await log.close().catch(() => undefined);
+      }
     } finally {
       await context.close();
     }
