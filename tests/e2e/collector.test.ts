@@ -127,6 +127,26 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
       expect(new Set(allRows.map((r) => r.hash))).toEqual(new Set(all.map((i: Incident) => i.hash)));
       await until('an empty queue', async () => (await outbox(probe)).length === 0);
       expect((await collectorState(probe))[0]).toMatchObject({ failures: 0, dropped: 0 });
+
+      // The settings page shows the collector locked, with its queue and last delivery.
+      const options = await session.openExtensionPage('/options.html');
+      try {
+        await options.waitForSelector('[data-collector="on"] [data-field="last-delivery"]', { timeout: 15_000 });
+        const shown = JSON.parse(
+          (await options.evaluate(`JSON.stringify({
+            locked: !!document.querySelector('[data-collector="on"] [data-locked="true"]'),
+            url: document.querySelector('[data-field="url"]').textContent,
+            queued: document.querySelector('[data-field="queued"]').getAttribute('data-count'),
+            delivery: document.querySelector('[data-field="last-delivery"]').textContent,
+            text: document.body.textContent,
+          })`)) as string,
+        ) as { locked: boolean; url: string; queued: string; delivery: string; text: string };
+        expect(shown).toMatchObject({ locked: true, url: clickhouse.url, queued: '0' });
+        expect(shown.delivery).toMatch(/^\d+ incidents at /);
+        expect(shown.text).not.toContain(CLICKHOUSE_PASSWORD);
+      } finally {
+        await options.close().catch(() => undefined);
+      }
     } finally {
       await network?.stop();
       await policyFile?.remove();
