@@ -1,7 +1,7 @@
 import type { TapguardDb } from '../db';
 import { buildRequest, wasDelivered } from './formats';
 import type { CollectorPolicy } from './policy';
-import { acknowledge, feedQueue, forgetQueue, peekBatch, readCollectorState, recordFailure } from './queue';
+import { acknowledge, feedQueue, noteNoPolicy, peekBatch, readCollectorState, recordFailure } from './queue';
 
 export interface CollectorDeps {
   db: TapguardDb;
@@ -71,8 +71,8 @@ export function createCollector(deps: CollectorDeps) {
   const run = async () => {
     const current = await (policy ??= deps.loadPolicy());
     if (!current) {
-      // No request, ever; a queue left from a withdrawn policy is deleted, not kept for later.
-      if (await readCollectorState(deps.db)) await forgetQueue(deps.db);
+      // No request, ever; a queue left from a withdrawn policy is deleted after a grace period.
+      await noteNoPolicy(deps.db, deps.now());
       deps.idle();
       return;
     }

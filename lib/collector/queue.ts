@@ -36,9 +36,13 @@ export interface CollectorState {
   nextAttemptAt: number;
   lastDelivery?: { ts: number; count: number };
   lastError?: { ts: number; message: string };
+  /** Since when no policy has been seen (see noteNoPolicy). */
+  suspendedSince?: number;
 }
 
 export const MAX_QUEUE = 5000;
+/** How long a queue outlives its policy; covers a browser that loads policy after the worker starts. */
+export const WITHDRAWN_GRACE_MS = 10 * 60_000;
 const FEED_PAGE = 500;
 const BACKOFF_BASE_MS = 5_000;
 const BACKOFF_MAX_MS = 10 * 60_000;
@@ -69,6 +73,11 @@ export function feedQueue(db: TapguardDb, policy: CollectorPolicy, options: { ma
       return { queued: 0, dropped: 0 };
     }
     const minimum = severityRank(policy.minSeverity);
+    if (state.suspendedSince !== undefined) {
+      const { suspendedSince: _back, ...resumed } = state;
+      await db.collectorState.put(resumed);
+      delete state.suspendedSince;
+    }
     let fedUpTo = state.fedUpTo;
     let queued = 0;
     for (;;) {
@@ -114,11 +123,24 @@ export function recordFailure(db: TapguardDb, message: string, now: number, rand
   });
 }
 
-/** The policy was withdrawn: nothing may be sent any more, and a later policy starts afresh. */
-export function forgetQueue(db: TapguardDb): Promise<void> {
+/**
+ * No policy (now): nothing is sent. A queue is kept for WITHDRAWN_GRACE_MS, since at a browser's
+ * start the policy may reach the extension a moment after its worker asked (Chromium); after
+ * that the policy counts as withdrawn and the queue is deleted, so that a later policy starts
+ * afresh instead of sending what was recorded while reporting was off.
+ */
+export function noteNoPolicy(db: TapguardDb, now: number): Promise<'none' | 'suspended' | 'forgotten'> {
   return db.transaction('rw', db.outbox, db.collectorState, async () => {
+    const state = await readCollectorState(db);
+    if (!state) return 'none';
+    if (state.suspendedSince === undefined) {
+      await db.collectorState.put({ ...state, suspendedSince: now });
+      return 'suspended';
+    }
+    if (now - state.suspendedSince < WITHDRAWN_GRACE_MS) return 'suspended';
     await db.outbox.clear();
     await db.collectorState.clear();
+    return 'forgotten';
   });
 }
 

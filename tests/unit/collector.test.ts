@@ -2,7 +2,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCollector } from '@/lib/collector/collector';
 import { loadCollectorPolicy, normaliseCollectorPolicy, type CollectorPolicy } from '@/lib/collector/policy';
-import { backoffMs, collectorStatus, feedQueue } from '@/lib/collector/queue';
+import { backoffMs, collectorStatus, feedQueue, WITHDRAWN_GRACE_MS } from '@/lib/collector/queue';
 import type { TapguardDb } from '@/lib/db';
 import { createRecorder } from '@/lib/incidents';
 import { clearLog } from '@/lib/log';
@@ -170,16 +170,30 @@ describe('collector', () => {
     expect(rows[0]!.evidence).toContain('evil2.example');
   });
 
-  it('forgets the queue when the policy is withdrawn', async () => {
+  it('keeps the queue while the policy is briefly missing (a browser start), forgets it once withdrawn', async () => {
     db = freshDb();
     const recorder = createRecorder(db, { browser: 'Firefox/140.0' });
     await feedQueue(db, POLICY);
     await recorder.record([finding(1)]);
     await feedQueue(db, POLICY);
-    expect((await collectorStatus(db)).queued).toBe(1);
-    const { collector, fetch } = harness();
-    await collector.wake();
-    expect(fetch).not.toHaveBeenCalled();
+    let clock = 1_000_000;
+    const missing = harness({ now: () => clock });
+    await missing.collector.wake();
+    expect(missing.fetch).not.toHaveBeenCalled();
+    expect(await collectorStatus(db)).toMatchObject({ queued: 1, state: { suspendedSince: clock } });
+    // The policy arrives a moment later: the queue is delivered.
+    clock += 5_000;
+    const back = harness({ policy: POLICY, now: () => clock });
+    await back.collector.wake();
+    expect(rowsOf(back.bodies)).toHaveLength(1);
+    expect((await collectorStatus(db)).state?.suspendedSince).toBeUndefined();
+
+    await recorder.record([finding(2)]);
+    await feedQueue(db, POLICY);
+    await missing.collector.wake();
+    clock += WITHDRAWN_GRACE_MS;
+    await missing.collector.wake();
+    expect(missing.fetch).not.toHaveBeenCalled();
     expect(await collectorStatus(db)).toEqual({ queued: 0 });
   });
 
