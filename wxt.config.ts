@@ -54,7 +54,9 @@ export default defineConfig({
             gecko: {
               id: GECKO_ID,
               strict_min_version: '142.0',
-              // tapguard sends nothing anywhere: the incident log never leaves the browser unless exported.
+              // tapguard sends nothing to its developers or anyone else: the incident log leaves the
+              // browser only when exported, or when an organisation's own policy sets a collector
+              // (its administrator's server, see README "Organisation collector").
               data_collection_permissions: { required: ['none'] },
             },
           },
