@@ -26,6 +26,9 @@ export default defineConfig({
       // The incident log is evidence: without this, a browser under storage pressure may evict it,
       // and the origin's quota (a share of free disk) could force the emergency trim early.
       'unlimitedStorage',
+      // The organisation collector's retries and wake-ups after the worker stopped (lib/collector);
+      // unused unless a managed policy sets a collector.
+      'alarms',
       // Content scripts are registered at run time, for mail and chat hosts apart from the rest.
       'scripting',
       'webRequest',
@@ -54,7 +57,9 @@ export default defineConfig({
             gecko: {
               id: GECKO_ID,
               strict_min_version: '142.0',
-              // tapguard sends nothing anywhere: the incident log never leaves the browser unless exported.
+              // tapguard sends nothing to its developers or anyone else: the incident log leaves the
+              // browser only when exported, or when an organisation's own policy sets a collector
+              // (its administrator's server, see README "Organisation collector").
               data_collection_permissions: { required: ['none'] },
             },
           },

@@ -1,6 +1,7 @@
 import type { Runtime, WebRequest } from 'webextension-polyfill';
 import { badgeFor } from '@/lib/badge';
 import { createDeepInspector, type DebuggerApi } from '@/lib/chrome/deep-inspection';
+import { startCollector } from '@/lib/collector/background';
 import { createContentScriptSync, type ScriptingApi } from '@/lib/content-scripts';
 import { browser } from '@/lib/browser';
 import { openDb } from '@/lib/db';
@@ -27,9 +28,12 @@ export default defineBackground(() => {
   const browserName = import.meta.env.FIREFOX ? 'firefox' : 'chrome';
   const version = navigator.userAgent.match(/(Firefox|Chrome)\/[\d.]+/)?.[0] ?? browserName;
   const db = openDb();
+  const report = (what: string) => (error: unknown) => console.error(`tapguard: ${what} failed`, error);
+  // The organisation collector (lib/collector): silent unless a managed policy sets one.
+  const collector = startCollector(db, report);
   const monitor = createMonitor({
     db,
-    recorder: createRecorder(db, { browser: version }),
+    recorder: collector.feeding(createRecorder(db, { browser: version })),
     loadSiteLists,
     loadSettings,
     rememberRecognisedHost: addRecognisedHost,
@@ -37,7 +41,6 @@ export default defineBackground(() => {
     // Without the optional `management` permission the API is absent (Chrome) or refuses (Firefox).
     installedExtensions: async () => (browser.management?.getAll ? await browser.management.getAll() : undefined),
   });
-  const report = (what: string) => (error: unknown) => console.error(`tapguard: ${what} failed`, error);
   // Retention by age and count whenever the background starts (also after every worker wake-up:
   // cheap when nothing is due, since it reads only the oldest keys).
   void loadSettings().then((settings) => applyRetention(db, settings, Date.now())).catch(report('retention'));

@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Incident } from './types';
 import type { Baseline } from './baseline';
+import type { CollectorState, OutboxRow } from './collector/queue';
 
 /** Repeats of one dedupe key: counted here so the incident chain is never rewritten. */
 export interface Occurrence {
@@ -27,6 +28,8 @@ export type TapguardDb = Dexie & {
   occurrences: EntityTable<Occurrence, 'dedupeKey'>;
   baselines: EntityTable<Baseline, 'host'>;
   tallies: EntityTable<Tally, 'name'>;
+  outbox: EntityTable<OutboxRow, 'seq'>;
+  collectorState: EntityTable<CollectorState, 'name'>;
 };
 
 export const DB_NAME = 'tapguard';
@@ -53,6 +56,9 @@ export function openDb(name = DB_NAME): TapguardDb {
     .upgrade(async (tx) => {
       await tx.table('tallies').put({ name: 'incidents', count: await countIncidentRows(tx.table('incidents')) });
     });
+  // The organisation collector's queue (lib/collector/queue.ts): copies of incidents waiting to be
+  // sent, and where in the log the queue has been fed up to. Empty unless a policy sets a collector.
+  db.version(4).stores({ outbox: '++seq', collectorState: 'name' });
   return db;
 }
 

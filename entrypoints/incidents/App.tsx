@@ -6,7 +6,7 @@ import { t } from '@/lib/i18n';
 import { clearLog } from '@/lib/log';
 import { logFacets, occurrenceOf, queryLog, timelineFor, type LogFilter, type LogPage, type Timeline as TimelineData } from '@/lib/log-query';
 import { countIncidents } from '@/lib/queries';
-import { browserLabel, buildExport } from './exporting';
+import { browserLabel, buildExport, type ExportFormat } from './exporting';
 import { Filters } from './Filters';
 import { IncidentRow } from './IncidentRow';
 import { Timeline } from './Timeline';
@@ -16,7 +16,7 @@ const PAGE_SIZE = 50;
 type Status =
   | { kind: 'busy'; text: string }
   | { kind: 'error'; text: string }
-  | { kind: 'exported'; text: string; href: string; file: string; format: 'jsonl' | 'csv' }
+  | { kind: 'exported'; text: string; href: string; file: string; format: ExportFormat }
   | { kind: 'verified'; file: string; result: JsonlCheck }
   | { kind: 'info'; text: string };
 
@@ -118,7 +118,7 @@ export function App() {
     setOffset(0);
   };
 
-  const runExport = async (format: 'jsonl' | 'csv') => {
+  const runExport = async (format: ExportFormat) => {
     setStatus({ kind: 'busy', text: t('actions.exporting') });
     try {
       const built = await buildExport(db, format);
@@ -181,6 +181,12 @@ export function App() {
           </button>
           <button type="button" data-action="export-csv" disabled={busy} onClick={() => void runExport('csv')}>
             {t('actions.exportCsv')}
+          </button>
+          <button type="button" data-action="export-ocsf" disabled={busy} onClick={() => void runExport('ocsf')}>
+            {t('actions.exportOcsf')}
+          </button>
+          <button type="button" data-action="export-ecs" disabled={busy} onClick={() => void runExport('ecs')}>
+            {t('actions.exportEcs')}
           </button>
           <button type="button" data-action="verify" disabled={busy} onClick={() => fileInput.current?.click()}>
             {t('actions.verify')}

@@ -2,7 +2,10 @@ import { browser } from '@/lib/browser';
 import { capabilitiesOf } from '@/lib/capabilities';
 import type { TapguardDb } from '@/lib/db';
 import { exportCsv, exportFileName, exportJsonl, type ExportMeta } from '@/lib/export';
+import { exportSiem } from '@/lib/siem/export';
 import type { BrowserFamily } from '@/lib/types';
+
+export type ExportFormat = 'jsonl' | 'csv' | 'ocsf' | 'ecs';
 
 export interface BuiltExport {
   blob: Blob;
@@ -33,17 +36,34 @@ export function exportMeta(now = new Date()): ExportMeta {
  * Collects the export's chunks into a Blob: the log is read page by page (1000 records), and each
  * page's text becomes one Blob part, so the whole table is never held as records.
  */
-export async function buildExport(db: TapguardDb, format: 'jsonl' | 'csv'): Promise<BuiltExport> {
+export async function buildExport(db: TapguardDb, format: ExportFormat): Promise<BuiltExport> {
   const meta = exportMeta();
   // Each chunk becomes a Blob at once, so the text can be collected and the browser may keep
   // the bytes out of the page's heap.
   const parts: Blob[] = [];
   let lines = 0;
-  for await (const chunk of format === 'jsonl' ? exportJsonl(db, meta) : exportCsv(db)) {
+  for await (const chunk of exportChunks(db, format, meta)) {
     parts.push(new Blob([chunk]));
     for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) lines++;
   }
-  const type = format === 'jsonl' ? 'application/x-ndjson' : 'text/csv';
-  // Both formats start with one line that is not a record (the JSONL header, the CSV column names).
-  return { blob: new Blob(parts, { type: `${type};charset=utf-8` }), name: exportFileName(format, browserFamily(), meta.exportedAt), records: lines - 1 };
+  const { type, extension, headerLines } = FILE_KINDS[format];
+  return {
+    blob: new Blob(parts, { type: `${type};charset=utf-8` }),
+    name: exportFileName(extension, browserFamily(), meta.exportedAt),
+    records: lines - headerLines,
+  };
+}
+
+// The JSONL header and the CSV column names are one line that is not a record; the SIEM files have none.
+const FILE_KINDS = {
+  jsonl: { type: 'application/x-ndjson', extension: 'jsonl', headerLines: 1 },
+  csv: { type: 'text/csv', extension: 'csv', headerLines: 1 },
+  ocsf: { type: 'application/x-ndjson', extension: 'ocsf.jsonl', headerLines: 0 },
+  ecs: { type: 'application/x-ndjson', extension: 'ecs.ndjson', headerLines: 0 },
+} as const;
+
+function exportChunks(db: TapguardDb, format: ExportFormat, meta: ExportMeta): AsyncGenerator<string> {
+  if (format === 'jsonl') return exportJsonl(db, meta);
+  if (format === 'csv') return exportCsv(db);
+  return exportSiem(db, format, { tapguardVersion: meta.tapguardVersion });
 }

@@ -18,6 +18,7 @@ import {
 } from '@/lib/settings';
 import { RECOGNISERS } from '@/lib/sites/recognise';
 import { SERVICES, serviceAddresses } from '@/lib/sites/services';
+import { CollectorSection } from './Collector';
 import { checkRetention, checkRoot, checkSite, formatFingerprint } from './validate';
 
 interface State {
@@ -446,6 +447,8 @@ export function App() {
           {t('extensionNames.label')}
         </label>
       </Section>
+
+      <CollectorSection db={db} />
     </main>
   );
 }

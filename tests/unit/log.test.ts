@@ -199,7 +199,8 @@ describe('schema upgrade', () => {
     v1.close();
     db = openDb(name);
     await db.open();
-    expect(db.verno).toBe(3);
+    // The latest version (4 added the collector's queue; later versions may follow).
+    expect(db.verno).toBeGreaterThanOrEqual(4);
     expect(await db.incidents.count()).toBe(1);
     expect(await db.incidents.where('[kind+ts]').between(['tls-downgrade', 0], ['tls-downgrade', 10]).count()).toBe(1);
   });

@@ -1,0 +1,97 @@
+import { useEffect, useState } from 'preact/hooks';
+import { browser } from '@/lib/browser';
+import { collectorOriginPattern, loadCollectorPolicy, type CollectorPolicy } from '@/lib/collector/policy';
+import { collectorStatus, type CollectorStatus } from '@/lib/collector/queue';
+import type { TapguardDb } from '@/lib/db';
+import { t } from '@/lib/i18n';
+
+interface View {
+  policy?: CollectorPolicy;
+  status?: CollectorStatus;
+  /** Whether the browser grants host access to the collector's origin (a user may restrict it in Chrome). */
+  hostAccess?: boolean;
+}
+
+const REFRESH_MS = 5000;
+
+async function loadView(db: TapguardDb): Promise<View> {
+  const policy = await loadCollectorPolicy();
+  if (!policy) return {};
+  const [status, hostAccess] = await Promise.all([
+    collectorStatus(db),
+    // Some builds (and test fakes) lack the call or throw: then the page cannot tell.
+    Promise.resolve()
+      .then(() => browser.permissions.contains({ origins: [collectorOriginPattern(policy)] }))
+      .catch(() => undefined),
+  ]);
+  return { policy, status, ...(hostAccess === undefined ? {} : { hostAccess }) };
+}
+
+const when = (ts: number) => new Date(ts).toLocaleString();
+
+/** The organisation collector as the policy set it: read-only, with its queue and last delivery. */
+export function CollectorSection({ db }: { db: TapguardDb }) {
+  const [view, setView] = useState<View>();
+  useEffect(() => {
+    let live = true;
+    const refresh = () => void loadView(db).then((next) => live && setView(next), () => undefined);
+    refresh();
+    const timer = setInterval(refresh, REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [db]);
+  if (!view) return null;
+  const { policy, status } = view;
+  return (
+    <section class="card" aria-labelledby="collector-heading" data-section="collector" data-collector={policy ? 'on' : 'off'}>
+      <div class="section-head">
+        <h2 id="collector-heading">{t('collector.heading')}</h2>
+        {policy && (
+          <span class="locked" data-locked="true">
+            <span aria-hidden="true">🔒 </span>
+            {t('options.locked')}
+          </span>
+        )}
+      </div>
+      {!policy ? (
+        <p class="note">{t('collector.off')}</p>
+      ) : (
+        <dl class="collector">
+          <dt>{t('collector.url')}</dt>
+          <dd data-field="url">{policy.url}</dd>
+          <dt>{t('collector.format')}</dt>
+          <dd data-field="format">{policy.format}</dd>
+          <dt>{t('collector.minSeverity')}</dt>
+          <dd data-field="min-severity">{policy.minSeverity}</dd>
+          {policy.device && (
+            <>
+              <dt>{t('collector.device')}</dt>
+              <dd data-field="device">{policy.device}</dd>
+            </>
+          )}
+          <dt>{t('collector.queue')}</dt>
+          <dd data-field="queued" data-count={status?.queued ?? 0}>
+            {status?.queued ?? 0}
+            {status?.state?.dropped ? ` ${t('collector.dropped', { count: status.state.dropped })}` : ''}
+          </dd>
+          <dt>{t('collector.lastDelivery')}</dt>
+          <dd data-field="last-delivery">
+            {status?.state?.lastDelivery ? t('collector.delivered', { count: status.state.lastDelivery.count, time: when(status.state.lastDelivery.ts) }) : t('collector.never')}
+          </dd>
+          {status?.state?.lastError && (
+            <>
+              <dt>{t('collector.lastError')}</dt>
+              <dd data-field="last-error">
+                {t('collector.failed', { error: status.state.lastError.message, time: when(status.state.lastError.ts) })}
+                {status.state.nextAttemptAt > Date.now() ? ` ${t('collector.retry', { time: when(status.state.nextAttemptAt) })}` : ''}
+              </dd>
+            </>
+          )}
+          {view.hostAccess === false && <dd class="field-error">{t('collector.noHostAccess')}</dd>}
+        </dl>
+      )}
+    </section>
+  );
+}
