@@ -56,8 +56,9 @@ export function certSummaryFromDer(derBase64: string): CertSummary | undefined {
     spkiSha256: base64(sha256(parsed.spki)),
     notBefore: parsed.notBefore,
     notAfter: parsed.notAfter,
-    // Chrome does not tell extensions whether a root is built in; see rootTrustKnown.
-    isBuiltInRoot: true,
+    // Chrome does not tell extensions whether a root is built in (rootTrustKnown: false): never
+    // assume it is, or a service profile's CA names would vouch for any private root copying them.
+    isBuiltInRoot: false,
     signatureAlgorithm: parsed.signatureAlgorithm,
     ...(parsed.signatureHash ? { signatureHash: parsed.signatureHash } : {}),
     keyAlgorithm: parsed.keyAlgorithm,
