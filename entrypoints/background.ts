@@ -159,6 +159,7 @@ export default defineBackground(() => {
     deep = createDeepInspector({
       api,
       isMessagingUrl: (url) => Boolean(siteLists && resolveSite(hostOf(url), siteLists)),
+      tabUrl: (tabId) => browser.tabs.get(tabId).then((tab) => tab.url),
       onCertificate: (tabId, cert) => void monitor.observeCertificate(cert).then(show(tabId)).catch(report('deep certificate')),
       onStatus: (tabId, status) =>
         void (status

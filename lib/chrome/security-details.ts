@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { CertObservation, CertSummary } from '../observations';
+import type { CertObservation, CertSource, CertSummary } from '../observations';
 import { parseCertificate } from '../x509';
 
 /** The parts of the DevTools protocol's Network.SecurityDetails that tapguard reads. */
@@ -74,15 +74,18 @@ export function certSummaryFromDer(derBase64: string): CertSummary | undefined {
 export function certObservationFromCdp(
   request: { url: string; resourceType: string },
   details: CdpSecurityDetails,
-  chainBase64: readonly string[],
+  chainBase64: readonly unknown[],
+  source: CertSource = 'debugger',
 ): CertObservation | undefined {
-  const chain = chainBase64.map(certSummaryFromDer);
+  // What the page's renderer cannot forge, but validate anyway: strings, and every one a certificate.
+  const chain = chainBase64.map((der) => (typeof der === 'string' ? certSummaryFromDer(der) : undefined));
   if (!chain.length || chain.some((c) => c === undefined)) return undefined;
   return {
     url: request.url,
     resourceType: request.resourceType,
     state: 'secure',
     rootTrustKnown: false,
+    source,
     ...(details.protocol ? { protocolVersion: details.protocol.replace(/^TLS /, 'TLSv') } : {}),
     ...(details.cipher ? { cipherSuite: cdpCipherName(details) } : {}),
     ...(details.certificateTransparencyCompliance ? { certificateTransparencyStatus: CT_STATUS[details.certificateTransparencyCompliance] ?? 'unknown' } : {}),
@@ -99,4 +102,32 @@ export function cdpCipherName(details: CdpSecurityDetails): string {
   if (!details.keyExchange) return cipher.startsWith('TLS_') ? cipher : `TLS_${cipher}`;
   const mac = details.mac ? `_${details.mac.replace(/^HMAC-/, '').replace('-', '')}` : '';
   return `TLS_${details.keyExchange}_WITH_${cipher}${mac}`;
+}
+
+/** The page's certificate as the DevTools Security domain reports it (visibleSecurityStateChanged). */
+export interface CdpCertificateSecurityState extends CdpSecurityDetails {
+  certificate?: unknown[];
+  subjectName?: string;
+}
+
+/**
+ * The committed page's certificate from the Security domain. It is there even when the page
+ * loaded before the debugger attached (a new tab's first load), which Network.getCertificate
+ * is not (measured: it returns an empty chain for such a page).
+ */
+export function certObservationFromSecurityState(url: string, state: CdpCertificateSecurityState): CertObservation | undefined {
+  if (!Array.isArray(state.certificate) || !subjectCoversHost(state.subjectName, new URL(url).hostname)) return undefined;
+  return certObservationFromCdp({ url, resourceType: 'main_frame' }, state, state.certificate, 'debugger-page');
+}
+
+/**
+ * Whether a certificate's subject name (CN, possibly `*.`) names `host`. The Security domain's
+ * event does not say which page it describes, so this guards against pinning the page before a
+ * navigation on the one after it; a certificate naming its hosts in SANs only is skipped, not guessed.
+ */
+export function subjectCoversHost(subjectName: string | undefined, host: string): boolean {
+  const name = (subjectName ?? '').toLowerCase();
+  if (!name) return false;
+  if (name === host) return true;
+  return name.startsWith('*.') && host.endsWith(name.slice(1)) && !host.slice(0, -name.length + 1).includes('.');
 }
