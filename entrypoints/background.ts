@@ -139,7 +139,7 @@ export default defineBackground(() => {
       if (details.tabId < 0) return;
       void tabStates.reset(details.tabId).catch(report('tab reset'));
       void action.setBadgeText({ tabId: details.tabId, text: '' }).catch(() => undefined);
-      if (deep) void deepEnabled().then((on) => deep?.follow(details.tabId, details.url, on)).catch(report('deep inspection'));
+      followDeep(details.tabId, details.url);
     },
     { urls: ['<all_urls>'], types: ['main_frame'] },
   );
@@ -153,13 +153,28 @@ export default defineBackground(() => {
   // tabs from the DevTools protocol, since Chrome's webRequest carries none.
   let deep: ReturnType<typeof createDeepInspector> | undefined;
   const deepEnabled = () => loadSettings().then((settings) => settings.deepInspection);
+  // The setting is kept at hand so that attaching starts in the navigation's own turn: it races
+  // the page's response, and a response that wins is not seen (lib/chrome/deep-inspection.ts).
+  let deepOn: boolean | undefined;
+  const refreshDeepOn = () => void deepEnabled().then((on) => (deepOn = on)).catch(report('deep inspection setting'));
+  const followDeep = (tabId: number, url: string) => {
+    if (!deep) return;
+    if (deepOn !== undefined) void deep.follow(tabId, url, deepOn).catch(report('deep inspection'));
+    else void deepEnabled().then((on) => deep?.follow(tabId, url, on)).catch(report('deep inspection'));
+  };
+  refreshDeepOn();
+  onStorageChanged(refreshDeepOn);
+  // A link opened in a new tab: the tab exists, with its address pending, before its request starts.
+  browser.tabs.onCreated.addListener((tab) => {
+    const pending = (tab as { pendingUrl?: string }).pendingUrl;
+    if (tab.id !== undefined && pending) followDeep(tab.id, pending);
+  });
   const startDeepInspection = () => {
     const api = (globalThis as { chrome?: { debugger?: DebuggerApi } }).chrome?.debugger;
     if (import.meta.env.FIREFOX || deep || !api) return;
     deep = createDeepInspector({
       api,
       isMessagingUrl: (url) => Boolean(siteLists && resolveSite(hostOf(url), siteLists)),
-      tabUrl: (tabId) => browser.tabs.get(tabId).then((tab) => tab.url),
       onCertificate: (tabId, cert) => void monitor.observeCertificate(cert).then(show(tabId)).catch(report('deep certificate')),
       onStatus: (tabId, status) =>
         void (status

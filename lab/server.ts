@@ -24,7 +24,10 @@ export const LAB_HOSTS = {
   mail: 'mail.tapguard.test',
   chat: 'chat.tapguard.test',
   evil: 'cdn.evil-tracker.test',
-  /** The chat's socket on a host of its own, as big chat services have (`/?socket=own-host`). */
+  /**
+   * The chat's socket on a host of its own, as big chat services have (`/?socket=own-host`); the
+   * pages' CSP allows it over https too, as such services' CSPs do for their long-poll fallbacks.
+   */
   socket: 'socket.chat.tapguard.test',
 } as const;
 
@@ -260,7 +263,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     return {
       ...(host === 'mail' ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
-      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')} wss://${LAB_HOSTS.socket}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}${imgSrc}`,
+      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')} ${origin('socket', 'https')} wss://${LAB_HOSTS.socket}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}${imgSrc}`,
       'X-Content-Type-Options': 'nosniff',
     };
   }

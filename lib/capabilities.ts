@@ -19,7 +19,7 @@ export type DeepState = { state: string; reason?: string; judged?: JudgedCert[] 
 
 const SOURCE_KEYS: Record<string, MessageKey> = {
   debugger: 'deep.source.network',
-  'debugger-page': 'deep.source.page',
+  'debugger-probe': 'deep.source.probe',
   webrequest: 'deep.source.webrequest',
 };
 const WHAT_KEYS: Record<string, MessageKey> = { page: 'deep.what.page', request: 'deep.what.request', socket: 'deep.what.socket' };

@@ -190,9 +190,9 @@ const en = {
   'deep.what.request': "the app's requests",
   'deep.what.socket': 'chat socket',
   'deep.source.network': "read by the debugger from the connection",
-  'deep.source.page': "read by the debugger from the page's security state",
+  'deep.source.probe': "read by the debugger after one request of tapguard's own, without cookies, to that host",
   'deep.source.webrequest': "Chrome's own webRequest security info, leaf only",
-  'deep.missedPage': "Missed: the certificate of this page ({host}) was not judged yet. It can load before deep inspection attaches (a new tab's first load) or Chrome may not have shown it; reload the page to have it checked.",
+  'deep.missedPage': "Missed: the certificate of this page ({host}) has not been judged (yet). A new tab's first load can arrive before deep inspection attaches; tapguard then asks once more itself, which the page's security policy can refuse. Reload the page to have it checked.",
   'capability.tls': 'TLS version and cipher',
   'capability.tls.chrome': 'Needs deep inspection in Chrome.',
 

@@ -66,11 +66,11 @@ export interface CertSummary {
 }
 
 /**
- * Chrome's routes to a certificate: the debugger's network events (`debugger`), the debugger's
- * page security state, which also covers a page loaded before it attached (`debugger-page`), and
- * the proposed standard webRequest `securityInfo` (`webrequest`).
+ * Chrome's routes to a certificate: the debugger's network events (`debugger`), the debugger after
+ * a probe request of tapguard's own, for a page loaded before it attached or a websocket
+ * (`debugger-probe`), and the proposed standard webRequest `securityInfo` (`webrequest`).
  */
-export type CertSource = 'debugger' | 'debugger-page' | 'webrequest';
+export type CertSource = 'debugger' | 'debugger-probe' | 'webrequest';
 
 export interface CertObservation {
   url: string;

@@ -1,5 +1,5 @@
 import type { CertObservation, CertSource } from '../observations';
-import { certObservationFromCdp, certObservationFromSecurityState, type CdpCertificateSecurityState, type CdpSecurityDetails } from './security-details';
+import { certObservationFromCdp, type CdpSecurityDetails } from './security-details';
 
 /** The slice of chrome.debugger that deep inspection uses (promise form, MV3). */
 export interface DebuggerApi {
@@ -25,10 +25,10 @@ export type DeepStatus =
 export interface DeepInspectorDeps {
   api: DebuggerApi;
   isMessagingUrl(url: string): boolean;
-  /** The URL the tab shows now (committed), to know which page a Security-domain event describes. */
-  tabUrl(tabId: number): Promise<string | undefined>;
   onCertificate(tabId: number, cert: CertObservation): void;
   onStatus(tabId: number, status: DeepStatus | undefined): void;
+  /** How long a page may take to show its first response before it is probed (tests pass 0). */
+  pageGraceMs?: number;
 }
 
 const RESOURCE_TYPES: Record<string, string> = {
@@ -45,15 +45,19 @@ interface ResponseReceived {
   response?: { url?: string; connectionId?: number; securityDetails?: CdpSecurityDetails };
 }
 
-/** What one attachment has seen: connections asked about, the leaf judged per origin, open sockets. */
+/** What one attachment has seen: connections asked about, the leaf judged per host, open sockets. */
 interface TabSession {
   asked: Set<string>;
   judgedLeaf: Map<string, string>;
   sockets: Map<string, string>;
   judged: DeepJudged[];
+  /** Hosts being probed: their probe's response is judged by the prober, for what it stands for. */
+  probing: Set<string>;
 }
 
 const MAX_REMEMBERED = 200;
+/** Long enough for an attachment that won the race to see the page's own responses. */
+const PAGE_GRACE_MS = 1500;
 const remember = <T>(set: Set<T>, value: T) => {
   if (set.size >= MAX_REMEMBERED) set.clear();
   set.add(value);
@@ -64,13 +68,17 @@ const remember = <T>(set: Set<T>, value: T) => {
  * while they do; Chrome shows its "started debugging this browser" banner meanwhile, which is why
  * the user must opt in.
  *
- * Three routes to a certificate, each judged once per leaf fingerprint and origin per page load
- * (a certificate swapped in mid-session is judged; the same one again on the same page is not):
+ * Each certificate is judged once per leaf fingerprint and host per page load (a certificate
+ * swapped in mid-session is judged; the same one again on the same page is not):
  * - every new connection to a messaging origin (Network.responseReceived, by connection id):
  *   its chain from Network.getCertificate;
- * - the committed page (Security.visibleSecurityStateChanged): this covers a new tab's first
- *   load, which commits before the debugger is attached and which getCertificate cannot answer;
- * - websocket handshakes to messaging hosts (the socket host may differ from the page's).
+ * - a page whose response beat the attachment (a new tab's first load): Network.getCertificate
+ *   answers only for origins whose responses the debugger saw (measured), so, if the page showed
+ *   none within a grace period, one probe request (see probeChain) gives it one;
+ * - websocket handshakes to messaging hosts (the socket host may differ from the page's):
+ *   getCertificate never answers for a socket (measured), so its host is probed the same way.
+ * The Security domain, which reports the committed page's chain to DevTools, is refused to
+ * extensions ("'Security.enable' wasn't found", measured).
  */
 export function createDeepInspector(deps: DeepInspectorDeps) {
   const sessions = new Map<number, TabSession>();
@@ -86,8 +94,8 @@ export function createDeepInspector(deps: DeepInspectorDeps) {
     const leaf = cert?.chain[0];
     if (!session || !cert || !leaf) return;
     const url = new URL(cert.url);
-    if (session.judgedLeaf.get(url.origin) === leaf.sha256) return;
-    session.judgedLeaf.set(url.origin, leaf.sha256);
+    if (session.judgedLeaf.get(url.host) === leaf.sha256) return;
+    session.judgedLeaf.set(url.host, leaf.sha256);
     deps.onCertificate(tabId, cert);
     const source = cert.source ?? 'debugger';
     if (!session.judged.some((j) => j.host === url.hostname && j.what === what && j.source === source)) {
@@ -103,11 +111,45 @@ export function createDeepInspector(deps: DeepInspectorDeps) {
     return Array.isArray(names) ? names : [];
   }
 
+  /**
+   * A certificate the debugger did not see arrive is read after one request of tapguard's own from
+   * the tab: HEAD to the origin's root, without cookies or cache, from an isolated world (the
+   * page's scripts neither see nor can alter it). getCertificate then answers from its response.
+   * The page's CSP still applies: a host it does not allow over https stays unjudged.
+   */
+  async function probeChain(tabId: number, session: TabSession, origin: string): Promise<unknown[]> {
+    const host = new URL(origin).host;
+    session.probing.add(host);
+    try {
+      const tree = (await deps.api.sendCommand({ tabId }, 'Page.getFrameTree')) as { frameTree?: { frame?: { id?: unknown } } } | undefined;
+      const frameId = tree?.frameTree?.frame?.id;
+      if (typeof frameId !== 'string') return [];
+      const world = (await deps.api.sendCommand({ tabId }, 'Page.createIsolatedWorld', { frameId, worldName: 'tapguard-probe' })) as { executionContextId?: unknown } | undefined;
+      if (typeof world?.executionContextId !== 'number') return [];
+      const request = `fetch(${JSON.stringify(`${origin}/`)}, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', cache: 'no-store' }).then(() => true, () => false)`;
+      await deps.api.sendCommand({ tabId }, 'Runtime.evaluate', { contextId: world.executionContextId, expression: request, awaitPromise: true });
+      return await chainOf(tabId, origin);
+    } finally {
+      session.probing.delete(host);
+    }
+  }
+
+  /** A page whose certificate is still not judged after the grace period is probed. */
+  function checkPage(tabId: number, session: TabSession, pageUrl: string): void {
+    const url = new URL(pageUrl);
+    // Judged, not merely seen: a response the browser itself made (the favicon) gets no chain.
+    if (sessions.get(tabId) !== session || session.judgedLeaf.has(url.host) || url.protocol !== 'https:') return;
+    probeChain(tabId, session, url.origin)
+      .then((chain) => judge(tabId, certObservationFromCdp({ url: pageUrl, resourceType: 'main_frame' }, {}, chain, 'debugger-probe'), 'page'))
+      .catch(() => undefined);
+  }
+
   function onResponse(tabId: number, session: TabSession, params: ResponseReceived): void {
     const { type, response } = params;
     const details = response?.securityDetails;
     if (!response?.url || !details || !deps.isMessagingUrl(response.url)) return;
-    const origin = new URL(response.url).origin;
+    const { origin, host } = new URL(response.url);
+    if (session.probing.has(host)) return;
     // A new connection may carry a new certificate; its fingerprint is known only once fetched.
     const key = [origin, response.connectionId, details.subjectName, details.issuer, details.validFrom, details.validTo, details.protocol, details.cipher].join('|');
     if (session.asked.has(key)) return;
@@ -127,19 +169,12 @@ export function createDeepInspector(deps: DeepInspectorDeps) {
     session.sockets.delete(requestId);
     if (!url) return;
     const origin = new URL(url.replace(/^wss:/, 'https:')).origin;
+    const socket = { url, resourceType: 'websocket' };
     chainOf(tabId, origin)
-      .then((chain) => judge(tabId, certObservationFromCdp({ url, resourceType: 'websocket' }, {}, chain), 'socket'))
-      .catch(() => undefined);
-  }
-
-  function onPageSecurityState(tabId: number, state: CdpCertificateSecurityState | undefined): void {
-    if (!state) return;
-    deps
-      .tabUrl(tabId)
-      .then((url) => {
-        if (!url?.startsWith('https:') || !deps.isMessagingUrl(url)) return;
-        judge(tabId, certObservationFromSecurityState(url, state), 'page');
-      })
+      .then(async (chain) =>
+        chain.length > 0 ? certObservationFromCdp(socket, {}, chain) : certObservationFromCdp(socket, {}, await probeChain(tabId, session, origin), 'debugger-probe'),
+      )
+      .then((cert) => judge(tabId, cert, 'socket'))
       .catch(() => undefined);
   }
 
@@ -160,20 +195,16 @@ export function createDeepInspector(deps: DeepInspectorDeps) {
       if (typeof requestId === 'string') onSocketOpened(tabId, session, requestId);
       return;
     }
-    if (method === 'Security.visibleSecurityStateChanged') {
-      const visible = (params as { visibleSecurityState?: { certificateSecurityState?: CdpCertificateSecurityState } }).visibleSecurityState;
-      onPageSecurityState(tabId, visible?.certificateSecurityState);
-    }
   });
 
-  async function attach(tabId: number): Promise<void> {
-    sessions.set(tabId, { asked: new Set(), judgedLeaf: new Map(), sockets: new Map(), judged: [] });
+  async function attach(tabId: number, pageUrl: string): Promise<void> {
+    const session: TabSession = { asked: new Set(), judgedLeaf: new Map(), sockets: new Map(), judged: [], probing: new Set() };
+    sessions.set(tabId, session);
     try {
       await deps.api.attach({ tabId }, '1.3');
       deps.onStatus(tabId, { state: 'attached', judged: [] });
       await deps.api.sendCommand({ tabId }, 'Network.enable', { maxTotalBufferSize: 0, maxResourceBufferSize: 0 });
-      // Enabling the Security domain reports the committed page at once, then every change.
-      await deps.api.sendCommand({ tabId }, 'Security.enable');
+      setTimeout(() => checkPage(tabId, session, pageUrl), deps.pageGraceMs ?? PAGE_GRACE_MS);
     } catch (error) {
       sessions.delete(tabId);
       await deps.api.detach({ tabId }).catch(() => undefined);
@@ -187,7 +218,7 @@ export function createDeepInspector(deps: DeepInspectorDeps) {
     async follow(tabId: number, url: string, enabled: boolean): Promise<void> {
       const wanted = enabled && deps.isMessagingUrl(url);
       const session = sessions.get(tabId);
-      if (wanted && !session) return attach(tabId);
+      if (wanted && !session) return attach(tabId, url);
       if (wanted && session) {
         // A new page load is judged afresh, as Firefox judges every load: its badge and popup start empty.
         session.asked.clear();

@@ -104,30 +104,3 @@ export function cdpCipherName(details: CdpSecurityDetails): string {
   return `TLS_${details.keyExchange}_WITH_${cipher}${mac}`;
 }
 
-/** The page's certificate as the DevTools Security domain reports it (visibleSecurityStateChanged). */
-export interface CdpCertificateSecurityState extends CdpSecurityDetails {
-  certificate?: unknown[];
-  subjectName?: string;
-}
-
-/**
- * The committed page's certificate from the Security domain. It is there even when the page
- * loaded before the debugger attached (a new tab's first load), which Network.getCertificate
- * is not (measured: it returns an empty chain for such a page).
- */
-export function certObservationFromSecurityState(url: string, state: CdpCertificateSecurityState): CertObservation | undefined {
-  if (!Array.isArray(state.certificate) || !subjectCoversHost(state.subjectName, new URL(url).hostname)) return undefined;
-  return certObservationFromCdp({ url, resourceType: 'main_frame' }, state, state.certificate, 'debugger-page');
-}
-
-/**
- * Whether a certificate's subject name (CN, possibly `*.`) names `host`. The Security domain's
- * event does not say which page it describes, so this guards against pinning the page before a
- * navigation on the one after it; a certificate naming its hosts in SANs only is skipped, not guessed.
- */
-export function subjectCoversHost(subjectName: string | undefined, host: string): boolean {
-  const name = (subjectName ?? '').toLowerCase();
-  if (!name) return false;
-  if (name === host) return true;
-  return name.startsWith('*.') && host.endsWith(name.slice(1)) && !host.slice(0, -name.length + 1).includes('.');
-}

@@ -113,7 +113,7 @@ describe('tapguard lab', () => {
     expect(r.body).not.toContain('evil-tracker');
     expect(r.headers['strict-transport-security']).toBe('max-age=31536000');
     expect(r.headers['content-security-policy']).toBe(
-      `default-src 'self'; script-src 'self'; connect-src 'self' wss://chat.tapguard.test:${lab.httpsPort} wss://socket.chat.tapguard.test:${lab.httpsPort}; frame-ancestors 'none'`,
+      `default-src 'self'; script-src 'self'; connect-src 'self' wss://chat.tapguard.test:${lab.httpsPort} https://socket.chat.tapguard.test:${lab.httpsPort} wss://socket.chat.tapguard.test:${lab.httpsPort}; frame-ancestors 'none'`,
     );
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['cache-control']).toBe('no-store');
