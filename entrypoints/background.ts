@@ -1,6 +1,7 @@
 import type { Runtime, WebRequest } from 'webextension-polyfill';
 import { badgeFor } from '@/lib/badge';
 import { createDeepInspector, type DebuggerApi } from '@/lib/chrome/deep-inspection';
+import { listenForSecurityInfo, type HeadersReceivedEvent } from '@/lib/chrome/standard-security-info';
 import { createContentScriptSync, type ScriptingApi } from '@/lib/content-scripts';
 import { browser } from '@/lib/browser';
 import { openDb } from '@/lib/db';
@@ -185,6 +186,17 @@ export default defineBackground(() => {
   };
   startDeepInspection();
   browser.permissions.onAdded.addListener(startDeepInspection);
+  // The proposed standard webRequest securityInfo (w3c/webextensions#882), where a browser offers
+  // it: leaves judged without the debugger. Today's Chrome refuses the listener, which is the test.
+  if (!import.meta.env.FIREFOX) {
+    const types = ['main_frame', 'sub_frame', 'xmlhttprequest', 'websocket'];
+    listenForSecurityInfo(browser.webRequest.onHeadersReceived as unknown as HeadersReceivedEvent, { urls: ['https://*/*', 'wss://*/*'], types }, (tabId, cert) => {
+      if (tabId < 0 || !siteLists || !resolveSite(hostOf(cert.url), siteLists) || deep?.isAttached(tabId)) return;
+      monitor.observeCertificate(cert).then(show(tabId)).catch(report('standard certificate'));
+      const judged = { host: hostOf(cert.url), what: cert.resourceType === 'main_frame' ? 'page' : 'request', source: 'webrequest' };
+      void browser.storage.session.set({ [deepStatusKey(tabId)]: { state: 'standard', judged: [judged] } }).catch(report('certificate source'));
+    });
+  }
 
   // Downgrading redirects. The first URL of each chain is kept only while the chain runs.
   const chainStart = new Map<string, string>();

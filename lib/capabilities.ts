@@ -29,7 +29,7 @@ const WHAT_KEYS: Record<string, MessageKey> = { page: 'deep.what.page', request:
  * missed: above all the page's own certificate, which a first load in a new tab can hide.
  */
 export function deepSummary(deep: DeepState, pageHost: string): { judged: string[]; missed: string[] } {
-  if (deep?.state !== 'attached') return { judged: [], missed: [] };
+  if (deep?.state !== 'attached' && deep?.state !== 'standard') return { judged: [], missed: [] };
   const judged = (deep.judged ?? []).map((j) =>
     t('deep.judged', { host: j.host, what: t(WHAT_KEYS[j.what] ?? 'deep.what.request'), source: t(SOURCE_KEYS[j.source] ?? 'deep.source.network') }),
   );
@@ -49,6 +49,8 @@ export function capabilitiesOf(browser: BrowserFamily, deep?: DeepState, pageHos
     ? ''
     : deepOn
       ? [t('capability.chain.deepOn'), ...summary.judged, ...summary.missed].join(' ')
+      : deep?.state === 'standard'
+        ? [t('capability.chain.standard'), ...summary.judged].join(' ')
       : deep?.state === 'failed'
         ? t('capability.chain.deepFailed', { reason: deep.reason ?? '?' })
         : deep?.state === 'detached'

@@ -184,6 +184,7 @@ const en = {
   'capability.chain.deepOn': 'Checked through deep inspection (Chrome shows a debugging banner meanwhile). Chrome does not say whether a root is built in, so only changes and known interceptors are judged.',
   'capability.chain.deepFailed': 'Deep inspection could not attach to this tab ({reason}; is DevTools open?), so certificates were not checked.',
   'capability.chain.deepDetached': 'Deep inspection was stopped on this tab ({reason}), so certificates were not checked.',
+  'capability.chain.standard': "Chrome's own security info shows the server's certificate but not its chain: issuer and key changes are judged, a private root that copies the real CA's names is not.",
   'capability.chain.chrome': 'Chrome does not show certificates to extensions. Turn on deep inspection in the options to check them.',
   'deep.judged': 'Judged: {host} ({what}, {source}).',
   'deep.what.page': 'this page',

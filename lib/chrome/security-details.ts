@@ -45,6 +45,11 @@ export function certSummaryFromDer(derBase64: string): CertSummary | undefined {
   } catch {
     return undefined;
   }
+  return certSummaryFromBytes(der);
+}
+
+/** One DER certificate in the shape Firefox reports, root trust unknown. */
+export function certSummaryFromBytes(der: Uint8Array): CertSummary | undefined {
   const parsed = parseCertificate(der);
   if (!parsed) return undefined;
   return {
