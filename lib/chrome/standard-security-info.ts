@@ -71,8 +71,9 @@ export interface HeadersReceivedEvent {
 }
 
 /**
- * Feature detection: a browser that does not know "securityInfoRawDer" throws when the listener is
- * added. Returns whether it was accepted, i.e. whether leaves can be judged without the debugger.
+ * Feature detection, twice: a browser that does not know "securityInfoRawDer" throws when the
+ * listener is added (then this returns false), and one that accepts the name may still send no
+ * `securityInfo` (Chromium 156 does so, measured), so every event is judged only if it carries one.
  */
 export function listenForSecurityInfo(
   event: HeadersReceivedEvent,

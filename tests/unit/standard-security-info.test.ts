@@ -84,7 +84,7 @@ describe('the proposed webRequest securityInfo (w3c/webextensions#882)', () => {
 });
 
 describe('listenForSecurityInfo (feature detection)', () => {
-  it('says the browser lacks it when adding the listener with "securityInfoRawDer" throws, as today\'s Chrome does', () => {
+  it('says the browser lacks it when adding the listener with "securityInfoRawDer" throws', () => {
     const event: HeadersReceivedEvent = {
       addListener: () => {
         throw new Error("Invalid value for argument 3. Index 0: Value must be one of blocking, extraHeaders, requestHeaders, responseHeaders.");
