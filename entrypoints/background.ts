@@ -192,7 +192,7 @@ export default defineBackground(() => {
   if (!import.meta.env.FIREFOX) {
     const types = ['main_frame', 'sub_frame', 'xmlhttprequest', 'websocket'];
     listenForSecurityInfo(browser.webRequest.onHeadersReceived as unknown as HeadersReceivedEvent, { urls: ['https://*/*', 'wss://*/*'], types }, (tabId, cert) => {
-      if (tabId < 0 || deepOn !== false || !siteLists || !resolveSite(hostOf(cert.url), siteLists)) return;
+      if (tabId < 0 || (deep && deepOn !== false) || !siteLists || !resolveSite(hostOf(cert.url), siteLists)) return;
       monitor.observeCertificate(cert).then(show(tabId)).catch(report('standard certificate'));
       const judged = { host: hostOf(cert.url), what: cert.resourceType === 'main_frame' ? 'page' : 'request', source: 'webrequest' };
       void browser.storage.session.set({ [deepStatusKey(tabId)]: { state: 'standard', judged: [judged] } }).catch(report('certificate source'));

@@ -34,7 +34,8 @@ export function deepSummary(deep: DeepState, pageHost: string): { judged: string
     t('deep.judged', { host: j.host, what: t(WHAT_KEYS[j.what] ?? 'deep.what.request'), source: t(SOURCE_KEYS[j.source] ?? 'deep.source.network') }),
   );
   const pageJudged = (deep.judged ?? []).some((j) => j.host === pageHost);
-  return { judged, missed: pageHost && !pageJudged ? [t('deep.missedPage', { host: pageHost })] : [] };
+  const missedPage = deep.state === 'attached' && pageHost !== '' && !pageJudged;
+  return { judged, missed: missedPage ? [t('deep.missedPage', { host: pageHost })] : [] };
 }
 
 /**

@@ -21,6 +21,17 @@ async function deepStatusOf(probe: ExtensionProbe, tabId: number): Promise<DeepS
   return (JSON.parse(json) as DeepStatus | null) ?? undefined;
 }
 
+/** The notes of the popup's list of checks, as a user reads them. */
+async function capabilityNotes(session: Session, tabId: number): Promise<string> {
+  const popup = await session.openExtensionPage(`/popup.html?tab=${tabId}`);
+  try {
+    await popup.waitForSelector('main[data-ready="true"]', { timeout: 15_000 });
+    return (await popup.evaluate(`document.querySelector('.capabilities')?.textContent ?? ''`)) as string;
+  } finally {
+    await popup.close().catch(() => undefined);
+  }
+}
+
 /** Incidents plus their repeats: a finding seen again is counted, not stored twice. */
 async function recordedCount(probe: ExtensionProbe): Promise<number> {
   const repeats = (await probe.occurrences()).reduce((sum, o) => sum + o.count, 0);
@@ -100,6 +111,8 @@ describe('Chrome deep inspection against the lab', () => {
       const popup = await probe.popupFor(tabId);
       expect(popup.level).toBe('danger');
       expect(popup.notChecked.join(' ')).not.toContain('Certificate chain and root');
+      // The popup says what deep inspection judged on this tab, and by which route.
+      expect(await capabilityNotes(session, tabId)).toContain(`Judged: ${LAB_HOSTS.mail} (this page, read by the debugger after one request of tapguard's own`);
     } finally {
       await fresh.close().catch(() => undefined);
     }
