@@ -18,6 +18,8 @@ export interface Baseline {
   certSpki: string[];
   /** SPKI digests of learned roots: a root re-issued with its own key is the same root. */
   certRootSpki?: string[];
+  /** SPKI digests of the learned leaves' issuing certificates: another path to the same intermediate is the same CA. */
+  certIssuerSpki?: string[];
   /** Subject of each learned root (sha256 → subject), so a report can name the old root beside the new. */
   certRootSubjects?: Record<string, string>;
   /** Largest Strict-Transport-Security max-age seen; null until the host sends one. */
@@ -73,6 +75,7 @@ export function learnCertificate(baseline: Baseline, chain: readonly CertSummary
     certIssuers: addAll(baseline.certIssuers, [leaf.issuer]),
     certSpki: addAll(baseline.certSpki, [leaf.spkiSha256]),
     certRootSpki: addAll(baseline.certRootSpki ?? [], [root.spkiSha256]),
+    ...(chain.length > 1 ? { certIssuerSpki: addAll(baseline.certIssuerSpki ?? [], [chain[1]!.spkiSha256]) } : {}),
     // Bounded with the roots themselves: names of roots that fell out of the set go too.
     certRootSubjects: Object.fromEntries(certRoots.map((sha) => [sha, subjects[sha] ?? ''])),
   };

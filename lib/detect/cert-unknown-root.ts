@@ -11,7 +11,8 @@ import { organisationOf } from '../x509';
  * - a service profile's CA names vouch for nothing (anyone can put "Google Trust Services" in a
  *   private root, and a browser that shows no trust bit cannot tell them apart);
  * - the same root as before, same CA family: quiet whatever the leaf and key (a renewal);
- * - a re-issued root (new certificate, same subject and key as a learned root): the same root;
+ * - a re-issued root (new certificate, same key as a learned root), or a new path to a learned
+ *   intermediate key (cross-signing): the same root;
  * - a new root whose names copy the learned chain (root subject or leaf issuer as before) with
  *   another key: `copied-names`, the shape of an interceptor that mimics the real CA. Critical
  *   when the leaf key is new too (it always is, unless the server's key was stolen), else high;
@@ -44,7 +45,10 @@ export function judgeUnknownRoot(cert: CertObservation, baseline: Baseline): Unk
     return familyKnown ? undefined : { reason: 'new-ca-family', severity: 'high', rootChanged: false, namesCopied: false, leafKeyChanged };
   }
   const rootKeys = baseline.certRootSpki ?? [];
-  const rootKnown = baseline.certRoots.includes(root.sha256) || rootKeys.includes(root.spkiSha256);
+  // The same intermediate key reached by another path (a cross-signed root) is the same CA: a
+  // copycat has the names, never the key.
+  const issuerKeyKnown = cert.chain.length > 2 && (baseline.certIssuerSpki ?? []).includes(cert.chain[1]!.spkiSha256);
+  const rootKnown = baseline.certRoots.includes(root.sha256) || rootKeys.includes(root.spkiSha256) || issuerKeyKnown;
   if (rootKnown) {
     return familyKnown ? undefined : { reason: 'new-ca-family', severity: 'high', rootChanged: false, namesCopied: false, leafKeyChanged };
   }

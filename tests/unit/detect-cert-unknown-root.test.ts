@@ -72,6 +72,17 @@ describe('certificates whose root trust the browser does not tell (Chrome)', () 
     expect(judged(chrome(leaf(WR3, 'spki-b', '2'), reissued))).toEqual([]);
   });
 
+  it('treats another path to the learned intermediate key (a cross-signed root) as the same CA, not a copy', () => {
+    const wr2 = cert({ subject: WR2, issuer: GTS_ROOT_NAME, sha256: '4'.repeat(64), spkiSha256: 'spki-wr2' });
+    const viaIntermediate = learnCertificate(baseline({ host: 'mail.google.com', visits: 2 }), chrome(leaf(WR2, 'spki-a'), wr2, gtsRoot).chain);
+    const crossRoot = cert({ subject: 'CN=GlobalSign Root CA,O=GlobalSign nv-sa', sha256: '5'.repeat(64), spkiSha256: 'spki-gs' });
+    const crossGts = cert({ subject: GTS_ROOT_NAME, issuer: crossRoot.subject, sha256: '6'.repeat(64), spkiSha256: 'spki-gts-root' });
+    expect(detectIssuerChange(chrome(leaf(WR2, 'spki-b', '2'), wr2, crossGts, crossRoot), ctx({ site: gmail, baseline: viaIntermediate }))).toEqual([]);
+    // A copycat intermediate with the same name but its own key is still a copy.
+    const fakeWr2 = { ...wr2, sha256: '8'.repeat(64), spkiSha256: 'spki-fake' };
+    expect(rules(detectIssuerChange(chrome(leaf(WR2, 'spki-evil'), fakeWr2, copycatRoot), ctx({ site: gmail, baseline: viaIntermediate })))).toEqual(['cert.issuer-changed:critical', 'cert.key-changed:medium']);
+  });
+
   it('is high for a new CA family under a new root, whose names copy nothing (an honest proxy)', () => {
     const proxyRoot = cert({ subject: 'CN=mitmproxy,O=mitmproxy', issuer: 'CN=mitmproxy,O=mitmproxy', sha256: 'f'.repeat(64), spkiSha256: 'spki-mitm' });
     const findings = judged(chrome(leaf('CN=mitmproxy,O=mitmproxy', 'spki-evil'), proxyRoot));
