@@ -53,6 +53,8 @@ interface TabSession {
   judged: DeepJudged[];
   /** Hosts being probed: their probe's response is judged by the prober, for what it stands for. */
   probing: Set<string>;
+  /** Hosts probed during this page load: never twice, whatever a reconnecting socket does. */
+  probed: Set<string>;
 }
 
 const MAX_REMEMBERED = 200;
@@ -119,6 +121,8 @@ export function createDeepInspector(deps: DeepInspectorDeps) {
    */
   async function probeChain(tabId: number, session: TabSession, origin: string): Promise<unknown[]> {
     const host = new URL(origin).host;
+    if (session.probed.has(host)) return [];
+    remember(session.probed, host);
     session.probing.add(host);
     try {
       const tree = (await deps.api.sendCommand({ tabId }, 'Page.getFrameTree')) as { frameTree?: { frame?: { id?: unknown } } } | undefined;
@@ -198,7 +202,7 @@ export function createDeepInspector(deps: DeepInspectorDeps) {
   });
 
   async function attach(tabId: number, pageUrl: string): Promise<void> {
-    const session: TabSession = { asked: new Set(), judgedLeaf: new Map(), sockets: new Map(), judged: [], probing: new Set() };
+    const session: TabSession = { asked: new Set(), judgedLeaf: new Map(), sockets: new Map(), judged: [], probing: new Set(), probed: new Set() };
     sessions.set(tabId, session);
     try {
       await deps.api.attach({ tabId }, '1.3');
@@ -223,6 +227,7 @@ export function createDeepInspector(deps: DeepInspectorDeps) {
         // A new page load is judged afresh, as Firefox judges every load: its badge and popup start empty.
         session.asked.clear();
         session.judgedLeaf.clear();
+        session.probed.clear();
         session.judged = [];
         deps.onStatus(tabId, { state: 'attached', judged: [] });
         return;

@@ -159,6 +159,11 @@ describe('deep inspection', () => {
     expect(statuses.at(-1)).toEqual({ state: 'attached', judged: [{ host: 'socket.example.org', what: 'socket', source: 'debugger-probe' }] });
     // The probe is a HEAD without cookies, from an isolated world, and never to a host that is not mail or chat.
     expect(fake.calls.filter((c) => c.startsWith('Runtime.evaluate'))).toHaveLength(1);
+    // A socket that reconnects to a host whose probe gave nothing is not probed again.
+    fake.emit(7, 'Network.webSocketCreated', { requestId: 'w3', url: 'wss://socket.example.org/socket' });
+    fake.emit(7, 'Network.webSocketHandshakeResponseReceived', { requestId: 'w3', response: { status: 101 } });
+    await settle();
+    expect(fake.calls.filter((c) => c.startsWith('Runtime.evaluate'))).toHaveLength(1);
   });
 
   it('judges every page load afresh, so a certificate seen before still counts for the new page', async () => {
