@@ -2,6 +2,7 @@ import type { Runtime, WebRequest } from 'webextension-polyfill';
 import { badgeFor } from '@/lib/badge';
 import { createDeepInspector, type DebuggerApi } from '@/lib/chrome/deep-inspection';
 import { startCollector } from '@/lib/collector/background';
+import { listenForSecurityInfo, type HeadersReceivedEvent } from '@/lib/chrome/standard-security-info';
 import { createContentScriptSync, type ScriptingApi } from '@/lib/content-scripts';
 import { browser } from '@/lib/browser';
 import { openDb } from '@/lib/db';
@@ -142,7 +143,7 @@ export default defineBackground(() => {
       if (details.tabId < 0) return;
       void tabStates.reset(details.tabId).catch(report('tab reset'));
       void action.setBadgeText({ tabId: details.tabId, text: '' }).catch(() => undefined);
-      if (deep) void deepEnabled().then((on) => deep?.follow(details.tabId, details.url, on)).catch(report('deep inspection'));
+      followDeep(details.tabId, details.url);
     },
     { urls: ['<all_urls>'], types: ['main_frame'] },
   );
@@ -156,6 +157,22 @@ export default defineBackground(() => {
   // tabs from the DevTools protocol, since Chrome's webRequest carries none.
   let deep: ReturnType<typeof createDeepInspector> | undefined;
   const deepEnabled = () => loadSettings().then((settings) => settings.deepInspection);
+  // The setting is kept at hand so that attaching starts in the navigation's own turn: it races
+  // the page's response, and a response that wins is not seen (lib/chrome/deep-inspection.ts).
+  let deepOn: boolean | undefined;
+  const refreshDeepOn = () => void deepEnabled().then((on) => (deepOn = on)).catch(report('deep inspection setting'));
+  const followDeep = (tabId: number, url: string) => {
+    if (!deep) return;
+    if (deepOn !== undefined) void deep.follow(tabId, url, deepOn).catch(report('deep inspection'));
+    else void deepEnabled().then((on) => deep?.follow(tabId, url, on)).catch(report('deep inspection'));
+  };
+  refreshDeepOn();
+  onStorageChanged(refreshDeepOn);
+  // A link opened in a new tab: the tab exists, with its address pending, before its request starts.
+  browser.tabs.onCreated.addListener((tab) => {
+    const pending = (tab as { pendingUrl?: string }).pendingUrl;
+    if (tab.id !== undefined && pending) followDeep(tab.id, pending);
+  });
   const startDeepInspection = () => {
     const api = (globalThis as { chrome?: { debugger?: DebuggerApi } }).chrome?.debugger;
     if (import.meta.env.FIREFOX || deep || !api) return;
@@ -172,6 +189,18 @@ export default defineBackground(() => {
   };
   startDeepInspection();
   browser.permissions.onAdded.addListener(startDeepInspection);
+  // The proposed standard webRequest securityInfo (w3c/webextensions#882), where a browser offers
+  // it: leaves judged without the debugger, unless deep inspection (which reads whole chains) is on.
+  // Chromium 156 accepts the option but sends no securityInfo yet (measured): nothing happens then.
+  if (!import.meta.env.FIREFOX) {
+    const types = ['main_frame', 'sub_frame', 'xmlhttprequest', 'websocket'];
+    listenForSecurityInfo(browser.webRequest.onHeadersReceived as unknown as HeadersReceivedEvent, { urls: ['https://*/*', 'wss://*/*'], types }, (tabId, cert) => {
+      if (tabId < 0 || (deep && deepOn !== false) || !siteLists || !resolveSiteForUrl(cert.url, siteLists)) return;
+      monitor.observeCertificate(cert).then(show(tabId)).catch(report('standard certificate'));
+      const judged = { host: hostOf(cert.url), what: cert.resourceType === 'main_frame' ? 'page' : 'request', source: 'webrequest' };
+      void browser.storage.session.set({ [deepStatusKey(tabId)]: { state: 'standard', judged: [judged] } }).catch(report('certificate source'));
+    });
+  }
 
   // Downgrading redirects. The first URL of each chain is kept only while the chain runs.
   const chainStart = new Map<string, string>();

@@ -30,6 +30,10 @@ export interface LabCerts {
   leafB: CertPair;
   /** Leaf with the same names, signed by the interception CA. */
   interceptLeaf: CertPair;
+  /** A private root with the lab CA's very names and its own key: an interceptor copying the real CA. */
+  copycatCa: CertPair;
+  /** Leaf with the same names, signed by the copycat CA. */
+  copycatLeaf: CertPair;
 }
 
 const VALID_DAYS = 30;
@@ -143,7 +147,7 @@ function makeLeaf(dir: string, config: string, name: string, cn: string, issuer:
   return load(certPath, keyPath);
 }
 
-/** Generates both CAs and the three leaves into `dir` (which must exist). */
+/** Generates the three CAs and the four leaves into `dir` (which must exist). */
 export function generateLabCerts(dir: string, sanDns: readonly string[]): LabCerts {
   const cn = sanDns[0];
   if (!cn) throw new Error('lab: at least one DNS name is required');
@@ -155,5 +159,7 @@ export function generateLabCerts(dir: string, sanDns: readonly string[]): LabCer
   const leafA = makeLeaf(dir, config, 'leaf-a', cn, ca);
   const leafB = makeLeaf(dir, config, 'leaf-b', cn, ca);
   const interceptLeaf = makeLeaf(dir, config, 'intercept-leaf', cn, interceptCa);
-  return { ca, interceptCa, leafA, leafB, interceptLeaf };
+  const copycatCa = makeCa(dir, config, 'copycat-ca', { CN: 'Tapguard Lab Root CA', O: 'Tapguard Lab' });
+  const copycatLeaf = makeLeaf(dir, config, 'copycat-leaf', cn, copycatCa);
+  return { ca, interceptCa, leafA, leafB, interceptLeaf, copycatCa, copycatLeaf };
 }

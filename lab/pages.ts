@@ -192,14 +192,14 @@ ${mailNav(ctx, 'none')}
 `;
 }
 
-export function chatPage(ctx: PageContext): string {
+export function chatPage(ctx: PageContext, scriptPath = '/chat.js'): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>Lab Chat</title>
-<script src="/chat.js" defer></script>
+<script src="${escapeHtml(scriptPath)}" defer></script>
 </head>
 <body>
 <main id="chat">

@@ -21,7 +21,16 @@ import * as pages from './pages';
 import { benchRoute, sendBenchResponse } from './bench-pages';
 import { recognitionPage } from './recognition-pages';
 
-export const LAB_HOSTS = { mail: 'mail.tapguard.test', chat: 'chat.tapguard.test', evil: 'cdn.evil-tracker.test' } as const;
+export const LAB_HOSTS = {
+  mail: 'mail.tapguard.test',
+  chat: 'chat.tapguard.test',
+  evil: 'cdn.evil-tracker.test',
+  /**
+   * The chat's socket on a host of its own, as big chat services have (`/?socket=own-host`); the
+   * pages' CSP allows it over https too, as such services' CSPs do for their long-poll fallbacks.
+   */
+  socket: 'socket.chat.tapguard.test',
+} as const;
 
 export const SCENARIOS = [
   'clean',
@@ -39,6 +48,9 @@ export const SCENARIOS = [
   'hidden-iframe',
   'blocked-script',
   'injected-in-frame',
+  // A private root with the lab CA's names and its own key, for every host / the socket host only.
+  'copycat-ca',
+  'copycat-socket',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export type LabHost = keyof typeof LAB_HOSTS;
@@ -62,6 +74,8 @@ export interface Lab {
   /** SHA-256 of the lab CA certificate DER: lowercase hex, no colons. */
   caFingerprintSha256: string;
   interceptCaFingerprintSha256: string;
+  /** PEM of the "copycat" CA: the lab CA's subject names, another key (trusted only where a test asks). */
+  copycatCaCertPem: string;
   /** e.g. url('mail', '/inbox') → https://mail.tapguard.test:8443/inbox */
   url(host: LabHost, path?: string, scheme?: 'https' | 'http'): string;
   scenario: Scenario;
@@ -128,7 +142,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   let certs: LabCerts;
   try {
-    certs = generateLabCerts(dir, [LAB_HOSTS.mail, LAB_HOSTS.chat, LAB_HOSTS.evil]);
+    certs = generateLabCerts(dir, [LAB_HOSTS.mail, LAB_HOSTS.chat, LAB_HOSTS.evil, LAB_HOSTS.socket]);
   } catch (err) {
     if (ownDir) rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -146,6 +160,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const secureOptions = cryptoConstants.SSL_OP_NO_TICKET;
 
   function leafFor(s: Scenario): { leaf: CertPair; issuer: CertPair } {
+    if (s === 'copycat-ca') return { leaf: certs.copycatLeaf, issuer: certs.copycatCa };
     if (s === 'interception-ca') return { leaf: certs.interceptLeaf, issuer: certs.interceptCa };
     if (s === 'leaf-rotation') return { leaf: certs.leafB, issuer: certs.ca };
     return { leaf: certs.leafA, issuer: certs.ca };
@@ -169,6 +184,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   }
 
   let currentContext = tls.createSecureContext(contextOptions(scenario));
+  const copycatContext = tls.createSecureContext(contextOptions('copycat-ca'));
 
   const httpsServer = https.createServer({
     ...contextOptions(scenario),
@@ -179,7 +195,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         cb(new Error(`lab: https refused for ${name} in scenario http-page`), undefined);
         return;
       }
-      cb(null, currentContext);
+      // The socket host alone is intercepted: the pages around it stay clean.
+      cb(null, scenario === 'copycat-socket' && name === LAB_HOSTS.socket ? copycatContext : currentContext);
     },
   });
   const httpServer = http.createServer();
@@ -247,7 +264,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     return {
       ...(host === 'mail' ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
-      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}${imgSrc}`,
+      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')} ${origin('socket', 'https')} wss://${LAB_HOSTS.socket}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}${imgSrc}`,
       'X-Content-Type-Options': 'nosniff',
     };
   }
@@ -395,9 +412,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return redirect(res, 302, url('chat', `/${u.search}`, 'http'));
     }
     const ctx: pages.PageContext = { mailOrigin: origin('mail', mode), chatOrigin: origin('chat', mode), token: '' };
-    if (u.pathname === '/') return send(res, 200, pages.chatPage(ctx), headers);
+    // `?socket=own-host`: the chat talks to a socket host of its own (LAB_HOSTS.socket).
+    const ownSocketHost = u.searchParams.get('socket') === 'own-host';
+    if (u.pathname === '/') return send(res, 200, pages.chatPage(ctx, ownSocketHost ? '/chat.js?socket=own-host' : '/chat.js'), headers);
     if (u.pathname === '/chat.js') {
-      const socketUrl = `${mode === 'https' ? 'wss' : 'ws'}://${LAB_HOSTS.chat}${portSuffix(mode)}/socket`;
+      const socketUrl = `${mode === 'https' ? 'wss' : 'ws'}://${LAB_HOSTS[ownSocketHost ? 'socket' : 'chat']}${portSuffix(mode)}/socket`;
       return send(res, 200, pages.chatScript(socketUrl), { ...headers, 'Content-Type': 'application/javascript' });
     }
     if (u.pathname === '/socket') return send(res, 426, 'Upgrade Required\n', { ...headers, 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
@@ -453,6 +472,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     if (key === 'mail') return handleMail(req, res, mode, u);
     if (key === 'chat') return handleChat(req, res, mode, u);
+    if (key === 'socket') return notFound(res);
     return handleEvil(req, res, u);
   }
 
@@ -489,7 +509,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       log(mode === 'https' ? 'wss' : 'ws', host, req.url ?? '');
       const u = parseUrl(req, host, mode);
       const isWs = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-      if (!u || !isWs || host !== LAB_HOSTS.chat || u.pathname !== '/socket') {
+      if (!u || !isWs || (host !== LAB_HOSTS.chat && host !== LAB_HOSTS.socket) || u.pathname !== '/socket') {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nCache-Control: no-store\r\nContent-Length: 0\r\n\r\n');
         return;
       }
@@ -527,6 +547,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     interceptCaCertPem: certs.interceptCa.certPem,
     caFingerprintSha256: certs.ca.fingerprintSha256,
     interceptCaFingerprintSha256: certs.interceptCa.fingerprintSha256,
+    copycatCaCertPem: certs.copycatCa.certPem,
     url,
     get scenario(): Scenario {
       return scenario;

@@ -16,6 +16,10 @@ export interface Baseline {
   certRoots: string[];
   certIssuers: string[];
   certSpki: string[];
+  /** SPKI digests of learned roots: a root re-issued with its own key is the same root. */
+  certRootSpki?: string[];
+  /** SPKI digests of the learned leaves' issuing certificates: another path to the same intermediate is the same CA. */
+  certIssuerSpki?: string[];
   /** Subject of each learned root (sha256 → subject), so a report can name the old root beside the new. */
   certRootSubjects?: Record<string, string>;
   /** Largest Strict-Transport-Security max-age seen; null until the host sends one. */
@@ -57,10 +61,12 @@ export function learnScriptOrigins(baseline: Baseline, origins: Iterable<string>
   return { ...baseline, scriptOrigins: addAll(baseline.scriptOrigins, origins) };
 }
 
-export function learnCertificate(baseline: Baseline, chain: readonly CertSummary[]): Baseline {
+export function learnCertificate(baseline: Baseline, chain: readonly CertSummary[], leafOnly = false): Baseline {
   const leaf = chain[0];
   const root = chain[chain.length - 1];
   if (!leaf || !root) return baseline;
+  // A leaf shown alone says nothing about the root: learn its issuer and key only.
+  if (leafOnly) return { ...baseline, certIssuers: addAll(baseline.certIssuers, [leaf.issuer]), certSpki: addAll(baseline.certSpki, [leaf.spkiSha256]) };
   const certRoots = addAll(baseline.certRoots, [root.sha256]);
   const subjects = { ...baseline.certRootSubjects, [root.sha256]: root.subject };
   return {
@@ -68,6 +74,8 @@ export function learnCertificate(baseline: Baseline, chain: readonly CertSummary
     certRoots,
     certIssuers: addAll(baseline.certIssuers, [leaf.issuer]),
     certSpki: addAll(baseline.certSpki, [leaf.spkiSha256]),
+    certRootSpki: addAll(baseline.certRootSpki ?? [], [root.spkiSha256]),
+    ...(chain.length > 1 ? { certIssuerSpki: addAll(baseline.certIssuerSpki ?? [], [chain[1]!.spkiSha256]) } : {}),
     // Bounded with the roots themselves: names of roots that fell out of the set go too.
     certRootSubjects: Object.fromEntries(certRoots.map((sha) => [sha, subjects[sha] ?? ''])),
   };

@@ -191,7 +191,7 @@ export function createMonitor(deps: MonitorDeps) {
         // A chain that points at interception is evidence, not the host's normal: it is not learned.
         return {
           findings: [...certFindings, ...detectWeakTls(cert, ctx)],
-          baseline: chainIsLearnable(certFindings) ? learnCertificate(before, cert.chain) : before,
+          baseline: chainIsLearnable(certFindings) ? learnCertificate(before, cert.chain, cert.chainScope === 'leaf') : before,
         };
       });
     },

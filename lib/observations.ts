@@ -65,6 +65,13 @@ export interface CertSummary {
   keyBits?: number;
 }
 
+/**
+ * Chrome's routes to a certificate: the debugger's network events (`debugger`), the debugger after
+ * a probe request of tapguard's own, for a page loaded before it attached or a websocket
+ * (`debugger-probe`), and the proposed standard webRequest `securityInfo` (`webrequest`).
+ */
+export type CertSource = 'debugger' | 'debugger-probe' | 'webrequest';
+
 export interface CertObservation {
   url: string;
   /** webRequest resource type: main_frame, script, websocket… */
@@ -85,6 +92,10 @@ export interface CertObservation {
   errorMessage?: string;
   /** False where the browser does not say whether the root is built in (Chrome deep inspection). */
   rootTrustKnown?: boolean;
+  /** 'leaf': the browser showed the server's certificate alone (proposed webRequest securityInfo), no chain. */
+  chainScope?: 'leaf';
+  /** Where a Chrome certificate came from; Firefox observations carry none (getSecurityInfo). */
+  source?: CertSource;
   chain: CertSummary[];
 }
 

@@ -1,4 +1,5 @@
 import { browser } from './browser';
+import type { DeepState, JudgedCert } from './capabilities';
 import type { Recorded } from './incidents';
 import type { Severity } from './types';
 
@@ -17,11 +18,17 @@ const keyOf = (tabId: number) => `tab:${tabId}`;
 /** Where the background tells the popup whether Chrome deep inspection is attached to a tab. */
 export const deepStatusKey = (tabId: number) => `deep:${tabId}`;
 
-export async function loadDeepStatus(tabId: number): Promise<{ state: string; reason?: string } | undefined> {
+export async function loadDeepStatus(tabId: number): Promise<DeepState> {
   const stored = await browser.storage.session.get(deepStatusKey(tabId));
-  const value = stored[deepStatusKey(tabId)] as { state?: unknown; reason?: unknown } | undefined;
+  const value = stored[deepStatusKey(tabId)] as { state?: unknown; reason?: unknown; judged?: unknown } | undefined;
   if (!value || typeof value.state !== 'string') return undefined;
-  return { state: value.state, ...(typeof value.reason === 'string' ? { reason: value.reason } : {}) };
+  const judged = Array.isArray(value.judged) ? value.judged.filter(isJudgedCert) : [];
+  return { state: value.state, ...(typeof value.reason === 'string' ? { reason: value.reason } : {}), judged };
+}
+
+function isJudgedCert(value: unknown): value is JudgedCert {
+  const j = value as Partial<JudgedCert> | null;
+  return typeof j === 'object' && j !== null && typeof j.host === 'string' && typeof j.what === 'string' && typeof j.source === 'string';
 }
 
 export function mergeRecorded(state: TabState, recorded: readonly Recorded[]): TabState {

@@ -139,7 +139,7 @@ export function App() {
               <IncidentList incidents={state.earlier} label={t('popup.earlierLabel', { host: state.host })} />
             </details>
           )}
-          <CapabilityList capabilities={capabilitiesOf(family, state.deep)} />
+          <CapabilityList capabilities={capabilitiesOf(family, state.deep, state.host)} />
           <p class="total">
             <span data-total={state.total}>{t(state.total === 1 ? 'popup.total.one' : 'popup.total', { count: state.total })}</span>{' '}
             <a href={browser.runtime.getURL('/incidents.html')} target="_blank" rel="noreferrer">

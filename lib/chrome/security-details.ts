@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { CertObservation, CertSummary } from '../observations';
+import type { CertObservation, CertSource, CertSummary } from '../observations';
 import { parseCertificate } from '../x509';
 
 /** The parts of the DevTools protocol's Network.SecurityDetails that tapguard reads. */
@@ -45,6 +45,11 @@ export function certSummaryFromDer(derBase64: string): CertSummary | undefined {
   } catch {
     return undefined;
   }
+  return certSummaryFromBytes(der);
+}
+
+/** One DER certificate in the shape Firefox reports, root trust unknown. */
+export function certSummaryFromBytes(der: Uint8Array): CertSummary | undefined {
   const parsed = parseCertificate(der);
   if (!parsed) return undefined;
   return {
@@ -56,8 +61,9 @@ export function certSummaryFromDer(derBase64: string): CertSummary | undefined {
     spkiSha256: base64(sha256(parsed.spki)),
     notBefore: parsed.notBefore,
     notAfter: parsed.notAfter,
-    // Chrome does not tell extensions whether a root is built in; see rootTrustKnown.
-    isBuiltInRoot: true,
+    // Chrome does not tell extensions whether a root is built in (rootTrustKnown: false): never
+    // assume it is, or a service profile's CA names would vouch for any private root copying them.
+    isBuiltInRoot: false,
     signatureAlgorithm: parsed.signatureAlgorithm,
     ...(parsed.signatureHash ? { signatureHash: parsed.signatureHash } : {}),
     keyAlgorithm: parsed.keyAlgorithm,
@@ -73,15 +79,18 @@ export function certSummaryFromDer(derBase64: string): CertSummary | undefined {
 export function certObservationFromCdp(
   request: { url: string; resourceType: string },
   details: CdpSecurityDetails,
-  chainBase64: readonly string[],
+  chainBase64: readonly unknown[],
+  source: CertSource = 'debugger',
 ): CertObservation | undefined {
-  const chain = chainBase64.map(certSummaryFromDer);
+  // What the page's renderer cannot forge, but validate anyway: strings, and every one a certificate.
+  const chain = chainBase64.map((der) => (typeof der === 'string' ? certSummaryFromDer(der) : undefined));
   if (!chain.length || chain.some((c) => c === undefined)) return undefined;
   return {
     url: request.url,
     resourceType: request.resourceType,
     state: 'secure',
     rootTrustKnown: false,
+    source,
     ...(details.protocol ? { protocolVersion: details.protocol.replace(/^TLS /, 'TLSv') } : {}),
     ...(details.cipher ? { cipherSuite: cdpCipherName(details) } : {}),
     ...(details.certificateTransparencyCompliance ? { certificateTransparencyStatus: CT_STATUS[details.certificateTransparencyCompliance] ?? 'unknown' } : {}),
@@ -99,3 +108,4 @@ export function cdpCipherName(details: CdpSecurityDetails): string {
   const mac = details.mac ? `_${details.mac.replace(/^HMAC-/, '').replace('-', '')}` : '';
   return `TLS_${details.keyExchange}_WITH_${cipher}${mac}`;
 }
+

@@ -4,6 +4,7 @@ import type { CertObservation, CertSummary } from '../observations';
 import type { Evidence, Finding, RuleId, Severity } from '../types';
 import { hostOf } from '../url';
 import { organisationOf } from '../x509';
+import { judgeUnknownRoot } from './cert-unknown-root';
 import type { DetectContext } from './context';
 
 /**
@@ -49,13 +50,17 @@ const roleOf = (position: number, length: number) => (position === 0 ? 'leaf' : 
 export function chainEvidence(cert: CertObservation): Evidence {
   const leaf = leafOf(cert);
   const root = rootOf(cert);
+  // Where the browser gives no word on the root (Chrome), say "unknown", never "not built in".
+  const trustKnown = cert.rootTrustKnown !== false;
   return {
     resourceType: cert.resourceType,
+    ...(cert.source ? { source: cert.source } : {}),
+    ...(cert.chainScope ? { chainScope: cert.chainScope } : {}),
     subject: leaf?.subject ?? null,
     issuer: leaf?.issuer ?? null,
     root: root?.subject ?? null,
     rootSha256: root?.sha256 ?? null,
-    rootBuiltIn: root?.isBuiltInRoot ?? false,
+    rootBuiltIn: trustKnown ? (root?.isBuiltInRoot ?? false) : null,
     leafSha256: leaf?.sha256 ?? null,
     leafSpkiSha256: leaf?.spkiSha256 ?? null,
     serial: leaf?.serial ?? null,
@@ -70,7 +75,7 @@ export function chainEvidence(cert: CertObservation): Evidence {
       issuer: c.issuer,
       sha256: c.sha256,
       spkiSha256: c.spkiSha256,
-      builtInRoot: c.isBuiltInRoot,
+      builtInRoot: trustKnown ? c.isBuiltInRoot : null,
       ...(c.signatureAlgorithm ? { signatureAlgorithm: c.signatureAlgorithm } : {}),
       ...(c.keyAlgorithm ? { key: `${c.keyAlgorithm}${c.keyBits ? `-${c.keyBits}` : ''}` } : {}),
     })),
@@ -120,8 +125,11 @@ export function detectIssuerChange(cert: CertObservation, ctx: DetectContext): F
   const leaf = leafOf(cert);
   const root = rootOf(cert);
   const baseline = ctx.baseline;
-  if (!leaf || !root || !baseline || baseline.certRoots.length === 0) return [];
+  if (!leaf || !root || !baseline) return [];
   if (ctx.trustedRoots.includes(root.sha256)) return [];
+  // Without the browser's word on roots a baseline may hold issuers only (leaves shown alone).
+  if (cert.rootTrustKnown === false) return baseline.certIssuers.length === 0 ? [] : unknownRootFindings(cert, ctx, baseline);
+  if (baseline.certRoots.length === 0) return [];
 
   const rootKnown = baseline.certRoots.includes(root.sha256);
   const family = organisationOf(leaf.issuer);
@@ -158,6 +166,47 @@ export function detectIssuerChange(cert: CertObservation, ctx: DetectContext): F
         currentSpki: leaf.spkiSha256,
         issuerChanged: reason !== undefined,
         rootChanged: !rootKnown,
+        previous,
+      }, [leaf.spkiSha256]),
+    );
+  }
+  return findings;
+}
+
+/** detectIssuerChange where the browser does not say whether the root is built in (Chrome): see judgeUnknownRoot. */
+function unknownRootFindings(cert: CertObservation, ctx: DetectContext, baseline: Baseline): Finding[] {
+  const change = judgeUnknownRoot(cert, baseline);
+  const leaf = leafOf(cert);
+  const root = rootOf(cert);
+  if (!change || !leaf || !root) return [];
+  const previous = baselineEvidence(baseline);
+  const leafOnly = cert.chainScope === 'leaf';
+  const findings = [
+    finding('cert.issuer-changed', change.severity, cert, {
+      reason: change.reason,
+      previous,
+      current: {
+        root: leafOnly ? null : root.subject,
+        rootSha256: leafOnly ? null : root.sha256,
+        rootSpkiSha256: leafOnly ? null : root.spkiSha256,
+        rootBuiltIn: null,
+        issuer: leaf.issuer,
+        issuerOrganisation: organisationOf(leaf.issuer),
+        leafSpkiSha256: leaf.spkiSha256,
+      },
+      rootChanged: change.rootChanged,
+      namesCopied: change.namesCopied,
+      rootTrust: 'unknown',
+      profileIssuers: [...(ctx.site.profile?.certIssuers ?? [])],
+    }, [leafOnly ? 'leaf-only' : root.sha256, leaf.issuer]),
+  ];
+  if (change.leafKeyChanged) {
+    findings.push(
+      finding('cert.key-changed', 'medium', cert, {
+        previousSpki: [...baseline.certSpki],
+        currentSpki: leaf.spkiSha256,
+        issuerChanged: true,
+        rootChanged: change.rootChanged,
         previous,
       }, [leaf.spkiSha256]),
     );
@@ -323,7 +372,10 @@ const NOT_LEARNED: ReadonlySet<RuleId> = new Set<RuleId>([
 /**
  * Whether a chain may join the host's baseline. Issuer and key changes under a trusted root are
  * learned (reported once; a service may really change CA), anything pointing at interception is not.
+ * In Firefox every critical finding is already in NOT_LEARNED or comes with one, so the severity
+ * test only changes what Chrome learns.
  */
 export function chainIsLearnable(findings: readonly Finding[]): boolean {
-  return !findings.some((f) => NOT_LEARNED.has(f.rule) && f.severity !== 'info');
+  // A critical change (a copycat of the learned CA) must stay evidence, or the next visit would be quiet.
+  return !findings.some((f) => (NOT_LEARNED.has(f.rule) && f.severity !== 'info') || f.severity === 'critical');
 }

@@ -56,7 +56,7 @@ export interface LabSession {
  */
 export async function startLabSession(
   browserName: BrowserName,
-  options: { trustInterceptCa?: boolean; extensionDir?: string; settings?: Record<string, unknown>; lab?: Lab } & Pick<LaunchOptions, 'extraPrefsFirefox' | 'headless'> = {},
+  options: { trustInterceptCa?: boolean; trustCopycatCa?: boolean; extensionDir?: string; settings?: Record<string, unknown>; lab?: Lab } & Pick<LaunchOptions, 'extraPrefsFirefox' | 'headless'> = {},
 ): Promise<LabSession> {
   // A lab passed in belongs to the caller (several browsers can share one); otherwise it is ours.
   const ownLab = !options.lab;
@@ -64,7 +64,11 @@ export async function startLabSession(
   try {
     const session = await launch(browserName, {
       extensionDir: options.extensionDir ?? EXTENSION_BUILDS[browserName],
-      trustCaPems: options.trustInterceptCa === false ? [lab.caCertPem] : [lab.caCertPem, lab.interceptCaCertPem],
+      trustCaPems: [
+        lab.caCertPem,
+        ...(options.trustInterceptCa === false ? [] : [lab.interceptCaCertPem]),
+        ...(options.trustCopycatCa ? [lab.copycatCaCertPem] : []),
+      ],
       hostMap: Object.values(LAB_HOSTS),
       ...(options.extraPrefsFirefox ? { extraPrefsFirefox: options.extraPrefsFirefox } : {}),
       ...(options.headless !== undefined ? { headless: options.headless } : {}),

@@ -113,14 +113,14 @@ describe('tapguard lab', () => {
     expect(r.body).not.toContain('evil-tracker');
     expect(r.headers['strict-transport-security']).toBe('max-age=31536000');
     expect(r.headers['content-security-policy']).toBe(
-      `default-src 'self'; script-src 'self'; connect-src 'self' wss://chat.tapguard.test:${lab.httpsPort}; frame-ancestors 'none'`,
+      `default-src 'self'; script-src 'self'; connect-src 'self' wss://chat.tapguard.test:${lab.httpsPort} https://socket.chat.tapguard.test:${lab.httpsPort} wss://socket.chat.tapguard.test:${lab.httpsPort}; frame-ancestors 'none'`,
     );
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['cache-control']).toBe('no-store');
     expect(r.headers.connection).toBe('close');
     expect(r.cert?.issuer.CN).toBe('Tapguard Lab Root CA');
     expect(r.cert?.subject.CN).toBe('mail.tapguard.test');
-    expect(r.cert?.subjectaltname).toBe('DNS:mail.tapguard.test, DNS:chat.tapguard.test, DNS:cdn.evil-tracker.test');
+    expect(r.cert?.subjectaltname).toBe('DNS:mail.tapguard.test, DNS:chat.tapguard.test, DNS:cdn.evil-tracker.test, DNS:socket.chat.tapguard.test');
 
     const app = await fetchLab(lab.url('mail', '/program/js/app.min.js'), { ca: trustLab });
     expect(app.status).toBe(200);
@@ -174,6 +174,24 @@ describe('tapguard lab', () => {
     const after = await handshake(lab, LAB_HOSTS.mail, trustBoth, before.session);
     expect(after.reused).toBe(false);
     expect(after.cert.issuer.CN).toBe('Lab Interception Root');
+  });
+
+  it('copycat-ca / copycat-socket: the lab CA\'s names on another key, everywhere or on the socket host alone', async () => {
+    const trustCopycat = [lab.copycatCaCertPem];
+    const clean = await handshake(lab, LAB_HOSTS.mail, trustLab);
+    lab.setScenario('copycat-ca');
+    const copied = await handshake(lab, LAB_HOSTS.mail, trustCopycat);
+    expect(copied.cert.issuer).toEqual(clean.cert.issuer);
+    expect(copied.cert.pubkey?.toString('hex')).not.toBe(clean.cert.pubkey?.toString('hex'));
+    await expect(fetchLab(lab.url('mail', '/'), { ca: trustLab })).rejects.toThrow();
+    lab.setScenario('copycat-socket');
+    expect((await handshake(lab, LAB_HOSTS.mail, trustLab)).cert.fingerprint256).toBe(clean.cert.fingerprint256);
+    expect((await handshake(lab, LAB_HOSTS.socket, trustCopycat)).cert.fingerprint256).toBe(copied.cert.fingerprint256);
+    lab.setScenario('clean');
+    const page = await fetchLab(lab.url('chat', '/?socket=own-host'), { ca: trustLab });
+    expect(page.body).toContain('src="/chat.js?socket=own-host"');
+    const script = await fetchLab(lab.url('chat', '/chat.js?socket=own-host'), { ca: trustLab });
+    expect(script.body).toContain(`wss://${LAB_HOSTS.socket}:${lab.httpsPort}/socket`);
   });
 
   it('leaf-rotation: same CA, new leaf fingerprint, serial and key', async () => {

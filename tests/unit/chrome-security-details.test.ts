@@ -56,6 +56,17 @@ describe('Chrome deep inspection observations', () => {
     const rotated = observe(certs.leafB.certPem, certs.ca.certPem);
     expect(detectCertificate(rotated, { site, baseline, trustedRoots: [] }, Date.now()).filter((f) => f.severity !== 'info')).toEqual([]);
   });
+  it('never marks a root built in, so a private root copying the real CA\'s names is a critical change', () => {
+    const clean = observe(certs.leafA.certPem, certs.ca.certPem);
+    expect(clean.chain.map((c) => c.isBuiltInRoot)).toEqual([false, false]);
+    const site = { host: 'mail.tapguard.test', name: 'lab', source: 'user' as const };
+    const baseline = learnCertificate(emptyBaseline('mail.tapguard.test', 0), clean.chain);
+    const copycat = observe(certs.copycatLeaf.certPem, certs.copycatCa.certPem);
+    expect(copycat.chain[1]!.subject).toBe(clean.chain[1]!.subject);
+    const findings = detectCertificate(copycat, { site, baseline, trustedRoots: [] }, Date.now());
+    expect(findings.map((f) => `${f.rule}:${f.severity}`)).toEqual(['cert.issuer-changed:critical', 'cert.key-changed:medium']);
+    expect(findings[0]!.evidence).toMatchObject({ reason: 'copied-names', namesCopied: true });
+  });
   it('names ciphers the IANA way for the weak-cipher rule', () => {
     expect(cdpCipherName({ keyExchange: 'ECDHE_ECDSA', cipher: 'AES_128_CBC', mac: 'HMAC-SHA1' })).toBe('TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA1');
     expect(cdpCipherName({ keyExchange: '', cipher: 'AES_128_GCM' })).toBe('TLS_AES_128_GCM');
