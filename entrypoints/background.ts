@@ -8,6 +8,8 @@ import { classifyRequestError } from '@/lib/detect/cert-error';
 import { looksImmutable } from '@/lib/detect/scripts';
 import { hashStream, type StreamFilterLike } from '@/lib/firefox/script-bytes';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/firefox/security-info';
+import { createJudgedCertificates } from '@/lib/cert-cache';
+import { isUnexplainedSocketFailure } from '@/lib/detect/refused-connection';
 import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
@@ -15,8 +17,10 @@ import type { HeadersObservation } from '@/lib/observations';
 import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged, RETIRED_SITE_LISTS_KEY } from '@/lib/settings';
 import { applyRetention } from '@/lib/retention';
 import { resolveSite, type SiteLists } from '@/lib/sites';
-import { createTabStates, deepStatusKey } from '@/lib/tab-state';
-import { hostOf } from '@/lib/url';
+import { createSessionScopes, scopeOf, type ScopedRequest } from '@/lib/session-scope';
+import { createSourceLimiter, limitBySource, type SourceRef } from '@/lib/source-limit';
+import { createTabStates, deepStatusKey, type OutcomeOrigin, type TabState } from '@/lib/tab-state';
+import { hostOf, originOf } from '@/lib/url';
 
 /**
  * Everything tapguard listens to is registered here, synchronously, before any await: an MV3
@@ -27,9 +31,10 @@ export default defineBackground(() => {
   const browserName = import.meta.env.FIREFOX ? 'firefox' : 'chrome';
   const version = navigator.userAgent.match(/(Firefox|Chrome)\/[\d.]+/)?.[0] ?? browserName;
   const db = openDb();
+  const recorder = createRecorder(db, { browser: version });
   const monitor = createMonitor({
     db,
-    recorder: createRecorder(db, { browser: version }),
+    recorder,
     loadSiteLists,
     loadSettings,
     rememberRecognisedHost: addRecognisedHost,
@@ -59,6 +64,20 @@ export default defineBackground(() => {
   onStorageChanged(() => void refreshSiteLists());
   /** False only when the host is certainly not mail or chat; unknown until the lists load. */
   const mayBeMessaging = (url: string | undefined) => !url || !siteLists || resolveSite(hostOf(url), siteLists) !== undefined;
+  // Each tab's messaging session (lib/session-scope.ts): every request of a mail or chat page.
+  const scopes = createSessionScopes();
+  const inScope = (request: ScopedRequest) => (siteLists ? scopeOf(request, scopes.get, siteLists) : undefined);
+  // New incidents per source (tab, frame, origin) are limited (lib/source-limit.ts).
+  const limiter = createSourceLimiter(browser.storage.session, Date.now);
+  const limited = <T extends Outcome>(source: SourceRef, observe: () => Promise<T>) => limitBySource(limiter, recorder, source, observe);
+  const requestSource = (details: { tabId: number; frameId: number; url: string; documentUrl?: string; initiator?: string }): SourceRef => ({
+    tabId: details.tabId,
+    frameId: details.frameId,
+    origin: originOf(details.documentUrl ?? details.initiator ?? details.url),
+  });
+  /** Where a request's outcome belongs in its tab's state: its navigation's document, or the current one. */
+  const requestOrigin = (details: { type: string; url: string; timeStamp: number }): OutcomeOrigin | undefined =>
+    details.type === 'main_frame' ? { navigation: true, host: hostOf(details.url), startedAt: details.timeStamp } : undefined;
 
   // New critical incidents only (never repeats), and only when the user opted in and granted it.
   const notifyCritical = (outcome: Outcome) => {
@@ -75,16 +94,31 @@ export default defineBackground(() => {
   // here, in memory and for that tab only, until the page has been judged.
   const pendingMainFrame = new Map<number, HeadersObservation>();
   const action = browser.action ?? browser.browserAction;
-  /** `tabHost`: the host of the tab's top document, when the outcome came from one of its frames. */
-  const show = (tabId: number | undefined, tabHost?: string) => async (outcome: Outcome) => {
-    if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
-    const [state, { expectedKeys, notifications }] = await Promise.all([tabStates.add(tabId, tabHost || outcome.site.host, outcome.recorded), loadSettings()]);
-    if (notifications) notifyCritical(outcome);
-    // What the user marked as expected stays in the log and the popup, but no longer badges.
+  // What the user marked as expected stays in the log and the popup, but no longer badges.
+  const setBadge = async (tabId: number, state: TabState) => {
+    const { expectedKeys } = await loadSettings();
     const badge = badgeFor(Object.entries(state.findings).filter(([key]) => !expectedKeys.includes(key)).map(([, severity]) => severity));
     await action.setBadgeText({ tabId, text: badge.text }).catch(() => undefined);
     if (badge.text) await action.setBadgeBackgroundColor({ tabId, color: badge.color }).catch(() => undefined);
   };
+  /** `origin`: which document of the tab the outcome belongs to (lib/tab-state.ts); default the current one. */
+  const show = (tabId: number | undefined, origin?: OutcomeOrigin) => async (outcome: Outcome) => {
+    if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
+    const [state, { notifications }] = await Promise.all([tabStates.add(tabId, origin ?? { host: outcome.site.host }, outcome.recorded), loadSettings()]);
+    if (notifications) notifyCritical(outcome);
+    if (state) await setBadge(tabId, state);
+  };
+  /** A new top-level document: its session and its verdict start here, and nowhere else. */
+  const topDocumentCommitted = async (tabId: number, url: string) => {
+    const lists = siteLists ?? (await refreshSiteLists());
+    const site = resolveSite(hostOf(url), lists);
+    await scopes.commit(tabId, url, site);
+    const state = await tabStates.commit(tabId, hostOf(url), Date.now(), site !== undefined);
+    if (state) await setBadge(tabId, state);
+  };
+  browser.webNavigation.onCommitted.addListener((details) => {
+    if (details.frameId === 0 && details.tabId >= 0) void topDocumentCommitted(details.tabId, details.url).catch(report('new document'));
+  });
 
   const recorded = () => ({ recorded: true });
   // An error here is tapguard's own, and sending the message again would only repeat it.
@@ -112,23 +146,25 @@ export default defineBackground(() => {
     // visit count belong to its top document.
     // The answer comes once the message is recorded: a content script whose send fails (the
     // worker was stopped meanwhile) sends it again (lib/content/deliver.ts).
+    const source: SourceRef = { tabId, frameId: sender.frameId ?? 0, origin: originOf(url) };
     if (message.type === 'elements-added' || sender.frameId !== 0) {
       // What a frame showed belongs to the tab's page in the popup, whatever host the frame is on.
-      const tabHost = sender.frameId !== 0 && sender.tab.url ? hostOf(sender.tab.url) : undefined;
-      return monitor
-        .observeScripts(url, message.scripts, message.forms, message.frames, message.violations)
-        .then(show(tabId, tabHost))
+      const tabHost = sender.frameId !== 0 && sender.tab.url ? hostOf(sender.tab.url) : hostOf(url);
+      return limited(source, () => monitor.observeScripts(url, message.scripts, message.forms, message.frames, message.violations))
+        .then(show(tabId, { host: hostOf(url), topHost: tabHost }))
         .then(recorded, failed('page change'));
     }
     const pendingHeaders = pendingMainFrame.get(tabId);
     pendingMainFrame.delete(tabId);
     // The page's own URL comes from the browser (sender.url), not from the message.
     const { type: _type, url: _claimed, ...parts } = message;
-    return monitor
-      .observePage({ ...parts, url })
+    const page = { host: hostOf(url), topHost: hostOf(url) };
+    return limited(source, () => monitor.observePage({ ...parts, url }))
       .then(async (outcome) => {
-        await show(tabId)(outcome);
-        if (outcome.site && pendingHeaders && hostOf(pendingHeaders.url) === outcome.site.host) await show(tabId)(await monitor.observeHeaders(pendingHeaders));
+        // A self-hosted page recognised only now: its session starts with its first observation.
+        if (outcome.site && scopes.get(tabId)?.site.host !== outcome.site.host) await topDocumentCommitted(tabId, url);
+        await show(tabId, page)(outcome);
+        if (outcome.site && pendingHeaders && hostOf(pendingHeaders.url) === outcome.site.host) await show(tabId, page)(await monitor.observeHeaders(pendingHeaders));
       })
       .then(recorded, failed('page observation'));
   });
@@ -136,15 +172,16 @@ export default defineBackground(() => {
   browser.webRequest.onBeforeRequest.addListener(
     (details) => {
       pendingMainFrame.delete(details.tabId);
+      // The tab's verdict stays until a new document commits (webNavigation.onCommitted): a
+      // navigation that never commits (a 204 answer) must not clear it.
       if (details.tabId < 0) return;
-      void tabStates.reset(details.tabId).catch(report('tab reset'));
-      void action.setBadgeText({ tabId: details.tabId, text: '' }).catch(() => undefined);
       if (deep) void deepEnabled().then((on) => deep?.follow(details.tabId, details.url, on)).catch(report('deep inspection'));
     },
     { urls: ['<all_urls>'], types: ['main_frame'] },
   );
   browser.tabs.onRemoved.addListener((tabId) => {
     tabStates.forget(tabId);
+    void scopes.end(tabId).catch(report('session end'));
     pendingMainFrame.delete(tabId);
     deep?.forget(tabId);
   });
@@ -177,10 +214,12 @@ export default defineBackground(() => {
       const firstUrl = chainStart.get(details.requestId) ?? details.url;
       if (chainStart.size > 500) chainStart.clear();
       chainStart.set(details.requestId, firstUrl);
-      if (!details.redirectUrl.startsWith('http:') || !(mayBeMessaging(firstUrl) || mayBeMessaging(details.redirectUrl))) return;
-      monitor
-        .observeRedirect({ firstUrl, fromUrl: details.url, toUrl: details.redirectUrl, resourceType: details.type })
-        .then(show(details.tabId))
+      if (!details.redirectUrl.startsWith('http:')) return;
+      // A frame's chain counts in a watched tab; a top-level one only from a watched https URL.
+      const session = details.type === 'sub_frame' && details.tabId >= 0 ? scopes.get(details.tabId) : undefined;
+      if (!session && !mayBeMessaging(firstUrl)) return;
+      limited(requestSource(details), () => monitor.observeRedirect({ firstUrl, fromUrl: details.url, toUrl: details.redirectUrl, resourceType: details.type }, session?.site))
+        .then(show(details.tabId, requestOrigin(details)))
         .catch(report('redirect observation'));
     },
     { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] },
@@ -193,9 +232,9 @@ export default defineBackground(() => {
   browser.webRequest.onBeforeRequest.addListener(
     (details) => {
       const pageUrl = details.documentUrl ?? (details as { initiator?: string }).initiator;
-      if (!pageUrl || !mayBeMessaging(pageUrl)) return;
-      monitor
-        .observeRequest({ url: details.url, pageUrl, resourceType: details.type })
+      const scope = details.type === 'main_frame' ? undefined : inScope({ ...details, url: pageUrl ?? details.url });
+      if (!pageUrl || (!mayBeMessaging(pageUrl) && !scope)) return;
+      limited(requestSource(details), () => monitor.observeRequest({ url: details.url, pageUrl, resourceType: details.type }, scope?.site))
         .then(show(details.tabId))
         .catch(report('request observation'));
     },
@@ -218,7 +257,7 @@ export default defineBackground(() => {
         if (details.tabId >= 0) pendingMainFrame.set(details.tabId, headers);
         return;
       }
-      monitor.observeHeaders(headers).then(show(details.tabId)).catch(report('header observation'));
+      monitor.observeHeaders(headers).then(show(details.tabId, requestOrigin(details))).catch(report('header observation'));
     },
     { urls: ['https://*/*'], types: ['main_frame'] },
     ['responseHeaders'],
@@ -249,12 +288,20 @@ export default defineBackground(() => {
   // Certificate and TLS errors on messaging hosts, in both browsers: the connection failed, so
   // there is no certificate to read, only the browser's error string. Everything else that fails
   // (aborted loads, DNS, resets) is dropped by a string test before any work.
+  // Chromium reports a socket refused for its certificate only as net::ERR_FAILED: see
+  // lib/detect/refused-connection.ts.
   browser.webRequest.onErrorOccurred.addListener(
     (details) => {
-      if (!classifyRequestError(details.error) || !mayBeMessaging(details.url)) return;
-      monitor
-        .observeRequestError(details.url, details.error, details.type)
-        .then(show(details.tabId))
+      const certificate = classifyRequestError(details.error) !== undefined;
+      if (!certificate && !isUnexplainedSocketFailure(details.error, details.type)) return;
+      const scope = inScope(details);
+      if (!scope && !(certificate && mayBeMessaging(details.url))) return;
+      const pageSite = scopes.get(details.tabId)?.site ?? (scope?.pageHost !== undefined ? resolveSite(scope.pageHost, siteLists!) : undefined);
+      const observe = certificate
+        ? () => monitor.observeRequestError(details.url, details.error, details.type, scope?.site)
+        : () => (pageSite ? monitor.observeRefusedConnection({ url: details.url, error: details.error, resourceType: details.type, pageHost: pageSite.host, pageName: pageSite.name }, pageSite) : Promise.resolve({ recorded: [] }));
+      limited(requestSource(details), observe)
+        .then(show(details.tabId, requestOrigin(details)))
         .catch(report('certificate error observation'));
     },
     { urls: ['https://*/*', 'wss://*/*'] },
@@ -262,13 +309,21 @@ export default defineBackground(() => {
 
   // Certificates: only Firefox lets extensions read them (webRequest.getSecurityInfo, blocking).
   if (import.meta.env.FIREFOX) {
+    const judged = createJudgedCertificates();
     const inspect = async (details: WebRequest.OnHeadersReceivedDetailsType) => {
       const lists = siteLists ?? (await refreshSiteLists());
-      if (!resolveSite(hostOf(details.url), lists)) return;
+      const scope = scopeOf(details, scopes.get, lists);
+      if (!scope) return;
       const info = (await browser.webRequest.getSecurityInfo(details.requestId, { certificateChain: true, rawDER: true })) as FirefoxSecurityInfo;
       const cert = certObservationFromSecurityInfo(details, info);
-      if (!cert) return;
-      monitor.observeCertificate(cert).then(show(details.tabId)).catch(report('certificate observation'));
+      const host = hostOf(details.url);
+      if (!cert || judged.has(host, cert.chain[0]?.sha256)) return;
+      limited(requestSource(details), () => monitor.observeCertificate(cert, scope.site))
+        .then((outcome) => {
+          judged.add(host, cert.chain[0]?.sha256);
+          return show(details.tabId, requestOrigin(details))(outcome);
+        })
+        .catch(report('certificate observation'));
     };
 
     browser.webRequest.onHeadersReceived.addListener(
@@ -277,7 +332,7 @@ export default defineBackground(() => {
         // Everything that is not mail or chat returns at once, without a promise, so it is never
         // held. That includes the first page of a self-hosted webmail not yet recognised: its
         // certificate is checked from its next request on, rather than delaying every page load.
-        if (!mayBeMessaging(details.url)) return;
+        if (!mayBeMessaging(details.url) && !inScope(details)) return;
         return inspect(details).then(
           () => ({}),
           (error) => {
