@@ -20,7 +20,14 @@ import { generateLabCerts, type CertPair, type LabCerts } from './certs';
 import * as pages from './pages';
 import { benchRoute, sendBenchResponse } from './bench-pages';
 
-export const LAB_HOSTS = { mail: 'mail.tapguard.test', chat: 'chat.tapguard.test', evil: 'cdn.evil-tracker.test' } as const;
+export const LAB_HOSTS = {
+  mail: 'mail.tapguard.test',
+  chat: 'chat.tapguard.test',
+  evil: 'cdn.evil-tracker.test',
+  // The hosts that carry the messages, apart from the pages (the session-scope scenarios).
+  chatSocket: 'ws.chat.tapguard.test',
+  mailApi: 'api.mail.tapguard.test',
+} as const;
 
 export const SCENARIOS = [
   'clean',
@@ -38,6 +45,12 @@ export const SCENARIOS = [
   'hidden-iframe',
   'blocked-script',
   'injected-in-frame',
+  // SNI-selective interception: only the chat's socket host, or only the mail's API host, gets
+  // the interception CA's certificate; the pages keep the lab CA's.
+  'socket-interception',
+  'api-interception',
+  // Only the chat host is intercepted: a chat frame inside the webmail (/with-chat-frame).
+  'frame-interception',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export type LabHost = keyof typeof LAB_HOSTS;
@@ -127,7 +140,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   let certs: LabCerts;
   try {
-    certs = generateLabCerts(dir, [LAB_HOSTS.mail, LAB_HOSTS.chat, LAB_HOSTS.evil]);
+    certs = generateLabCerts(dir, Object.values(LAB_HOSTS));
   } catch (err) {
     if (ownDir) rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -168,6 +181,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   }
 
   let currentContext = tls.createSecureContext(contextOptions(scenario));
+  /** The one host an SNI-selective interceptor targets in the current scenario, with its context. */
+  let selective: { host: string; context: tls.SecureContext } | undefined;
+  const selectiveTarget = (s: Scenario) =>
+    s === 'socket-interception' ? LAB_HOSTS.chatSocket : s === 'api-interception' ? LAB_HOSTS.mailApi : s === 'frame-interception' ? LAB_HOSTS.chat : undefined;
 
   const httpsServer = https.createServer({
     ...contextOptions(scenario),
@@ -178,7 +195,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         cb(new Error(`lab: https refused for ${name} in scenario http-page`), undefined);
         return;
       }
-      cb(null, currentContext);
+      cb(null, selective && name === selective.host ? selective.context : currentContext);
     },
   });
   const httpServer = http.createServer();
@@ -246,7 +263,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     return {
       ...(host === 'mail' ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
-      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}${imgSrc}`,
+      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')} wss://${LAB_HOSTS.chatSocket}${portSuffix('https')} https://${LAB_HOSTS.mailApi}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}${imgSrc}`,
       'X-Content-Type-Options': 'nosniff',
     };
   }
@@ -380,6 +397,20 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return sendMail(res, 200, pages.loginPage(ctx), headers);
     }
     if (path === '/inbox') return sendMail(res, 200, pages.inboxPage(ctx), headers);
+    // The webmail's client fetching its mail from an API host of its own.
+    if (path === '/api-client') return sendMail(res, 200, pages.inboxPage(ctx).replace('</body>', '<script src="/api-client.js"></script>\n</body>'), headers);
+    if (path === '/api-client.js') return send(res, 200, pages.apiClientScript(`https://${LAB_HOSTS.mailApi}${portSuffix('https')}/v1/messages`), { ...headers, 'Content-Type': 'application/javascript' });
+    // An inbox that already carries an injected script, framing the chat a moment after load (a
+    // frame on another watched host, whose findings must add to the tab's verdict, not replace it).
+    if (path === '/with-chat-frame') {
+      const evil = securityHeaders(mode, origin('evil', 'https'))['Content-Security-Policy'];
+      const framed = evil ? { ...headers, 'Content-Security-Policy': `${evil}; frame-src ${origin('chat', 'https')}` } : headers;
+      const page = pages.inboxPage({ ...ctx, injectedScript: url('evil', '/inject.js', 'https') });
+      return sendMail(res, 200, page.replace('</body>', '<script src="/with-chat-frame.js"></script>\n</body>'), framed);
+    }
+    if (path === '/with-chat-frame.js') return send(res, 200, pages.addFrameLaterScript(url('chat', '/', 'https')), { ...headers, 'Content-Type': 'application/javascript' });
+    // A navigation that never commits: `location.href` to it leaves the page where it is.
+    if (path === '/no-content') return send(res, 204, '');
     if (path === '/compose') return sendMail(res, 200, pages.composePage(ctx), headers);
     return notFound(res);
   }
@@ -394,9 +425,14 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return redirect(res, 302, url('chat', `/${u.search}`, 'http'));
     }
     const ctx: pages.PageContext = { mailOrigin: origin('mail', mode), chatOrigin: origin('chat', mode), token: '' };
+    if (u.pathname === '/' && u.searchParams.get('socket') === 'split') {
+      return send(res, 200, pages.chatPage(ctx).replace('src="/chat.js"', 'src="/chat.js?socket=split"'), headers);
+    }
     if (u.pathname === '/') return send(res, 200, pages.chatPage(ctx), headers);
     if (u.pathname === '/chat.js') {
-      const socketUrl = `${mode === 'https' ? 'wss' : 'ws'}://${LAB_HOSTS.chat}${portSuffix(mode)}/socket`;
+      // ?socket=split: the socket lives on a host of its own, as Telegram's and Discord's do.
+      const socketHost = u.searchParams.get('socket') === 'split' ? LAB_HOSTS.chatSocket : LAB_HOSTS.chat;
+      const socketUrl = `${mode === 'https' ? 'wss' : 'ws'}://${socketHost}${portSuffix(mode)}/socket`;
       return send(res, 200, pages.chatScript(socketUrl), { ...headers, 'Content-Type': 'application/javascript' });
     }
     if (u.pathname === '/socket') return send(res, 426, 'Upgrade Required\n', { ...headers, 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
@@ -409,6 +445,17 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return send(res, 200, pages.INJECT_JS, { 'Content-Type': 'application/javascript' });
     }
     if ((method === 'GET' || method === 'HEAD') && u.pathname === '/frame.html') return send(res, 200, pages.FRAME_HTML);
+    // An ordinary page (a recipe blog) whose hidden frames aim https→http redirects at watched
+    // hosts, to forge downgrade incidents about them (issue 15).
+    if ((method === 'GET' || method === 'HEAD') && u.pathname === '/recipes.html') {
+      const targets = [url('chat', '/', 'http'), url('mail', '/?_task=mail', 'http')];
+      return send(res, 200, pages.ordinaryPageWithFrames(targets.map((to) => `/r?to=${encodeURIComponent(to)}`)));
+    }
+    if ((method === 'GET' || method === 'HEAD') && u.pathname === '/r') {
+      const to = u.searchParams.get('to') ?? '';
+      const allowed = (Object.keys(LAB_HOSTS) as LabHost[]).some((k) => to.startsWith(`http://${LAB_HOSTS[k]}${portSuffix('http')}/`));
+      return allowed ? redirect(res, 302, to) : notFound(res);
+    }
     return notFound(res);
   }
 
@@ -447,6 +494,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     if (key === 'mail') return handleMail(req, res, mode, u);
     if (key === 'chat') return handleChat(req, res, mode, u);
+    if (key === 'mailApi') return send(res, 200, '{"messages":[]}', { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': origin('mail', mode) });
+    if (key === 'chatSocket') return notFound(res);
     return handleEvil(req, res, u);
   }
 
@@ -483,7 +532,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       log(mode === 'https' ? 'wss' : 'ws', host, req.url ?? '');
       const u = parseUrl(req, host, mode);
       const isWs = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-      if (!u || !isWs || host !== LAB_HOSTS.chat || u.pathname !== '/socket') {
+      if (!u || !isWs || (host !== LAB_HOSTS.chat && host !== LAB_HOSTS.chatSocket) || u.pathname !== '/socket') {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nCache-Control: no-store\r\nContent-Length: 0\r\n\r\n');
         return;
       }
@@ -533,6 +582,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       scenario = s;
       const options = contextOptions(s);
       currentContext = tls.createSecureContext(options);
+      const target = selectiveTarget(s);
+      selective = target ? { host: target, context: tls.createSecureContext(contextOptions('interception-ca')) } : undefined;
       httpsServer.setSecureContext(options); // default context, for clients that send no SNI
       destroyAllSockets();
     },
