@@ -263,9 +263,15 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     return {
       ...(host === 'mail' ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
-      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')} wss://${LAB_HOSTS.chatSocket}${portSuffix('https')} https://${LAB_HOSTS.mailApi}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}${imgSrc}`,
+      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}${imgSrc}`,
       'X-Content-Type-Options': 'nosniff',
     };
+  }
+
+  /** The page's CSP, also allowing connections to `source` (the pages whose messages use another host). */
+  function withConnectSrc(headers: Record<string, string>, source: string): Record<string, string> {
+    const csp = headers['Content-Security-Policy'];
+    return csp ? { ...headers, 'Content-Security-Policy': csp.replace("connect-src 'self'", `connect-src 'self' ${source}`) } : headers;
   }
 
   function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -398,7 +404,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     if (path === '/inbox') return sendMail(res, 200, pages.inboxPage(ctx), headers);
     // The webmail's client fetching its mail from an API host of its own.
-    if (path === '/api-client') return sendMail(res, 200, pages.inboxPage(ctx).replace('</body>', '<script src="/api-client.js"></script>\n</body>'), headers);
+    if (path === '/api-client') {
+      return sendMail(res, 200, pages.inboxPage(ctx).replace('</body>', '<script src="/api-client.js"></script>\n</body>'), withConnectSrc(headers, `https://${LAB_HOSTS.mailApi}${portSuffix('https')}`));
+    }
     if (path === '/api-client.js') return send(res, 200, pages.apiClientScript(`https://${LAB_HOSTS.mailApi}${portSuffix('https')}/v1/messages`), { ...headers, 'Content-Type': 'application/javascript' });
     // An inbox that already carries an injected script, framing the chat a moment after load (a
     // frame on another watched host, whose findings must add to the tab's verdict, not replace it).
@@ -426,7 +434,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     const ctx: pages.PageContext = { mailOrigin: origin('mail', mode), chatOrigin: origin('chat', mode), token: '' };
     if (u.pathname === '/' && u.searchParams.get('socket') === 'split') {
-      return send(res, 200, pages.chatPage(ctx).replace('src="/chat.js"', 'src="/chat.js?socket=split"'), headers);
+      return send(res, 200, pages.chatPage(ctx).replace('src="/chat.js"', 'src="/chat.js?socket=split"'), withConnectSrc(headers, `wss://${LAB_HOSTS.chatSocket}${portSuffix('https')}`));
     }
     if (u.pathname === '/') return send(res, 200, pages.chatPage(ctx), headers);
     if (u.pathname === '/chat.js') {

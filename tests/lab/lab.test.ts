@@ -120,7 +120,7 @@ describe('tapguard lab', () => {
     expect(r.headers.connection).toBe('close');
     expect(r.cert?.issuer.CN).toBe('Tapguard Lab Root CA');
     expect(r.cert?.subject.CN).toBe('mail.tapguard.test');
-    expect(r.cert?.subjectaltname).toBe('DNS:mail.tapguard.test, DNS:chat.tapguard.test, DNS:cdn.evil-tracker.test');
+    expect(r.cert?.subjectaltname).toBe('DNS:mail.tapguard.test, DNS:chat.tapguard.test, DNS:cdn.evil-tracker.test, DNS:ws.chat.tapguard.test, DNS:api.mail.tapguard.test');
 
     const app = await fetchLab(lab.url('mail', '/program/js/app.min.js'), { ca: trustLab });
     expect(app.status).toBe(200);
@@ -174,6 +174,21 @@ describe('tapguard lab', () => {
     const after = await handshake(lab, LAB_HOSTS.mail, trustBoth, before.session);
     expect(after.reused).toBe(false);
     expect(after.cert.issuer.CN).toBe('Lab Interception Root');
+  });
+
+  it('socket-, api- and frame-interception: only the targeted host gets the interception CA (SNI)', async () => {
+    for (const [scenario, target] of [
+      ['socket-interception', LAB_HOSTS.chatSocket],
+      ['api-interception', LAB_HOSTS.mailApi],
+      ['frame-interception', LAB_HOSTS.chat],
+    ] as const) {
+      lab.setScenario(scenario);
+      for (const host of [LAB_HOSTS.mail, LAB_HOSTS.chat, LAB_HOSTS.chatSocket, LAB_HOSTS.mailApi]) {
+        const { cert } = await handshake(lab, host, trustBoth);
+        expect(cert.issuer.CN, `${scenario} ${host}`).toBe(host === target ? 'Lab Interception Root' : 'Tapguard Lab Root CA');
+      }
+    }
+    lab.setScenario('clean');
   });
 
   it('leaf-rotation: same CA, new leaf fingerprint, serial and key', async () => {
