@@ -8,7 +8,7 @@ import { classifyRequestError } from '@/lib/detect/cert-error';
 import { looksImmutable } from '@/lib/detect/scripts';
 import { hashStream, type StreamFilterLike } from '@/lib/firefox/script-bytes';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/firefox/security-info';
-import { createJudgedCertificates } from '@/lib/cert-cache';
+import { connectionKey, createJudgedCertificates } from '@/lib/cert-cache';
 import { isUnexplainedSocketFailure } from '@/lib/detect/refused-connection';
 import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
@@ -61,7 +61,12 @@ export default defineBackground(() => {
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'update') void browser.storage.local.remove(RETIRED_SITE_LISTS_KEY).catch(report('removing retired data'));
   });
-  onStorageChanged(() => void refreshSiteLists());
+  // Certificates judged per connection (Firefox), judged again when the settings change.
+  const judged = createJudgedCertificates();
+  onStorageChanged(() => {
+    judged.clear();
+    void refreshSiteLists();
+  });
   /** False only when the host is certainly not mail or chat; unknown until the lists load. */
   const mayBeMessaging = (url: string | undefined) => !url || !siteLists || resolveSite(hostOf(url), siteLists) !== undefined;
   // Each tab's messaging session (lib/session-scope.ts): every request of a mail or chat page.
@@ -108,13 +113,14 @@ export default defineBackground(() => {
     if (notifications) notifyCritical(outcome);
     if (state) await setBadge(tabId, state);
   };
-  /** A new top-level document: its session and its verdict start here, and nowhere else. */
-  const topDocumentCommitted = async (tabId: number, url: string) => {
-    const lists = siteLists ?? (await refreshSiteLists());
-    const site = resolveSite(hostOf(url), lists);
-    await scopes.commit(tabId, url, site);
-    const state = await tabStates.commit(tabId, hostOf(url), Date.now(), site !== undefined);
-    if (state) await setBadge(tabId, state);
+  /**
+   * A new top-level document: its session and its verdict start here, and nowhere else. The
+   * verdict's reset is queued before any await, so no outcome of the new page can precede it.
+   */
+  const topDocumentCommitted = (tabId: number, url: string, site = siteLists && resolveSite(hostOf(url), siteLists)) => {
+    const reset = tabStates.commit(tabId, hostOf(url), Date.now(), site !== undefined || !siteLists).then((state) => state && setBadge(tabId, state));
+    const session = (siteLists ? Promise.resolve(site) : refreshSiteLists().then((lists) => resolveSite(hostOf(url), lists))).then((resolved) => scopes.commit(tabId, url, resolved));
+    return Promise.all([reset, session]);
   };
   browser.webNavigation.onCommitted.addListener((details) => {
     if (details.frameId === 0 && details.tabId >= 0) void topDocumentCommitted(details.tabId, details.url).catch(report('new document'));
@@ -162,7 +168,7 @@ export default defineBackground(() => {
     return limited(source, () => monitor.observePage({ ...parts, url }))
       .then(async (outcome) => {
         // A self-hosted page recognised only now: its session starts with its first observation.
-        if (outcome.site && scopes.get(tabId)?.site.host !== outcome.site.host) await topDocumentCommitted(tabId, url);
+        if (outcome.site && scopes.get(tabId)?.site.host !== outcome.site.host) await scopes.commit(tabId, url, outcome.site);
         await show(tabId, page)(outcome);
         if (outcome.site && pendingHeaders && hostOf(pendingHeaders.url) === outcome.site.host) await show(tabId, page)(await monitor.observeHeaders(pendingHeaders));
       })
@@ -309,18 +315,20 @@ export default defineBackground(() => {
 
   // Certificates: only Firefox lets extensions read them (webRequest.getSecurityInfo, blocking).
   if (import.meta.env.FIREFOX) {
-    const judged = createJudgedCertificates();
     const inspect = async (details: WebRequest.OnHeadersReceivedDetailsType) => {
       const lists = siteLists ?? (await refreshSiteLists());
       const scope = scopeOf(details, scopes.get, lists);
       if (!scope) return;
       const info = (await browser.webRequest.getSecurityInfo(details.requestId, { certificateChain: true, rawDER: true })) as FirefoxSecurityInfo;
       const cert = certObservationFromSecurityInfo(details, info);
-      const host = hostOf(details.url);
-      if (!cert || judged.has(host, cert.chain[0]?.sha256)) return;
+      if (!cert) return;
+      const connection = connectionKey(cert);
+      const known = judged.get(connection);
+      if (known) return void show(details.tabId, requestOrigin(details))({ site: scope.site, recorded: [...known] }).catch(report('certificate observation'));
       limited(requestSource(details), () => monitor.observeCertificate(cert, scope.site))
         .then((outcome) => {
-          judged.add(host, cert.chain[0]?.sha256);
+          // Judged (not skipped by the source limit): the same connection needs no second look.
+          if (outcome.site) judged.set(connection, outcome.recorded);
           return show(details.tabId, requestOrigin(details))(outcome);
         })
         .catch(report('certificate observation'));

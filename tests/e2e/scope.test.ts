@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOSTS, type Lab } from '../../lab/server';
 import type { Incident } from '../../lib/types';
 import type { Session } from './browsers';
-import { atLeastMedium, labSettings, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
+import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -42,10 +42,6 @@ describe.each(['chromium', 'firefox'] as const)('session scope in %s', (browserN
     // socket connects and its certificate can be read; Chromium refuses it, so the socket fails.
     context = await startLabSession(browserName, { trustInterceptCa: firefox });
     ({ lab, session, probe } = context);
-    const settings = labSettings(lab, browserName);
-    // The lab CA stands in for a public CA on every lab host (Firefox checks roots per host).
-    const trustedRoots = firefox ? Object.fromEntries(Object.values(LAB_HOSTS).map((host) => [host, [lab.caFingerprintSha256]])) : {};
-    await probe.setSettings({ ...settings, trustedRoots });
     // First visits teach the baselines, and are quiet: the socket and the API host included.
     for (const url of [lab.url('mail', '/'), lab.url('chat', '/?socket=split'), lab.url('mail', '/api-client')]) {
       const v = await visit(session, probe, lab, 'clean', url);
