@@ -225,7 +225,8 @@ export default defineBackground(() => {
       const session = details.type === 'sub_frame' && details.tabId >= 0 ? scopes.get(details.tabId) : undefined;
       if (!session && !mayBeMessaging(firstUrl)) return;
       limited(requestSource(details), () => monitor.observeRedirect({ firstUrl, fromUrl: details.url, toUrl: details.redirectUrl, resourceType: details.type }, session?.site))
-        .then(show(details.tabId, requestOrigin(details)))
+        // A top-level chain belongs to the document it leads to.
+        .then(show(details.tabId, requestOrigin({ ...details, url: details.redirectUrl })))
         .catch(report('redirect observation'));
     },
     { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] },
