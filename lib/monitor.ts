@@ -3,7 +3,7 @@ import type { TapguardDb } from './db';
 import type { DetectContext } from './detect/context';
 import { chainIsLearnable, detectCertificate } from './detect/cert';
 import { detectCertError } from './detect/cert-error';
-import { detectRefusedConnection, REPEAT_WINDOW_MS, type RefusedConnectionObservation } from './detect/refused-connection';
+import { detectRefusedConnection, refusalDedupeParts, REPEAT_WINDOW_MS, type RefusedConnectionObservation } from './detect/refused-connection';
 import {
   aggregateFlood,
   detectCspDropped,
@@ -32,7 +32,7 @@ import {
   parseHstsMaxAge,
 } from './detect/tls';
 import { extensionNameFor, type InstalledExtension } from './extension-names';
-import type { Recorded, Recorder } from './incidents';
+import { dedupeKeyOf, type Recorded, type Recorder } from './incidents';
 import type {
   CertObservation,
   CspViolation,
@@ -223,7 +223,7 @@ export function createMonitor(deps: MonitorDeps) {
     async observeRefusedConnection(refusal: RefusedConnectionObservation, pageSite: MonitoredSite): Promise<Outcome> {
       const socketHost = hostOf(refusal.url);
       const socketBaseline = await deps.db.baselines.get(socketHost);
-      const keys = ['low', 'medium'].map((severity) => ['cert.error', pageSite.host, 'connection-refused', socketHost, severity].join('|'));
+      const keys = (['low', 'medium'] as const).map((severity) => dedupeKeyOf({ rule: 'cert.error', host: pageSite.host, dedupeParts: refusalDedupeParts(socketHost, severity) }));
       const earlier = await deps.db.occurrences.bulkGet(keys);
       const since = deps.now() - REPEAT_WINDOW_MS;
       const recentRefusals = earlier.reduce((sum, o) => sum + (o && o.lastTs >= since ? o.count : 0), 0);

@@ -35,6 +35,11 @@ export function isUnexplainedSocketFailure(error: string | undefined, resourceTy
   return resourceType === 'websocket' && error === 'net::ERR_FAILED';
 }
 
+/** The severity is part of the key: a repeat that weighs more is a new incident, not a count. */
+export function refusalDedupeParts(socketHost: string, severity: Severity): string[] {
+  return ['connection-refused', socketHost, severity];
+}
+
 export function refusalSeverity(history: RefusalHistory): Severity {
   if (history.socketBaseline && history.socketBaseline.certRoots.length > 0) return 'high';
   return history.recentRefusals > 0 ? 'medium' : 'low';
@@ -64,8 +69,7 @@ export function detectRefusedConnection(observation: RefusedConnectionObservatio
         certificateLearnedBefore: Boolean(history.socketBaseline && history.socketBaseline.certRoots.length > 0),
         previous: baselineEvidence(history.socketBaseline),
       },
-      // The severity is part of the key: a repeat that weighs more is a new incident, not a count.
-      dedupeParts: ['connection-refused', socketHost, severity],
+      dedupeParts: refusalDedupeParts(socketHost, severity),
     },
   ];
 }
