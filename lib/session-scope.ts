@@ -57,7 +57,7 @@ function underSite(host: string, page: MonitoredSite): MonitoredSite {
  * - its tab is in a session: every request of that page and its frames, except a top-level
  *   navigation, which belongs to the next document, not this one;
  * - no tab (a service worker's request), but the document or initiator is mail or chat;
- * - its host is one a built-in service is known to carry messages on.
+ * - no tab, and its host is one a built-in service is known to carry messages on.
  */
 export function scopeOf(request: ScopedRequest, sessionOf: (tabId: number) => TabSession | undefined, lists: SiteLists): InScope | undefined {
   const host = hostOf(request.url);
@@ -71,7 +71,8 @@ export function scopeOf(request: ScopedRequest, sessionOf: (tabId: number) => Ta
     const openerSite = opener && request.tabId < 0 ? resolveSite(hostOf(opener), lists) : undefined;
     if (openerSite) return { site: underSite(host, openerSite), pageHost: openerSite.host, how: 'document' };
   }
-  const profile = serviceForMessageHost(host);
+  // Without a tab (a service worker's socket) only: an ordinary page calling the same API is not a session.
+  const profile = request.tabId < 0 ? serviceForMessageHost(host) : undefined;
   if (profile) return { site: { host, name: profile.name, source: 'builtin', profile }, how: 'message-host' };
   return undefined;
 }

@@ -34,8 +34,10 @@ describe('session scope', () => {
     // In a tab, the tab decides: an ordinary page's frame of a watched origin does not bring its requests in.
     expect(scopeOf(request('https://push.example.org/', { tabId: 3, initiator: 'https://mail.example.org' }), sessionOf, lists)).toBeUndefined();
   });
-  it("checks the hosts a service is known to carry messages on from their first request", () => {
+  it('checks the hosts a service is known to carry messages on from their first request, even without a tab', () => {
     expect(scopeOf(request('wss://gateway.discord.gg/?v=10', { type: 'websocket' }), sessionOf, lists)).toMatchObject({ how: 'message-host', site: { host: 'gateway.discord.gg', name: 'Discord' } });
+    // From a tab that shows no mail or chat, the same host is that page's business.
+    expect(scopeOf(request('https://graph.microsoft.com/v1.0/me', { tabId: 3 }), sessionOf, lists)).toBeUndefined();
     expect(serviceForMessageHost('venus.web.telegram.org')?.id).toBe('telegram');
     expect(serviceForMessageHost('matrix-client.matrix.org')?.id).toBe('element');
     expect(serviceForMessageHost('graph.microsoft.com')).toBeDefined();
