@@ -188,6 +188,7 @@ export default defineBackground(() => {
   browser.tabs.onRemoved.addListener((tabId) => {
     tabStates.forget(tabId);
     void scopes.end(tabId).catch(report('session end'));
+    void limiter.forgetTab(tabId).catch(report('source counts'));
     pendingMainFrame.delete(tabId);
     deep?.forget(tabId);
   });

@@ -26,7 +26,8 @@ export interface SourceCount {
 export const SOURCE_LIMIT = 100;
 export const SOURCE_WINDOW_MS = 10 * 60_000;
 
-export const sourceKey = (source: SourceRef) => `limit:${source.tabId}|${source.frameId}|${source.origin}`;
+const tabPrefix = (tabId: number) => `limit:${tabId}|`;
+export const sourceKey = (source: SourceRef) => `${tabPrefix(source.tabId)}${source.frameId}|${source.origin}`;
 
 /** The count for a window that is still running; a fresh one otherwise. */
 export function currentCount(stored: SourceCount | undefined, now: number): SourceCount {
@@ -86,8 +87,9 @@ export async function limitBySource<T extends { recorded: Recorded[] }>(
 }
 
 export interface SessionStorageLike {
-  get(key: string): Promise<Record<string, unknown>>;
+  get(key: string | null): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string[]): Promise<void>;
 }
 
 function asCount(value: unknown): SourceCount | undefined {
@@ -116,6 +118,13 @@ export function createSourceLimiter(storage: SessionStorageLike, now: () => numb
         const { count, aggregate } = countNew(await read(source), newFindings.length);
         await storage.set({ [sourceKey(source)]: count });
         return aggregate ? aggregatedFinding(source, newFindings[newFindings.length - 1]!, count.windowStart) : undefined;
+      });
+    },
+    /** A closed tab's counts go with it. */
+    forgetTab(tabId: number): Promise<void> {
+      return serialise(async () => {
+        const keys = Object.keys(await storage.get(null)).filter((key) => key.startsWith(tabPrefix(tabId)));
+        if (keys.length) await storage.remove(keys);
       });
     },
   };

@@ -52,4 +52,11 @@ describe('per-source limit of new incidents', () => {
     for (let i = 0; i < SOURCE_LIMIT * 2; i++) await limitBySource(limiter, recorder, source, async () => ({ recorded: await recorder.record([finding(1)]) }));
     expect(await limiter.allows(source)).toBe(true);
   });
+  it("forgets a closed tab's counts, and only that tab's", async () => {
+    const recorder = createRecorder(db, { browser: 'test' });
+    const limiter = createSourceLimiter(fakeBrowser.storage.session, () => 5);
+    for (const tabId of [4, 41]) await limitBySource(limiter, recorder, { ...source, tabId }, async () => ({ recorded: await recorder.record([finding(tabId)]) }));
+    await limiter.forgetTab(4);
+    expect(Object.keys(await fakeBrowser.storage.session.get(null))).toEqual(['limit:41|2|https://evil.example']);
+  });
 });
