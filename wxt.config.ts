@@ -33,6 +33,8 @@ export default defineConfig({
       'scripting',
       'webRequest',
       ...(browser === 'firefox' ? ['webRequestBlocking'] : []),
+      // When a tab's top-level document commits: its messaging session and its verdict start there.
+      'webNavigation',
       // MV2 (Firefox) lists host access among the permissions; MV3 has host_permissions.
       ...(manifestVersion === 2 ? ['<all_urls>'] : []),
       ...(browser !== 'firefox' && grantDebuggerForTests ? ['debugger', 'management'] : []),

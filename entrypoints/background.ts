@@ -10,15 +10,19 @@ import { classifyRequestError } from '@/lib/detect/cert-error';
 import { looksImmutable } from '@/lib/detect/scripts';
 import { hashStream, type StreamFilterLike } from '@/lib/firefox/script-bytes';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/firefox/security-info';
+import { connectionKey, createJudgedCertificates } from '@/lib/cert-cache';
+import { isUnexplainedSocketFailure } from '@/lib/detect/refused-connection';
 import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
 import type { HeadersObservation } from '@/lib/observations';
 import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged, RETIRED_SITE_LISTS_KEY } from '@/lib/settings';
 import { applyRetention } from '@/lib/retention';
-import { resolveSiteForUrl, type SiteLists } from '@/lib/sites';
-import { createTabStates, deepStatusKey } from '@/lib/tab-state';
-import { hostOf } from '@/lib/url';
+import { resolveSite, resolveSiteForUrl, type SiteLists } from '@/lib/sites';
+import { createSessionScopes, scopeOf, type ScopedRequest } from '@/lib/session-scope';
+import { createSourceLimiter, limitBySource, type SourceRef } from '@/lib/source-limit';
+import { createTabStates, deepStatusKey, type OutcomeOrigin, type TabState } from '@/lib/tab-state';
+import { hostOf, originOf } from '@/lib/url';
 
 /**
  * Everything tapguard listens to is registered here, synchronously, before any await: an MV3
@@ -32,9 +36,10 @@ export default defineBackground(() => {
   const report = (what: string) => (error: unknown) => console.error(`tapguard: ${what} failed`, error);
   // The organisation collector (lib/collector): silent unless a managed policy sets one.
   const collector = startCollector(db, report);
+  const recorder = collector.feeding(createRecorder(db, { browser: version }));
   const monitor = createMonitor({
     db,
-    recorder: collector.feeding(createRecorder(db, { browser: version })),
+    recorder,
     loadSiteLists,
     loadSettings,
     rememberRecognisedHost: addRecognisedHost,
@@ -60,9 +65,28 @@ export default defineBackground(() => {
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'update') void browser.storage.local.remove(RETIRED_SITE_LISTS_KEY).catch(report('removing retired data'));
   });
-  onStorageChanged(() => void refreshSiteLists());
+  // Certificates judged per connection (Firefox), judged again when the settings change.
+  const judged = createJudgedCertificates();
+  onStorageChanged(() => {
+    judged.clear();
+    void refreshSiteLists();
+  });
   /** False only when the host is certainly not mail or chat; unknown until the lists load. */
   const mayBeMessaging = (url: string | undefined) => !url || !siteLists || resolveSiteForUrl(url, siteLists) !== undefined;
+  // Each tab's messaging session (lib/session-scope.ts): every request of a mail or chat page.
+  const scopes = createSessionScopes();
+  const inScope = (request: ScopedRequest) => (siteLists ? scopeOf(request, scopes.get, siteLists) : undefined);
+  // New incidents per source (tab, frame, origin) are limited (lib/source-limit.ts).
+  const limiter = createSourceLimiter(browser.storage.session, Date.now);
+  const limited = <T extends Outcome>(source: SourceRef, observe: () => Promise<T>) => limitBySource(limiter, recorder, source, observe);
+  const requestSource = (details: { tabId: number; frameId: number; url: string; documentUrl?: string; initiator?: string }): SourceRef => ({
+    tabId: details.tabId,
+    frameId: details.frameId,
+    origin: originOf(details.documentUrl ?? details.initiator ?? details.url),
+  });
+  /** Where a request's outcome belongs in its tab's state: its navigation's document, or the current one. */
+  const requestOrigin = (details: { type: string; url: string; timeStamp: number }): OutcomeOrigin | undefined =>
+    details.type === 'main_frame' ? { navigation: true, host: hostOf(details.url), startedAt: details.timeStamp } : undefined;
 
   // New critical incidents only (never repeats), and only when the user opted in and granted it.
   const notifyCritical = (outcome: Outcome) => {
@@ -79,16 +103,32 @@ export default defineBackground(() => {
   // here, in memory and for that tab only, until the page has been judged.
   const pendingMainFrame = new Map<number, HeadersObservation>();
   const action = browser.action ?? browser.browserAction;
-  /** `tabHost`: the host of the tab's top document, when the outcome came from one of its frames. */
-  const show = (tabId: number | undefined, tabHost?: string) => async (outcome: Outcome) => {
-    if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
-    const [state, { expectedKeys, notifications }] = await Promise.all([tabStates.add(tabId, tabHost || outcome.site.host, outcome.recorded), loadSettings()]);
-    if (notifications) notifyCritical(outcome);
-    // What the user marked as expected stays in the log and the popup, but no longer badges.
+  // What the user marked as expected stays in the log and the popup, but no longer badges.
+  const setBadge = async (tabId: number, state: TabState) => {
+    const { expectedKeys } = await loadSettings();
     const badge = badgeFor(Object.entries(state.findings).filter(([key]) => !expectedKeys.includes(key)).map(([, severity]) => severity));
     await action.setBadgeText({ tabId, text: badge.text }).catch(() => undefined);
     if (badge.text) await action.setBadgeBackgroundColor({ tabId, color: badge.color }).catch(() => undefined);
   };
+  /** `origin`: which document of the tab the outcome belongs to (lib/tab-state.ts); default the current one. */
+  const show = (tabId: number | undefined, origin?: OutcomeOrigin) => async (outcome: Outcome) => {
+    if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
+    const [state, { notifications }] = await Promise.all([tabStates.add(tabId, origin ?? { host: outcome.site.host }, outcome.recorded), loadSettings()]);
+    if (notifications) notifyCritical(outcome);
+    if (state) await setBadge(tabId, state);
+  };
+  /**
+   * A new top-level document: its session and its verdict start here, and nowhere else. The
+   * verdict's reset is queued before any await, so no outcome of the new page can precede it.
+   */
+  const topDocumentCommitted = (tabId: number, url: string, site = siteLists && resolveSiteForUrl(url, siteLists)) => {
+    const reset = tabStates.commit(tabId, hostOf(url), Date.now(), site !== undefined || !siteLists).then((state) => state && setBadge(tabId, state));
+    const session = (siteLists ? Promise.resolve(site) : refreshSiteLists().then((lists) => resolveSiteForUrl(url, lists))).then((resolved) => scopes.commit(tabId, url, resolved));
+    return Promise.all([reset, session]);
+  };
+  browser.webNavigation.onCommitted.addListener((details) => {
+    if (details.frameId === 0 && details.tabId >= 0) void topDocumentCommitted(details.tabId, details.url).catch(report('new document'));
+  });
 
   const recorded = () => ({ recorded: true });
   // An error here is tapguard's own, and sending the message again would only repeat it.
@@ -116,23 +156,25 @@ export default defineBackground(() => {
     // visit count belong to its top document.
     // The answer comes once the message is recorded: a content script whose send fails (the
     // worker was stopped meanwhile) sends it again (lib/content/deliver.ts).
+    const source: SourceRef = { tabId, frameId: sender.frameId ?? 0, origin: originOf(url) };
     if (message.type === 'elements-added' || sender.frameId !== 0) {
       // What a frame showed belongs to the tab's page in the popup, whatever host the frame is on.
-      const tabHost = sender.frameId !== 0 && sender.tab.url ? hostOf(sender.tab.url) : undefined;
-      return monitor
-        .observeScripts(url, message.scripts, message.forms, message.frames, message.violations)
-        .then(show(tabId, tabHost))
+      const tabHost = sender.frameId !== 0 && sender.tab.url ? hostOf(sender.tab.url) : hostOf(url);
+      return limited(source, () => monitor.observeScripts(url, message.scripts, message.forms, message.frames, message.violations))
+        .then(show(tabId, { host: hostOf(url), topHost: tabHost }))
         .then(recorded, failed('page change'));
     }
     const pendingHeaders = pendingMainFrame.get(tabId);
     pendingMainFrame.delete(tabId);
     // The page's own URL comes from the browser (sender.url), not from the message.
     const { type: _type, url: _claimed, ...parts } = message;
-    return monitor
-      .observePage({ ...parts, url })
+    const page = { host: hostOf(url), topHost: hostOf(url) };
+    return limited(source, () => monitor.observePage({ ...parts, url }))
       .then(async (outcome) => {
-        await show(tabId)(outcome);
-        if (outcome.site && pendingHeaders && hostOf(pendingHeaders.url) === outcome.site.host) await show(tabId)(await monitor.observeHeaders(pendingHeaders));
+        // A self-hosted page recognised only now: its session starts with its first observation.
+        if (outcome.site && scopes.get(tabId)?.site.host !== outcome.site.host) await scopes.commit(tabId, url, outcome.site);
+        await show(tabId, page)(outcome);
+        if (outcome.site && pendingHeaders && hostOf(pendingHeaders.url) === outcome.site.host) await show(tabId, page)(await monitor.observeHeaders(pendingHeaders));
       })
       .then(recorded, failed('page observation'));
   });
@@ -140,15 +182,17 @@ export default defineBackground(() => {
   browser.webRequest.onBeforeRequest.addListener(
     (details) => {
       pendingMainFrame.delete(details.tabId);
+      // The tab's verdict stays until a new document commits (webNavigation.onCommitted): a
+      // navigation that never commits (a 204 answer) must not clear it.
       if (details.tabId < 0) return;
-      void tabStates.reset(details.tabId).catch(report('tab reset'));
-      void action.setBadgeText({ tabId: details.tabId, text: '' }).catch(() => undefined);
       followDeep(details.tabId, details.url);
     },
     { urls: ['<all_urls>'], types: ['main_frame'] },
   );
   browser.tabs.onRemoved.addListener((tabId) => {
     tabStates.forget(tabId);
+    void scopes.end(tabId).catch(report('session end'));
+    void limiter.forgetTab(tabId).catch(report('source counts'));
     pendingMainFrame.delete(tabId);
     deep?.forget(tabId);
   });
@@ -209,10 +253,13 @@ export default defineBackground(() => {
       const firstUrl = chainStart.get(details.requestId) ?? details.url;
       if (chainStart.size > 500) chainStart.clear();
       chainStart.set(details.requestId, firstUrl);
-      if (!details.redirectUrl.startsWith('http:') || !(mayBeMessaging(firstUrl) || mayBeMessaging(details.redirectUrl))) return;
-      monitor
-        .observeRedirect({ firstUrl, fromUrl: details.url, toUrl: details.redirectUrl, resourceType: details.type })
-        .then(show(details.tabId))
+      if (!details.redirectUrl.startsWith('http:')) return;
+      // A frame's chain counts in a watched tab; a top-level one only from a watched https URL.
+      const session = details.type === 'sub_frame' && details.tabId >= 0 ? scopes.get(details.tabId) : undefined;
+      if (!session && !mayBeMessaging(firstUrl)) return;
+      limited(requestSource(details), () => monitor.observeRedirect({ firstUrl, fromUrl: details.url, toUrl: details.redirectUrl, resourceType: details.type }, session?.site))
+        // A top-level chain belongs to the document it leads to.
+        .then(show(details.tabId, requestOrigin({ ...details, url: details.redirectUrl })))
         .catch(report('redirect observation'));
     },
     { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] },
@@ -225,9 +272,9 @@ export default defineBackground(() => {
   browser.webRequest.onBeforeRequest.addListener(
     (details) => {
       const pageUrl = details.documentUrl ?? (details as { initiator?: string }).initiator;
-      if (!pageUrl || !mayBeMessaging(pageUrl)) return;
-      monitor
-        .observeRequest({ url: details.url, pageUrl, resourceType: details.type })
+      const scope = details.type === 'main_frame' ? undefined : inScope({ ...details, url: pageUrl ?? details.url });
+      if (!pageUrl || (!mayBeMessaging(pageUrl) && !scope)) return;
+      limited(requestSource(details), () => monitor.observeRequest({ url: details.url, pageUrl, resourceType: details.type }, scope?.site))
         .then(show(details.tabId))
         .catch(report('request observation'));
     },
@@ -250,7 +297,7 @@ export default defineBackground(() => {
         if (details.tabId >= 0) pendingMainFrame.set(details.tabId, headers);
         return;
       }
-      monitor.observeHeaders(headers).then(show(details.tabId)).catch(report('header observation'));
+      monitor.observeHeaders(headers).then(show(details.tabId, requestOrigin(details))).catch(report('header observation'));
     },
     { urls: ['https://*/*'], types: ['main_frame'] },
     ['responseHeaders'],
@@ -281,12 +328,20 @@ export default defineBackground(() => {
   // Certificate and TLS errors on messaging hosts, in both browsers: the connection failed, so
   // there is no certificate to read, only the browser's error string. Everything else that fails
   // (aborted loads, DNS, resets) is dropped by a string test before any work.
+  // Chromium reports a socket refused for its certificate only as net::ERR_FAILED: see
+  // lib/detect/refused-connection.ts.
   browser.webRequest.onErrorOccurred.addListener(
     (details) => {
-      if (!classifyRequestError(details.error) || !mayBeMessaging(details.url)) return;
-      monitor
-        .observeRequestError(details.url, details.error, details.type)
-        .then(show(details.tabId))
+      const certificate = classifyRequestError(details.error) !== undefined;
+      if (!certificate && !isUnexplainedSocketFailure(details.error, details.type)) return;
+      const scope = inScope(details);
+      if (!scope && !(certificate && mayBeMessaging(details.url))) return;
+      const pageSite = scopes.get(details.tabId)?.site ?? (scope?.pageHost !== undefined ? resolveSite(scope.pageHost, siteLists!) : undefined);
+      const observe = certificate
+        ? () => monitor.observeRequestError(details.url, details.error, details.type, scope?.site)
+        : () => (pageSite ? monitor.observeRefusedConnection({ url: details.url, error: details.error, resourceType: details.type, pageHost: pageSite.host, pageName: pageSite.name }, pageSite) : Promise.resolve({ recorded: [] }));
+      limited(requestSource(details), observe)
+        .then(show(details.tabId, requestOrigin(details)))
         .catch(report('certificate error observation'));
     },
     { urls: ['https://*/*', 'wss://*/*'] },
@@ -296,11 +351,21 @@ export default defineBackground(() => {
   if (import.meta.env.FIREFOX) {
     const inspect = async (details: WebRequest.OnHeadersReceivedDetailsType) => {
       const lists = siteLists ?? (await refreshSiteLists());
-      if (!resolveSiteForUrl(details.url, lists)) return;
+      const scope = scopeOf(details, scopes.get, lists);
+      if (!scope) return;
       const info = (await browser.webRequest.getSecurityInfo(details.requestId, { certificateChain: true, rawDER: true })) as FirefoxSecurityInfo;
       const cert = certObservationFromSecurityInfo(details, info);
       if (!cert) return;
-      monitor.observeCertificate(cert).then(show(details.tabId)).catch(report('certificate observation'));
+      const connection = connectionKey(cert);
+      const known = judged.get(connection);
+      if (known) return void show(details.tabId, requestOrigin(details))({ site: scope.site, recorded: [...known] }).catch(report('certificate observation'));
+      limited(requestSource(details), () => monitor.observeCertificate(cert, scope.site))
+        .then((outcome) => {
+          // Judged (not skipped by the source limit): the same connection needs no second look.
+          if (outcome.site) judged.set(connection, outcome.recorded);
+          return show(details.tabId, requestOrigin(details))(outcome);
+        })
+        .catch(report('certificate observation'));
     };
 
     browser.webRequest.onHeadersReceived.addListener(
@@ -309,7 +374,7 @@ export default defineBackground(() => {
         // Everything that is not mail or chat returns at once, without a promise, so it is never
         // held. That includes the first page of a self-hosted webmail not yet recognised: its
         // certificate is checked from its next request on, rather than delaying every page load.
-        if (!mayBeMessaging(details.url)) return;
+        if (!mayBeMessaging(details.url) && !inScope(details)) return;
         return inspect(details).then(
           () => ({}),
           (error) => {

@@ -290,3 +290,46 @@ export const TAMPER_JS = `/* appended in transit (lab sample, inert) */ window._
 
 /** Body of the hidden third-party frame (hidden-iframe scenario). */
 export const FRAME_HTML = `<!DOCTYPE html><title>frame</title><p>tracking frame (lab sample, inert)</p>\n`;
+
+/** The webmail's client loading messages from its API host (the api-interception scenario). */
+export function apiClientScript(apiUrl: string): string {
+  return `(function () {
+  'use strict';
+  fetch(${JSON.stringify(apiUrl)}, { credentials: 'omit' }).then(
+    function (r) { document.body.setAttribute('data-api', String(r.status)); },
+    function () { document.body.setAttribute('data-api', 'error'); }
+  );
+})();
+`;
+}
+
+/** An ordinary page with hidden frames (the redirect-forgery scenario). */
+export function ordinaryPageWithFrames(frameUrls: readonly string[]): string {
+  const frames = frameUrls.map((src) => `<iframe src="${escapeHtml(src)}" width="1" height="1" style="display:none"></iframe>`).join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Lentil soup</title></head>
+<body>
+<h1>Lentil soup</h1>
+<p>Soak the lentils overnight.</p>
+${frames}
+</body>
+</html>
+`;
+}
+
+/** Adds a frame once the page has settled, so that its outcome comes after the page's own. */
+export function addFrameLaterScript(frameUrl: string): string {
+  return `(function () {
+  'use strict';
+  setTimeout(function () {
+    var frame = document.createElement('iframe');
+    frame.src = ${JSON.stringify(frameUrl)};
+    frame.width = '1';
+    frame.height = '1';
+    document.body.appendChild(frame);
+    document.body.setAttribute('data-frame', 'added');
+  }, 1500);
+})();
+`;
+}

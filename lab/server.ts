@@ -25,11 +25,9 @@ export const LAB_HOSTS = {
   mail: 'mail.tapguard.test',
   chat: 'chat.tapguard.test',
   evil: 'cdn.evil-tracker.test',
-  /**
-   * The chat's socket on a host of its own, as big chat services have (`/?socket=own-host`); the
-   * pages' CSP allows it over https too, as such services' CSPs do for their long-poll fallbacks.
-   */
-  socket: 'socket.chat.tapguard.test',
+  // The hosts that carry the messages, apart from the pages (the session-scope scenarios).
+  chatSocket: 'ws.chat.tapguard.test',
+  mailApi: 'api.mail.tapguard.test',
 } as const;
 
 export const SCENARIOS = [
@@ -51,6 +49,12 @@ export const SCENARIOS = [
   // A private root with the lab CA's names and its own key, for every host / the socket host only.
   'copycat-ca',
   'copycat-socket',
+  // SNI-selective interception: only the chat's socket host, or only the mail's API host, gets
+  // the interception CA's certificate; the pages keep the lab CA's.
+  'socket-interception',
+  'api-interception',
+  // Only the chat host is intercepted: a chat frame inside the webmail (/with-chat-frame).
+  'frame-interception',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export type LabHost = keyof typeof LAB_HOSTS;
@@ -142,7 +146,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   let certs: LabCerts;
   try {
-    certs = generateLabCerts(dir, [LAB_HOSTS.mail, LAB_HOSTS.chat, LAB_HOSTS.evil, LAB_HOSTS.socket]);
+    certs = generateLabCerts(dir, Object.values(LAB_HOSTS));
   } catch (err) {
     if (ownDir) rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -185,6 +189,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   let currentContext = tls.createSecureContext(contextOptions(scenario));
   const copycatContext = tls.createSecureContext(contextOptions('copycat-ca'));
+  /** The one host an SNI-selective interceptor targets in the current scenario, with its context. */
+  let selective: { host: string; context: tls.SecureContext } | undefined;
+  const selectiveTarget = (s: Scenario) =>
+    s === 'socket-interception' ? LAB_HOSTS.chatSocket : s === 'api-interception' ? LAB_HOSTS.mailApi : s === 'frame-interception' ? LAB_HOSTS.chat : undefined;
 
   const httpsServer = https.createServer({
     ...contextOptions(scenario),
@@ -196,7 +204,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         return;
       }
       // The socket host alone is intercepted: the pages around it stay clean.
-      cb(null, scenario === 'copycat-socket' && name === LAB_HOSTS.socket ? copycatContext : currentContext);
+      if (scenario === 'copycat-socket' && name === LAB_HOSTS.chatSocket) return cb(null, copycatContext);
+      cb(null, selective && name === selective.host ? selective.context : currentContext);
     },
   });
   const httpServer = http.createServer();
@@ -264,9 +273,15 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     return {
       ...(host === 'mail' ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
-      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')} ${origin('socket', 'https')} wss://${LAB_HOSTS.socket}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}${imgSrc}`,
+      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; connect-src 'self' wss://${LAB_HOSTS.chat}${portSuffix('https')}; frame-ancestors 'none'${frameSrc}${imgSrc}`,
       'X-Content-Type-Options': 'nosniff',
     };
+  }
+
+  /** The page's CSP, also allowing connections to `source` (the pages whose messages use another host). */
+  function withConnectSrc(headers: Record<string, string>, source: string): Record<string, string> {
+    const csp = headers['Content-Security-Policy'];
+    return csp ? { ...headers, 'Content-Security-Policy': csp.replace("connect-src 'self'", `connect-src 'self' ${source}`) } : headers;
   }
 
   function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -398,6 +413,22 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return sendMail(res, 200, pages.loginPage(ctx), headers);
     }
     if (path === '/inbox') return sendMail(res, 200, pages.inboxPage(ctx), headers);
+    // The webmail's client fetching its mail from an API host of its own.
+    if (path === '/api-client') {
+      return sendMail(res, 200, pages.inboxPage(ctx).replace('</body>', '<script src="/api-client.js"></script>\n</body>'), withConnectSrc(headers, `https://${LAB_HOSTS.mailApi}${portSuffix('https')}`));
+    }
+    if (path === '/api-client.js') return send(res, 200, pages.apiClientScript(`https://${LAB_HOSTS.mailApi}${portSuffix('https')}/v1/messages`), { ...headers, 'Content-Type': 'application/javascript' });
+    // An inbox that already carries an injected script, framing the chat a moment after load (a
+    // frame on another watched host, whose findings must add to the tab's verdict, not replace it).
+    if (path === '/with-chat-frame') {
+      const evil = securityHeaders(mode, origin('evil', 'https'))['Content-Security-Policy'];
+      const framed = evil ? { ...headers, 'Content-Security-Policy': `${evil}; frame-src ${origin('chat', 'https')}` } : headers;
+      const page = pages.inboxPage({ ...ctx, injectedScript: url('evil', '/inject.js', 'https') });
+      return sendMail(res, 200, page.replace('</body>', '<script src="/with-chat-frame.js"></script>\n</body>'), framed);
+    }
+    if (path === '/with-chat-frame.js') return send(res, 200, pages.addFrameLaterScript(url('chat', '/', 'https')), { ...headers, 'Content-Type': 'application/javascript' });
+    // A navigation that never commits: `location.href` to it leaves the page where it is.
+    if (path === '/no-content') return send(res, 204, '');
     if (path === '/compose') return sendMail(res, 200, pages.composePage(ctx), headers);
     return notFound(res);
   }
@@ -412,11 +443,14 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return redirect(res, 302, url('chat', `/${u.search}`, 'http'));
     }
     const ctx: pages.PageContext = { mailOrigin: origin('mail', mode), chatOrigin: origin('chat', mode), token: '' };
-    // `?socket=own-host`: the chat talks to a socket host of its own (LAB_HOSTS.socket).
-    const ownSocketHost = u.searchParams.get('socket') === 'own-host';
-    if (u.pathname === '/') return send(res, 200, pages.chatPage(ctx, ownSocketHost ? '/chat.js?socket=own-host' : '/chat.js'), headers);
+    if (u.pathname === '/' && u.searchParams.get('socket') === 'split') {
+      return send(res, 200, pages.chatPage(ctx).replace('src="/chat.js"', 'src="/chat.js?socket=split"'), withConnectSrc(headers, `wss://${LAB_HOSTS.chatSocket}${portSuffix('https')} ${origin('chatSocket', 'https')}`));
+    }
+    if (u.pathname === '/') return send(res, 200, pages.chatPage(ctx), headers);
     if (u.pathname === '/chat.js') {
-      const socketUrl = `${mode === 'https' ? 'wss' : 'ws'}://${LAB_HOSTS[ownSocketHost ? 'socket' : 'chat']}${portSuffix(mode)}/socket`;
+      // ?socket=split: the socket lives on a host of its own, as Telegram's and Discord's do.
+      const socketHost = u.searchParams.get('socket') === 'split' ? LAB_HOSTS.chatSocket : LAB_HOSTS.chat;
+      const socketUrl = `${mode === 'https' ? 'wss' : 'ws'}://${socketHost}${portSuffix(mode)}/socket`;
       return send(res, 200, pages.chatScript(socketUrl), { ...headers, 'Content-Type': 'application/javascript' });
     }
     if (u.pathname === '/socket') return send(res, 426, 'Upgrade Required\n', { ...headers, 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
@@ -434,6 +468,17 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const recognition = /^\/recognition\/([a-z-]+)\/([a-z-]+)$/.exec(u.pathname);
     const page = recognition && (method === 'GET' || method === 'HEAD') ? recognitionPage(recognition[1]!, recognition[2]!) : undefined;
     if (page) return send(res, 200, page);
+    // An ordinary page (a recipe blog) whose hidden frames aim https→http redirects at watched
+    // hosts, to forge downgrade incidents about them (issue 15).
+    if ((method === 'GET' || method === 'HEAD') && u.pathname === '/recipes.html') {
+      const targets = [url('chat', '/', 'http'), url('mail', '/?_task=mail', 'http')];
+      return send(res, 200, pages.ordinaryPageWithFrames(targets.map((to) => `/r?to=${encodeURIComponent(to)}`)));
+    }
+    if ((method === 'GET' || method === 'HEAD') && u.pathname === '/r') {
+      const to = u.searchParams.get('to') ?? '';
+      const allowed = (Object.keys(LAB_HOSTS) as LabHost[]).some((k) => to.startsWith(`http://${LAB_HOSTS[k]}${portSuffix('http')}/`));
+      return allowed ? redirect(res, 302, to) : notFound(res);
+    }
     return notFound(res);
   }
 
@@ -472,7 +517,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     if (key === 'mail') return handleMail(req, res, mode, u);
     if (key === 'chat') return handleChat(req, res, mode, u);
-    if (key === 'socket') return notFound(res);
+    if (key === 'mailApi') return send(res, 200, '{"messages":[]}', { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': origin('mail', mode) });
+    if (key === 'chatSocket') return notFound(res);
     return handleEvil(req, res, u);
   }
 
@@ -509,7 +555,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       log(mode === 'https' ? 'wss' : 'ws', host, req.url ?? '');
       const u = parseUrl(req, host, mode);
       const isWs = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-      if (!u || !isWs || (host !== LAB_HOSTS.chat && host !== LAB_HOSTS.socket) || u.pathname !== '/socket') {
+      if (!u || !isWs || (host !== LAB_HOSTS.chat && host !== LAB_HOSTS.chatSocket) || u.pathname !== '/socket') {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nCache-Control: no-store\r\nContent-Length: 0\r\n\r\n');
         return;
       }
@@ -560,6 +606,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       scenario = s;
       const options = contextOptions(s);
       currentContext = tls.createSecureContext(options);
+      const target = selectiveTarget(s);
+      selective = target ? { host: target, context: tls.createSecureContext(contextOptions('interception-ca')) } : undefined;
       httpsServer.setSecureContext(options); // default context, for clients that send no SNI
       destroyAllSockets();
     },

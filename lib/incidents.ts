@@ -14,7 +14,7 @@ export type Recorded =
   | { status: 'new'; incident: Incident }
   | { status: 'repeat'; dedupeKey: string; count: number; incidentId: number; finding: Finding };
 
-export function dedupeKeyOf(finding: Finding): string {
+export function dedupeKeyOf(finding: Pick<Finding, 'rule' | 'host' | 'dedupeParts'>): string {
   return [finding.rule, finding.host, ...finding.dedupeParts].join('|');
 }
 

@@ -3,6 +3,7 @@ import type { TapguardDb } from './db';
 import type { DetectContext } from './detect/context';
 import { chainIsLearnable, detectCertificate } from './detect/cert';
 import { detectCertError } from './detect/cert-error';
+import { detectRefusedConnection, refusalDedupeParts, REPEAT_WINDOW_MS, type RefusedConnectionObservation } from './detect/refused-connection';
 import {
   aggregateFlood,
   detectCspDropped,
@@ -31,7 +32,7 @@ import {
   parseHstsMaxAge,
 } from './detect/tls';
 import { extensionNameFor, type InstalledExtension } from './extension-names';
-import type { Recorded, Recorder } from './incidents';
+import { dedupeKeyOf, type Recorded, type Recorder } from './incidents';
 import type {
   CertObservation,
   CspViolation,
@@ -158,16 +159,21 @@ export function createMonitor(deps: MonitorDeps) {
       });
     },
 
-    /** A redirect hop; the chain counts when it started on, or lands on, a messaging host. */
-    async observeRedirect(hop: RedirectObservation): Promise<Outcome> {
-      const site = (await siteFor(hop.firstUrl)) ?? (await siteFor(hop.toUrl));
+    /**
+     * A redirect hop. The chain counts only when it started on a messaging https URL, or in a
+     * frame of a tab in a messaging session (`inSession`, the caller's word from the browser):
+     * any other page could aim a redirect at a watched host and write incidents about it.
+     */
+    async observeRedirect(hop: RedirectObservation, inSession?: MonitoredSite): Promise<Outcome> {
+      const startedWatched = hop.firstUrl.startsWith('https:') ? await siteFor(hop.firstUrl) : undefined;
+      const site = startedWatched ?? (inSession && ((await siteFor(hop.toUrl)) ?? inSession));
       if (!site) return { recorded: [] };
       return { site, recorded: await deps.recorder.record(detectDowngradeRedirect(hop, { site, baseline: undefined, trustedRoots: [] })) };
     },
 
     /** A request made by a messaging page: sockets and subresources. */
-    async observeRequest(request: RequestObservation): Promise<Outcome> {
-      const site = await siteFor(request.pageUrl);
+    async observeRequest(request: RequestObservation, inScope?: MonitoredSite): Promise<Outcome> {
+      const site = (await siteFor(request.pageUrl)) ?? inScope;
       if (!site) return { recorded: [] };
       const ctx = { site, baseline: undefined, trustedRoots: [] };
       const findings = request.resourceType === 'websocket' ? detectInsecureWebSocket(request, ctx) : detectMixedContent(request, ctx);
@@ -183,8 +189,9 @@ export function createMonitor(deps: MonitorDeps) {
       }));
     },
 
-    async observeCertificate(cert: CertObservation): Promise<Outcome> {
-      const site = await siteFor(cert.url);
+    /** `inScope`: the site of the session the request belongs to, when its own host is not listed. */
+    async observeCertificate(cert: CertObservation, inScope?: MonitoredSite): Promise<Outcome> {
+      const site = (await siteFor(cert.url)) ?? inScope;
       if (!site) return { recorded: [] };
       return judge(cert.url, site, (before, ctx) => {
         const certFindings = detectCertificate(cert, ctx, deps.now());
@@ -200,12 +207,27 @@ export function createMonitor(deps: MonitorDeps) {
      * A failed request to a messaging host (webRequest.onErrorOccurred): certificate and TLS
      * errors become cert.error. The baseline is read for the evidence, never written.
      */
-    async observeRequestError(url: string, error: string, resourceType: string): Promise<Outcome> {
-      const site = await siteFor(url);
+    async observeRequestError(url: string, error: string, resourceType: string, inScope?: MonitoredSite): Promise<Outcome> {
+      const site = (await siteFor(url)) ?? inScope;
       if (!site) return { recorded: [] };
       const baseline = await deps.db.baselines.get(hostOf(url));
       const findings = detectCertError({ url, error, resourceType }, { site, baseline, trustedRoots: [] });
       return { site, recorded: await deps.recorder.record(findings) };
+    },
+
+    /**
+     * Chromium: a socket of a session's page that failed without a reason (lib/detect/refused-connection).
+     * Weighed by the socket host's baseline and by recent refusals of it, both read, never written.
+     */
+    async observeRefusedConnection(refusal: RefusedConnectionObservation, pageSite: MonitoredSite): Promise<Outcome> {
+      const socketHost = hostOf(refusal.url);
+      const socketBaseline = await deps.db.baselines.get(socketHost);
+      const keys = (['low', 'medium'] as const).map((severity) => dedupeKeyOf({ rule: 'cert.error', host: pageSite.host, dedupeParts: refusalDedupeParts(socketHost, severity) }));
+      const earlier = await deps.db.occurrences.bulkGet(keys);
+      const since = deps.now() - REPEAT_WINDOW_MS;
+      const recentRefusals = earlier.reduce((sum, o) => sum + (o && o.lastTs >= since ? o.count : 0), 0);
+      const findings = detectRefusedConnection(refusal, { socketBaseline, recentRefusals });
+      return { site: pageSite, recorded: await deps.recorder.record(findings) };
     },
   };
 }

@@ -4,14 +4,30 @@ import type { Recorded } from './incidents';
 import type { Severity } from './types';
 
 /**
- * What one tab's current page has shown since its last navigation: dedupe key → severity. Kept in
- * storage.session, which outlives an MV3 worker's sleep but not the browser session, and which
- * content scripts cannot read or write, so a page cannot forge its own verdict.
+ * What one tab's current page has shown since its top-level document committed: dedupe key →
+ * severity. Kept in storage.session, which outlives an MV3 worker's sleep but not the browser
+ * session, and which content scripts cannot read or write, so a page cannot forge its own verdict.
+ *
+ * The state belongs to the top-level document: it starts afresh only when a new one commits
+ * (webNavigation.onCommitted, frame 0), never when a navigation merely starts, so a page that
+ * navigates to a URL answering 204 (which never commits) cannot clear its own verdict. It is keyed
+ * by the top-level host: a frame on another host adds to it, never replaces it.
  */
 export interface TabState {
   host: string;
   findings: Record<string, Severity>;
+  /** When the document committed (ms); outcomes of its own navigation request may arrive later. */
+  committedAt?: number;
+  /** Findings about a top-level navigation still on its way (its certificate, headers, redirects). */
+  pending?: { host: string; findings: Record<string, Severity> };
 }
+
+/** Where an outcome came from, so that it lands in the right document's state. */
+export type OutcomeOrigin =
+  /** A top-level navigation request, started at `startedAt`; it belongs to the document it commits. */
+  | { navigation: true; host: string; startedAt: number }
+  /** A frame, a subresource or the page itself; `topHost` when the browser said which top document. */
+  | { navigation?: false; host: string; topHost?: string };
 
 const keyOf = (tabId: number) => `tab:${tabId}`;
 
@@ -46,6 +62,30 @@ export async function loadTabState(tabId: number): Promise<TabState | undefined>
   return value && typeof value.host === 'string' && value.findings && typeof value.findings === 'object' ? value : undefined;
 }
 
+function withRecorded(findings: Record<string, Severity>, recorded: readonly Recorded[]): Record<string, Severity> {
+  return mergeRecorded({ host: '', findings }, recorded).findings;
+}
+
+/** Where an outcome goes: the committed document's findings, the pending navigation's, or nowhere. */
+export function placeOutcome(current: TabState | undefined, origin: OutcomeOrigin, recorded: readonly Recorded[]): TabState | undefined {
+  if (origin.navigation) {
+    // Its document already committed (the outcome was slower than the commit): it is this page's.
+    if (current && current.host === origin.host && (current.committedAt ?? 0) >= origin.startedAt) return { ...current, findings: withRecorded(current.findings, recorded) };
+    const pending = current?.pending?.host === origin.host ? current.pending.findings : {};
+    return { ...(current ?? { host: '', findings: {} }), pending: { host: origin.host, findings: withRecorded(pending, recorded) } };
+  }
+  if (!current || !current.host) return { ...current, host: origin.topHost ?? origin.host, findings: withRecorded(current?.findings ?? {}, recorded) };
+  // A message of the document before this one, arriving late: it is in the log, not in this verdict.
+  if (origin.topHost !== undefined && origin.topHost !== current.host) return undefined;
+  return { ...current, findings: withRecorded(current.findings, recorded) };
+}
+
+/** A new top-level document: only what its own navigation showed carries over. */
+export function committedState(current: TabState | undefined, host: string, now: number): TabState {
+  const carried = current?.pending?.host === host ? current.pending.findings : {};
+  return { host, findings: { ...carried }, committedAt: now };
+}
+
 /** One writer (the background) with writes serialised per tab, so concurrent outcomes never drop each other. */
 export function createTabStates() {
   const queues = new Map<number, Promise<unknown>>();
@@ -55,16 +95,26 @@ export function createTabStates() {
     return next;
   };
   return {
-    reset(tabId: number): Promise<void> {
-      return serialise(tabId, () => browser.storage.session.remove(keyOf(tabId)));
-    },
-    add(tabId: number, host: string, recorded: readonly Recorded[]): Promise<TabState> {
+    /**
+     * A top-level document committed in the tab. Returns its state (for the badge); nothing for a
+     * page that is not watched in a tab that never had a state, which then costs no write.
+     */
+    commit(tabId: number, host: string, now: number, watched: boolean): Promise<TabState | undefined> {
       return serialise(tabId, async () => {
         const current = await loadTabState(tabId);
-        const base = current && current.host === host ? current : { host, findings: {} };
-        const next = mergeRecorded(base, recorded);
+        if (!current && !watched) return undefined;
+        const next = committedState(current, host, now);
         await browser.storage.session.set({ [keyOf(tabId)]: next });
         return next;
+      });
+    },
+    /** Adds an outcome; resolves to the state when the committed document's verdict changed. */
+    add(tabId: number, origin: OutcomeOrigin, recorded: readonly Recorded[]): Promise<TabState | undefined> {
+      return serialise(tabId, async () => {
+        const next = placeOutcome(await loadTabState(tabId), origin, recorded);
+        if (!next) return undefined;
+        await browser.storage.session.set({ [keyOf(tabId)]: next });
+        return origin.navigation && next.pending ? undefined : next;
       });
     },
     forget(tabId: number): void {

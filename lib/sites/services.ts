@@ -24,6 +24,13 @@ export interface ServiceProfile {
   certIssuers?: readonly string[];
   /** The service generates inline scripts per load (tokens, state), so new inline code means nothing. */
   volatileInline?: boolean;
+  /**
+   * Hosts other than the page's that carry the service's messages (API, sockets, media), known
+   * from the service's own clients. They are in scope from their first request, even when the
+   * browser does not say which tab opened it (service workers); any other host is in scope only
+   * through the tab whose page opened it (lib/session-scope.ts). Never given content scripts.
+   */
+  messageHosts?: readonly string[];
 }
 
 export const SERVICES: readonly ServiceProfile[] = [
@@ -33,6 +40,7 @@ export const SERVICES: readonly ServiceProfile[] = [
     name: 'Gmail',
     kind: 'mail',
     hosts: ['mail.google.com', 'inbox.google.com'],
+    messageHosts: ['mail-attachment.googleusercontent.com', 'signaler-pa.clients6.google.com', 'people-pa.clients6.google.com', 'peoplestack-pa.clients6.google.com'],
     scriptOrigins: ['https://www.gstatic.com', 'https://ssl.gstatic.com', 'https://apis.google.com', 'https://www.google.com'],
     certIssuers: ['Google Trust Services', 'Google Trust Services LLC'],
   },
@@ -52,6 +60,7 @@ export const SERVICES: readonly ServiceProfile[] = [
     name: 'Google Chat',
     kind: 'chat',
     hosts: ['chat.google.com'],
+    messageHosts: ['signaler-pa.clients6.google.com', 'chat-pa.clients6.google.com'],
     scriptOrigins: ['https://www.gstatic.com', 'https://ssl.gstatic.com', 'https://apis.google.com'],
     certIssuers: ['Google Trust Services', 'Google Trust Services LLC'],
   },
@@ -61,6 +70,7 @@ export const SERVICES: readonly ServiceProfile[] = [
     name: 'Outlook / Hotmail',
     kind: 'mail',
     hosts: ['outlook.live.com', 'outlook.office.com', 'outlook.office365.com', 'outlook.cloud.microsoft'],
+    messageHosts: ['substrate.office.com', 'graph.microsoft.com', 'attachments.office.net'],
     scriptOrigins: ['https://res.cdn.office.net', 'https://r4.res.office365.com', 'https://res-1.cdn.office.net', 'https://res.public.onecdn.static.microsoft'],
     certIssuers: ['Microsoft Corporation', 'DigiCert Inc'],
   },
@@ -108,6 +118,7 @@ export const SERVICES: readonly ServiceProfile[] = [
     name: 'WhatsApp Web',
     kind: 'chat',
     hosts: ['web.whatsapp.com'],
+    messageHosts: ['mmg.whatsapp.net', '*.cdn.whatsapp.net'],
     scriptOrigins: ['https://static.whatsapp.net'],
   },
   {
@@ -116,6 +127,7 @@ export const SERVICES: readonly ServiceProfile[] = [
     name: 'Telegram Web',
     kind: 'chat',
     hosts: ['web.telegram.org'],
+    messageHosts: ['*.web.telegram.org'],
     scriptOrigins: ['https://telegram.org'],
   },
   {
@@ -123,6 +135,7 @@ export const SERVICES: readonly ServiceProfile[] = [
     name: 'Element',
     kind: 'chat',
     hosts: ['app.element.io', 'develop.element.io'],
+    messageHosts: ['matrix-client.matrix.org', 'matrix.org'],
     scriptOrigins: [],
   },
   {
@@ -131,6 +144,7 @@ export const SERVICES: readonly ServiceProfile[] = [
     name: 'Messenger',
     kind: 'chat',
     hosts: ['www.messenger.com', 'messenger.com'],
+    messageHosts: ['edge-chat.messenger.com', 'gateway.messenger.com'],
     scriptOrigins: ['https://static.xx.fbcdn.net'],
   },
   {
@@ -149,6 +163,7 @@ export const SERVICES: readonly ServiceProfile[] = [
     name: 'Microsoft Teams',
     kind: 'chat',
     hosts: ['teams.microsoft.com', 'teams.live.com', 'teams.cloud.microsoft'],
+    messageHosts: ['*.teams.microsoft.com', '*.trouter.skype.com', 'api.spaces.skype.com', 'graph.microsoft.com'],
     scriptOrigins: ['https://statics.teams.cdn.office.net', 'https://res.cdn.office.net'],
     certIssuers: ['Microsoft Corporation', 'DigiCert Inc'],
   },
@@ -158,6 +173,7 @@ export const SERVICES: readonly ServiceProfile[] = [
     name: 'Skype',
     kind: 'chat',
     hosts: ['web.skype.com'],
+    messageHosts: ['*.trouter.skype.com', 'api.asm.skype.com'],
     scriptOrigins: ['https://secure.skypeassets.com'],
   },
   {
@@ -174,6 +190,7 @@ export const SERVICES: readonly ServiceProfile[] = [
     name: 'Discord',
     kind: 'chat',
     hosts: ['discord.com', 'ptb.discord.com', 'canary.discord.com'],
+    messageHosts: ['gateway.discord.gg', 'cdn.discordapp.com', 'media.discordapp.net'],
     scriptOrigins: [],
   },
 ];
@@ -213,4 +230,9 @@ export function serviceForPage(host: string, path: string): ServiceProfile | und
         service.paths?.some((prefix) => pathIsUnder(path, prefix)) && service.hosts.some((pattern) => matchesHostPattern(host, pattern)),
     )
   );
+}
+
+/** The service whose messages travel through `host` (its API, socket or media host), if known. */
+export function serviceForMessageHost(host: string): ServiceProfile | undefined {
+  return SERVICES.find((service) => service.messageHosts?.some((pattern) => matchesHostPattern(host, pattern)));
 }

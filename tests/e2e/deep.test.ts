@@ -52,7 +52,7 @@ describe('Chrome deep inspection against the lab', () => {
       // interception CA, as a state-mandated or stolen-names root would be.
       trustCopycatCa: true,
       // The chat's socket host is part of the chat, as a service's socket hosts are.
-      settings: { deepInspection: true, userSites: [LAB_HOSTS.chat, LAB_HOSTS.socket] },
+      settings: { deepInspection: true, userSites: [LAB_HOSTS.chat, LAB_HOSTS.chatSocket] },
     });
     ({ lab, session, probe } = context);
     // One tab throughout, as a user reading mail: the debugger attaches when it reaches the mail host.
@@ -119,18 +119,18 @@ describe('Chrome deep inspection against the lab', () => {
   });
 
   it('records the chat\'s socket host intercepted on its own', async () => {
-    const chat = lab.url('chat', '/?socket=own-host');
+    const chat = lab.url('chat', '/?socket=split');
     const chatTab = await session.browser.newPage();
     try {
       for (const scenario of ['clean', 'clean'] as const) {
         const v = await visit(session, probe, lab, scenario, chat, chatTab);
         expect(v.incidents.filter(atLeastMedium), scenario).toEqual([]);
       }
-      expect(((await probe.baselines()).find((b) => b.host === LAB_HOSTS.socket) as unknown as { certIssuers?: string[] })?.certIssuers).toEqual(['O=Tapguard Lab,CN=Tapguard Lab Root CA']);
+      expect(((await probe.baselines()).find((b) => b.host === LAB_HOSTS.chatSocket) as unknown as { certIssuers?: string[] })?.certIssuers).toEqual(['O=Tapguard Lab,CN=Tapguard Lab Root CA']);
       await visit(session, probe, lab, 'copycat-socket', chat, chatTab);
       let onSocket: Awaited<ReturnType<ExtensionProbe['incidents']>> = [];
       for (let i = 0; i < 40 && onSocket.length === 0; i++) {
-        onSocket = (await probe.incidents()).filter((inc) => inc.host === LAB_HOSTS.socket && inc.rule === 'cert.issuer-changed');
+        onSocket = (await probe.incidents()).filter((inc) => inc.host === LAB_HOSTS.chatSocket && inc.rule === 'cert.issuer-changed');
         if (onSocket.length === 0) await sleep(250);
       }
       expect(onSocket[0]).toMatchObject({ severity: expect.stringMatching(/^(high|critical)$/), evidence: expect.objectContaining({ resourceType: 'websocket', reason: 'copied-names' }) });

@@ -113,14 +113,14 @@ describe('tapguard lab', () => {
     expect(r.body).not.toContain('evil-tracker');
     expect(r.headers['strict-transport-security']).toBe('max-age=31536000');
     expect(r.headers['content-security-policy']).toBe(
-      `default-src 'self'; script-src 'self'; connect-src 'self' wss://chat.tapguard.test:${lab.httpsPort} https://socket.chat.tapguard.test:${lab.httpsPort} wss://socket.chat.tapguard.test:${lab.httpsPort}; frame-ancestors 'none'`,
+      `default-src 'self'; script-src 'self'; connect-src 'self' wss://chat.tapguard.test:${lab.httpsPort}; frame-ancestors 'none'`,
     );
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['cache-control']).toBe('no-store');
     expect(r.headers.connection).toBe('close');
     expect(r.cert?.issuer.CN).toBe('Tapguard Lab Root CA');
     expect(r.cert?.subject.CN).toBe('mail.tapguard.test');
-    expect(r.cert?.subjectaltname).toBe('DNS:mail.tapguard.test, DNS:chat.tapguard.test, DNS:cdn.evil-tracker.test, DNS:socket.chat.tapguard.test');
+    expect(r.cert?.subjectaltname).toBe('DNS:mail.tapguard.test, DNS:chat.tapguard.test, DNS:cdn.evil-tracker.test, DNS:ws.chat.tapguard.test, DNS:api.mail.tapguard.test');
 
     const app = await fetchLab(lab.url('mail', '/program/js/app.min.js'), { ca: trustLab });
     expect(app.status).toBe(200);
@@ -186,12 +186,27 @@ describe('tapguard lab', () => {
     await expect(fetchLab(lab.url('mail', '/'), { ca: trustLab })).rejects.toThrow();
     lab.setScenario('copycat-socket');
     expect((await handshake(lab, LAB_HOSTS.mail, trustLab)).cert.fingerprint256).toBe(clean.cert.fingerprint256);
-    expect((await handshake(lab, LAB_HOSTS.socket, trustCopycat)).cert.fingerprint256).toBe(copied.cert.fingerprint256);
+    expect((await handshake(lab, LAB_HOSTS.chatSocket, trustCopycat)).cert.fingerprint256).toBe(copied.cert.fingerprint256);
     lab.setScenario('clean');
-    const page = await fetchLab(lab.url('chat', '/?socket=own-host'), { ca: trustLab });
-    expect(page.body).toContain('src="/chat.js?socket=own-host"');
-    const script = await fetchLab(lab.url('chat', '/chat.js?socket=own-host'), { ca: trustLab });
-    expect(script.body).toContain(`wss://${LAB_HOSTS.socket}:${lab.httpsPort}/socket`);
+    const page = await fetchLab(lab.url('chat', '/?socket=split'), { ca: trustLab });
+    expect(page.body).toContain('src="/chat.js?socket=split"');
+    const script = await fetchLab(lab.url('chat', '/chat.js?socket=split'), { ca: trustLab });
+    expect(script.body).toContain(`wss://${LAB_HOSTS.chatSocket}:${lab.httpsPort}/socket`);
+  });
+
+  it('socket-, api- and frame-interception: only the targeted host gets the interception CA (SNI)', async () => {
+    for (const [scenario, target] of [
+      ['socket-interception', LAB_HOSTS.chatSocket],
+      ['api-interception', LAB_HOSTS.mailApi],
+      ['frame-interception', LAB_HOSTS.chat],
+    ] as const) {
+      lab.setScenario(scenario);
+      for (const host of [LAB_HOSTS.mail, LAB_HOSTS.chat, LAB_HOSTS.chatSocket, LAB_HOSTS.mailApi]) {
+        const { cert } = await handshake(lab, host, trustBoth);
+        expect(cert.issuer.CN, `${scenario} ${host}`).toBe(host === target ? 'Lab Interception Root' : 'Tapguard Lab Root CA');
+      }
+    }
+    lab.setScenario('clean');
   });
 
   it('leaf-rotation: same CA, new leaf fingerprint, serial and key', async () => {

@@ -18,18 +18,50 @@ describe('badge', () => {
 });
 
 describe('tab state', () => {
-  it('keeps every concurrent outcome of a tab and starts afresh on reset', async () => {
+  it('keeps every concurrent outcome of a tab and starts afresh when a new document commits', async () => {
     const tabs = createTabStates();
-    await Promise.all(['a', 'b', 'c', 'd'].map((key) => tabs.add(7, 'mail.example.org', [recorded(key, 'high')])));
+    await tabs.commit(7, 'mail.example.org', 1, true);
+    await Promise.all(['a', 'b', 'c', 'd'].map((key) => tabs.add(7, { host: 'mail.example.org' }, [recorded(key, 'high')])));
     expect(Object.keys((await loadTabState(7))!.findings).sort()).toEqual(['a', 'b', 'c', 'd']);
-    await tabs.reset(7);
-    expect(await loadTabState(7)).toBeUndefined();
+    await tabs.commit(7, 'mail.example.org', 2, true);
+    expect((await loadTabState(7))!.findings).toEqual({});
   });
-  it('drops findings of the previous host when the tab moved on', async () => {
+  it('keeps the verdict when a frame on another watched host reports', async () => {
     const tabs = createTabStates();
-    await tabs.add(3, 'mail.example.org', [recorded('a', 'high')]);
-    const state = await tabs.add(3, 'chat.example.org', [recorded('b', 'low')]);
-    expect(state).toEqual({ host: 'chat.example.org', findings: { b: 'low' } });
+    await tabs.commit(3, 'mail.example.org', 1, true);
+    await tabs.add(3, { host: 'mail.example.org' }, [recorded('a', 'high')]);
+    const state = await tabs.add(3, { host: 'chat.example.org', topHost: 'mail.example.org' }, [recorded('b', 'low')]);
+    expect(state).toMatchObject({ host: 'mail.example.org', findings: { a: 'high', b: 'low' } });
+    // A request of a frame (no top host known) adds to the page's verdict too.
+    expect(await tabs.add(3, { host: 'chat.example.org' }, [recorded('c', 'medium')])).toMatchObject({ host: 'mail.example.org', findings: { a: 'high', b: 'low', c: 'medium' } });
+  });
+  it('keeps the verdict through a navigation that never commits (a 204 answer)', async () => {
+    const tabs = createTabStates();
+    await tabs.commit(4, 'mail.example.org', 1, true);
+    await tabs.add(4, { host: 'mail.example.org' }, [recorded('a', 'critical')]);
+    // The navigation's own request found nothing and never committed: nothing changes.
+    expect(await tabs.add(4, { navigation: true, host: 'mail.example.org', startedAt: 5 }, [])).toBeUndefined();
+    expect((await loadTabState(4))!.findings).toEqual({ a: 'critical' });
+  });
+  it("carries a navigation's own findings (certificate, headers) into the document it commits", async () => {
+    const tabs = createTabStates();
+    await tabs.commit(5, 'news.example.com', 1, true);
+    await tabs.add(5, { navigation: true, host: 'mail.example.org', startedAt: 10 }, [recorded('cert', 'critical')]);
+    expect((await loadTabState(5))!.findings).toEqual({});
+    expect(await tabs.commit(5, 'mail.example.org', 20, true)).toMatchObject({ host: 'mail.example.org', findings: { cert: 'critical' } });
+    // Slower than the commit: still this document's.
+    expect(await tabs.add(5, { navigation: true, host: 'mail.example.org', startedAt: 10 }, [recorded('hsts', 'high')])).toMatchObject({ findings: { cert: 'critical', hsts: 'high' } });
+  });
+  it('drops a late message of the previous document', async () => {
+    const tabs = createTabStates();
+    await tabs.commit(6, 'chat.example.org', 1, true);
+    expect(await tabs.add(6, { host: 'mail.example.org', topHost: 'mail.example.org' }, [recorded('a', 'high')])).toBeUndefined();
+    expect((await loadTabState(6))!.findings).toEqual({});
+  });
+  it('writes nothing when an unwatched page commits in a tab without a state', async () => {
+    const tabs = createTabStates();
+    expect(await tabs.commit(8, 'news.example.com', 1, false)).toBeUndefined();
+    expect(await loadTabState(8)).toBeUndefined();
   });
 });
 
