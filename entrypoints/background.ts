@@ -8,6 +8,7 @@ import { classifyRequestError } from '@/lib/detect/cert-error';
 import { looksImmutable } from '@/lib/detect/scripts';
 import { hashStream, type StreamFilterLike } from '@/lib/firefox/script-bytes';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/firefox/security-info';
+import { recordPageEvents } from '@/lib/event-log';
 import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
@@ -75,10 +76,22 @@ export default defineBackground(() => {
   // here, in memory and for that tab only, until the page has been judged.
   const pendingMainFrame = new Map<number, HeadersObservation>();
   const action = browser.action ?? browser.browserAction;
-  /** `tabHost`: the host of the tab's top document, when the outcome came from one of its frames. */
-  const show = (tabId: number | undefined, tabHost?: string) => async (outcome: Outcome) => {
-    if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
-    const [state, { expectedKeys, notifications }] = await Promise.all([tabStates.add(tabId, tabHost || outcome.site.host, outcome.recorded), loadSettings()]);
+  /**
+   * `tabHost`: the host of the tab's top document, when the outcome came from one of its frames.
+   * `events`: when to group the page's findings into events (lib/events.ts). The page's own
+   * headers arrive before its scripts, so a loosened CSP waits ('defer') until the page is judged
+   * ('always': also when the page itself added nothing), to join the injection it made possible.
+   */
+  const show = (tabId: number | undefined, tabHost?: string, events: 'if-new' | 'defer' | 'always' = 'if-new') => async (outcome: Outcome) => {
+    if (tabId === undefined || tabId < 0 || !outcome.site) return;
+    const host = tabHost || outcome.site.host;
+    const state = outcome.recorded.length ? await tabStates.add(tabId, host, outcome.recorded) : undefined;
+    if (events === 'always' || (events === 'if-new' && state))
+      await tabStates
+        .addEvents(tabId, host, (page) => recordPageEvents(db, Object.keys(page.findings), page.events ?? [], { browser: version }))
+        .catch(report('recording events'));
+    if (!state) return;
+    const { expectedKeys, notifications } = await loadSettings();
     if (notifications) notifyCritical(outcome);
     // What the user marked as expected stays in the log and the popup, but no longer badges.
     const badge = badgeFor(Object.entries(state.findings).filter(([key]) => !expectedKeys.includes(key)).map(([, severity]) => severity));
@@ -127,7 +140,7 @@ export default defineBackground(() => {
     return monitor
       .observePage({ ...parts, url })
       .then(async (outcome) => {
-        await show(tabId)(outcome);
+        await show(tabId, undefined, 'always')(outcome);
         if (outcome.site && pendingHeaders && hostOf(pendingHeaders.url) === outcome.site.host) await show(tabId)(await monitor.observeHeaders(pendingHeaders));
       })
       .then(recorded, failed('page observation'));
@@ -218,7 +231,7 @@ export default defineBackground(() => {
         if (details.tabId >= 0) pendingMainFrame.set(details.tabId, headers);
         return;
       }
-      monitor.observeHeaders(headers).then(show(details.tabId)).catch(report('header observation'));
+      monitor.observeHeaders(headers).then(show(details.tabId, undefined, 'defer')).catch(report('header observation'));
     },
     { urls: ['https://*/*'], types: ['main_frame'] },
     ['responseHeaders'],

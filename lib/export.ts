@@ -10,7 +10,8 @@ import { chainTable, isLogMarker, type ChainRecord } from './log';
  * holds. The header is NOT part of the hash chain: it is context for a reader, and a cross-check
  * against a file cut short. Every following line is one chain record exactly as stored (all
  * fields, including id, prevHash and hash), oldest first, so the chain can be recomputed from
- * the file alone. Records of `kind: "meta"` are log markers (lib/log.ts), chained like incidents.
+ * the file alone. Records of `kind: "meta"` are log markers (lib/log.ts) and of `kind: "event"`
+ * events (lib/events.ts), chained like incidents.
  *
  * CSV: for spreadsheets, not for verification. One header row of column names, then one row per
  * record (RFC 4180: CRLF line ends, fields with quotes, commas or line breaks quoted, quotes
@@ -232,9 +233,11 @@ export type JsonlFailure =
 export type JsonlCheck =
   | {
       ok: true;
-      /** Chain records in the file (incidents and log markers). */
+      /** Chain records in the file (incidents, events and log markers). */
       count: number;
       markers: number;
+      /** Event records (lib/events.ts): they group incidents of the file that share a cause. */
+      events: number;
       /** False when the first record follows records that are not in the file. */
       startsAtGenesis: boolean;
       header?: Record<string, unknown>;
@@ -272,6 +275,7 @@ export function createJsonlVerifier() {
   let line = 0;
   let count = 0;
   let markers = 0;
+  let events = 0;
   let lastLine = 0;
   let prev: ChainLink | undefined;
   let first: ChainLink | undefined;
@@ -316,6 +320,7 @@ export function createJsonlVerifier() {
       lastLine = line;
       count++;
       if (record.kind === 'meta') markers++;
+      if (record.kind === 'event') events++;
       return undefined;
     } catch (error) {
       // E.g. nesting too deep to hash: the record cannot be what tapguard wrote.
@@ -336,6 +341,7 @@ export function createJsonlVerifier() {
       ok: true,
       count,
       markers,
+      events,
       startsAtGenesis: !first || first.prevHash === GENESIS_HASH,
       ...(header ? { header } : {}),
     };

@@ -10,6 +10,8 @@ import type { Severity } from './types';
 export interface TabState {
   host: string;
   findings: Record<string, Severity>;
+  /** Keys of the events (lib/events.ts) already recorded for this page load. */
+  events?: string[];
 }
 
 const keyOf = (tabId: number) => `tab:${tabId}`;
@@ -58,6 +60,19 @@ export function createTabStates() {
         const next = mergeRecorded(base, recorded);
         await browser.storage.session.set({ [keyOf(tabId)]: next });
         return next;
+      });
+    },
+    /**
+     * Records the events of the tab's page that are not yet recorded (`record` gets the state and
+     * returns the event keys it wrote) and remembers them, in the same per-tab queue as `add`.
+     */
+    addEvents(tabId: number, host: string, record: (state: TabState) => Promise<string[]>): Promise<void> {
+      return serialise(tabId, async () => {
+        const current = await loadTabState(tabId);
+        if (!current || current.host !== host) return;
+        const recorded = await record(current);
+        if (recorded.length === 0) return;
+        await browser.storage.session.set({ [keyOf(tabId)]: { ...current, events: [...(current.events ?? []), ...recorded] } });
       });
     },
     forget(tabId: number): void {

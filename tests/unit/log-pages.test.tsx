@@ -91,7 +91,7 @@ describe('incident log components', () => {
     render(<VerifyResult file="log.jsonl" result={{ ok: false, count: 2, line: 4, reason: 'hash-mismatch', message: 'x' }} />, container);
     expect(q('[data-verify]')!.getAttribute('data-verify')).toBe('broken');
     expect(q('[data-verify]')!.textContent).toBe('log.jsonl: BROKEN at line 4: its content does not match its hash: the record was changed.');
-    render(<VerifyResult file="log.jsonl" result={{ ok: true, count: 5, markers: 0, startsAtGenesis: true }} />, container);
+    render(<VerifyResult file="log.jsonl" result={{ ok: true, count: 5, markers: 0, events: 0, startsAtGenesis: true }} />, container);
     expect(q('[data-verify]')!.textContent).toBe('log.jsonl: chain intact, 5 records.');
   });
 
