@@ -61,6 +61,7 @@ describe('certificate anomalies in Firefox against the lab', () => {
     for (const url of [lab.url('mail', '/'), lab.url('mail', '/?_task=mail'), lab.url('chat', '/')]) {
       const v = await visit(session, probe, lab, 'clean', url);
       expect(v.incidents.filter(atLeastMedium), url).toEqual([]);
+      expect(v.popup.events, url).toEqual([]);
     }
     const mail = (await probe.baselines()).find((b) => b.host === LAB_HOSTS.mail) as unknown as { certRoots: string[]; certSpki: string[] };
     expect(mail.certRoots).toEqual([lab.caFingerprintSha256]);
@@ -96,6 +97,9 @@ describe('certificate anomalies in Firefox against the lab', () => {
     expect(v.incidents.map((i) => i.rule)).toContain('cert.key-changed');
     expect(v.incidents.map((i) => i.rule)).not.toContain('cert.weak-signature');
     expect(v.popup.level).toBe('danger');
+    // Four certificate findings, one event with all of them beneath.
+    expect(v.popup.events).toHaveLength(1);
+    expect(v.popup.events[0]!.signs).toEqual(expect.arrayContaining([untrusted!.title, changed!.title]));
   });
 
   it('did not learn the interception chain: the clean service is quiet again', async () => {
@@ -241,5 +245,13 @@ describe.skipIf(!HAVE_MITMPROXY)('Firefox behind a real TLS-intercepting proxy (
     expect(untrusted).toMatchObject({ severity: 'critical', host: LAB_HOSTS.mail });
     expect(String(untrusted!.evidence.root)).toContain('mitmproxy');
     expect(v.popup.level).toBe('danger');
+    // One story: one event that names mitmproxy, every certificate sign beneath it.
+    expect(v.popup.events).toHaveLength(1);
+    expect(v.popup.events[0]!.headline).toBe(`Your connection to ${LAB_HOSTS.mail} is being intercepted by mitmproxy, a TLS-inspection tool.`);
+    expect(v.popup.events[0]!.signs).toEqual(expect.arrayContaining([untrusted!.title, known!.title]));
+    expect(v.popup.events[0]!.covers).toMatch(/^Covers the \d+ signs above/);
+    const event = v.incidents.find((i) => (i.kind as string) === 'event');
+    expect(event).toMatchObject({ rule: 'event.interception', severity: 'critical', dedupeKey: `event|interception|${LAB_HOSTS.mail}|product:mitmproxy` });
+    expect(event!.evidence.findings).toEqual(expect.arrayContaining([known!.dedupeKey, untrusted!.dedupeKey]));
   });
 });

@@ -5,6 +5,7 @@ import { describeEvent } from '@/lib/event-text';
 import { groupIntoEvents, type Sign } from '@/lib/events';
 import { verifyChain } from '@/lib/export';
 import { createRecorder, dedupeKeyOf } from '@/lib/incidents';
+import { chainTable } from '@/lib/log';
 import { countIncidents, incidentsForHost } from '@/lib/queries';
 import { applyRetention } from '@/lib/retention';
 import type { Finding } from '@/lib/types';
@@ -106,7 +107,7 @@ describe('event records', () => {
     db = openDb(`events-test-${n++}`);
     const keys = await recordPage(interception);
     expect(keys).toEqual([`event|interception|${HOST}|product:mitmproxy`]);
-    const rows = await db.incidents.toArray();
+    const rows = await chainTable(db).toArray();
     expect(rows.map((r) => r.kind)).toEqual(['cert-anomaly', 'cert-anomaly', 'cert-anomaly', 'cert-anomaly', 'event']);
     const event = rows[4]!;
     expect(event).toMatchObject({ rule: 'event.interception', severity: 'critical', host: HOST, title: expect.stringContaining('mitmproxy, a TLS-inspection tool') });
@@ -126,7 +127,7 @@ describe('event records', () => {
     // The next page load: same findings (repeats), no events recorded for it yet.
     const again = await recordPage(interception);
     expect(again).toHaveLength(1);
-    const rows = await db.incidents.toArray();
+    const rows = await chainTable(db).toArray();
     expect(rows.filter((r) => r.kind === 'event')).toHaveLength(1);
     expect((await db.occurrences.get(again[0]!))?.count).toBe(2);
     // Within one page load, an event already recorded is not counted again.
@@ -138,7 +139,7 @@ describe('event records', () => {
     db = openDb(`events-test-${n++}`);
     const expired = finding({ rule: 'cert.expired', severity: 'medium', evidence: { rootSha256: 'b'.repeat(64) } });
     expect(await recordPage([expired, injectedScript])).toHaveLength(2);
-    expect((await db.incidents.toArray()).filter((r) => r.kind === 'event').map((r) => r.rule).sort()).toEqual(['event.injection', 'event.interception']);
+    expect((await chainTable(db).toArray()).filter((r) => r.kind === 'event').map((r) => r.rule).sort()).toEqual(['event.injection', 'event.interception']);
   });
 
   it('is deleted by retention with the prefix it belongs to, without moving the incident total', async () => {
