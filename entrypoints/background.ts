@@ -78,17 +78,18 @@ export default defineBackground(() => {
   const action = browser.action ?? browser.browserAction;
   /**
    * `tabHost`: the host of the tab's top document, when the outcome came from one of its frames.
-   * `events`: when to group the page's findings into events (lib/events.ts). The page's own
-   * headers arrive before its scripts, so a loosened CSP waits ('defer') until the page is judged
-   * ('always': also when the page itself added nothing), to join the injection it made possible.
+   * `events`: when to group the page's findings into events (lib/events.ts). What arrives before
+   * the page's own report (its headers with a loosened CSP, its certificate, its sockets) waits for
+   * it ('if-judged'), so it joins the event it belongs to; the page's report groups everything so
+   * far ('page'); a failed load never reports, so its errors are grouped at once ('now').
    */
-  const show = (tabId: number | undefined, tabHost?: string, events: 'if-new' | 'defer' | 'always' = 'if-new') => async (outcome: Outcome) => {
+  const show = (tabId: number | undefined, tabHost?: string, events: 'page' | 'now' | 'if-judged' = 'if-judged') => async (outcome: Outcome) => {
     if (tabId === undefined || tabId < 0 || !outcome.site) return;
     const host = tabHost || outcome.site.host;
     const state = outcome.recorded.length ? await tabStates.add(tabId, host, outcome.recorded) : undefined;
-    if (events === 'always' || (events === 'if-new' && state))
+    if (state || events === 'page')
       await tabStates
-        .addEvents(tabId, host, (page) => recordPageEvents(db, Object.keys(page.findings), page.events ?? [], { browser: version }))
+        .addEvents(tabId, host, events, (page) => recordPageEvents(db, Object.keys(page.findings), page.events ?? [], { browser: version }))
         .catch(report('recording events'));
     if (!state) return;
     const { expectedKeys, notifications } = await loadSettings();
@@ -140,7 +141,7 @@ export default defineBackground(() => {
     return monitor
       .observePage({ ...parts, url })
       .then(async (outcome) => {
-        await show(tabId, undefined, 'always')(outcome);
+        await show(tabId, undefined, 'page')(outcome);
         if (outcome.site && pendingHeaders && hostOf(pendingHeaders.url) === outcome.site.host) await show(tabId)(await monitor.observeHeaders(pendingHeaders));
       })
       .then(recorded, failed('page observation'));
@@ -231,7 +232,7 @@ export default defineBackground(() => {
         if (details.tabId >= 0) pendingMainFrame.set(details.tabId, headers);
         return;
       }
-      monitor.observeHeaders(headers).then(show(details.tabId, undefined, 'defer')).catch(report('header observation'));
+      monitor.observeHeaders(headers).then(show(details.tabId)).catch(report('header observation'));
     },
     { urls: ['https://*/*'], types: ['main_frame'] },
     ['responseHeaders'],
@@ -267,7 +268,7 @@ export default defineBackground(() => {
       if (!classifyRequestError(details.error) || !mayBeMessaging(details.url)) return;
       monitor
         .observeRequestError(details.url, details.error, details.type)
-        .then(show(details.tabId))
+        .then(show(details.tabId, undefined, 'now'))
         .catch(report('certificate error observation'));
     },
     { urls: ['https://*/*', 'wss://*/*'] },

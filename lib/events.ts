@@ -34,8 +34,11 @@ export type Sign = Pick<Incident, 'rule' | 'severity' | 'host' | 'url' | 'eviden
 export type EventSubject =
   | { type: 'interceptor'; product: string; category: InterceptorCategory }
   | { type: 'unknown-interceptor'; strong: boolean }
-  /** Code from another origin; `blockedOnly` when the page's own CSP refused all of it. */
-  | { type: 'origin'; origin: string; blockedOnly: boolean }
+  /**
+   * Content from another origin: a script (or anything that ran), a hidden frame only, or only
+   * what the page's own CSP refused.
+   */
+  | { type: 'origin'; origin: string; how: 'script' | 'frame' | 'blocked' }
   /** Inline code or changed bytes: the page's own code was altered. */
   | { type: 'page-code' }
   /** Only the CSP was loosened; nothing injected was seen (yet). */
@@ -146,7 +149,7 @@ function subjectOf(cause: EventCause, part: string, signs: readonly Sign[]): Eve
     case 'injection':
       if (part === 'csp') return { type: 'csp' };
       if (part === 'code') return { type: 'page-code' };
-      return { type: 'origin', origin: part, blockedOnly: signs.every((s) => s.rule === 'script.csp-violation' || s.rule === 'script.csp-dropped') };
+      return { type: 'origin', origin: part, how: injectionHow(signs) };
     case 'downgrade':
       return { type: 'downgrade', stripped: signs.some((s) => STRIPPED.has(s.rule)) };
     case 'extension': {
@@ -154,6 +157,12 @@ function subjectOf(cause: EventCause, part: string, signs: readonly Sign[]): Eve
       return { type: 'extension', extension: part, ...(name ? { name } : {}) };
     }
   }
+}
+
+function injectionHow(signs: readonly Sign[]): 'script' | 'frame' | 'blocked' {
+  const rules = new Set(signs.map((s) => s.rule));
+  if (rules.has('script.new-origin')) return 'script';
+  return rules.has('script.hidden-iframe') ? 'frame' : 'blocked';
 }
 
 /**

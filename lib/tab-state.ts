@@ -12,6 +12,8 @@ export interface TabState {
   findings: Record<string, Severity>;
   /** Keys of the events (lib/events.ts) already recorded for this page load. */
   events?: string[];
+  /** The page itself has been judged (its content script reported): from then on events are recorded as findings come. */
+  judged?: boolean;
 }
 
 const keyOf = (tabId: number) => `tab:${tabId}`;
@@ -65,14 +67,21 @@ export function createTabStates() {
     /**
      * Records the events of the tab's page that are not yet recorded (`record` gets the state and
      * returns the event keys it wrote) and remembers them, in the same per-tab queue as `add`.
+     * `when`: 'page' marks the page judged and records; 'now' records whatever the page state;
+     * 'if-judged' records only once the page was judged, so the findings that arrive before the
+     * page's own report (its headers, certificate, sockets) are grouped together with it.
      */
-    addEvents(tabId: number, host: string, record: (state: TabState) => Promise<string[]>): Promise<void> {
+    addEvents(tabId: number, host: string, when: 'page' | 'now' | 'if-judged', record: (state: TabState) => Promise<string[]>): Promise<void> {
       return serialise(tabId, async () => {
-        const current = await loadTabState(tabId);
-        if (!current || current.host !== host) return;
-        const recorded = await record(current);
-        if (recorded.length === 0) return;
-        await browser.storage.session.set({ [keyOf(tabId)]: { ...current, events: [...(current.events ?? []), ...recorded] } });
+        const stored = await loadTabState(tabId);
+        const current = stored && stored.host === host ? stored : undefined;
+        if (when === 'if-judged' && !current?.judged) return;
+        if (!current && when !== 'page') return;
+        const state: TabState = { ...(current ?? { host, findings: {} }), ...(when === 'page' ? { judged: true } : {}) };
+        const recorded = Object.keys(state.findings).length ? await record(state) : [];
+        if (recorded.length === 0 && state.judged === current?.judged) return;
+        const events = [...(state.events ?? []), ...recorded];
+        await browser.storage.session.set({ [keyOf(tabId)]: { ...state, ...(events.length ? { events } : {}) } });
       });
     },
     forget(tabId: number): void {

@@ -81,6 +81,17 @@ describe('groupIntoEvents', () => {
     expect(describeEvent(events[0]!).headline).toBe(`Code from ${EVIL} was injected into ${HOST}.`);
   });
 
+  it('says how the other origin came in: a hidden frame, or only content the page refused', () => {
+    const frame = finding({ rule: 'script.hidden-iframe', severity: 'medium', evidence: { frameOrigin: EVIL }, dedupeParts: [EVIL] });
+    expect(describeEvent(groupIntoEvents([sign(frame)])[0]!).headline).toBe(`A hidden frame from ${EVIL} was added to ${HOST}.`);
+    const refused = finding({ rule: 'script.csp-violation', severity: 'medium', evidence: { blocked: EVIL, directive: 'script-src' }, dedupeParts: [EVIL] });
+    expect(describeEvent(groupIntoEvents([sign(refused)])[0]!).headline).toBe(`${HOST} refused to load content from ${EVIL}: something may have tried to add it.`);
+    // The same origin got a script through as well: one injection, told as such.
+    const both = groupIntoEvents([sign(refused), sign(injectedScript)]);
+    expect(both).toHaveLength(1);
+    expect(describeEvent(both[0]!).headline).toBe(`Code from ${EVIL} was injected into ${HOST}.`);
+  });
+
   it('tells a loosened CSP alone as its own event', () => {
     const events = groupIntoEvents([sign(loosenedCsp)]);
     expect(events).toMatchObject([{ cause: 'injection', subject: { type: 'csp' }, key: `event|injection|${HOST}|csp` }]);
