@@ -237,7 +237,11 @@ describe.skipIf(!HAVE_MITMPROXY)('Firefox behind a real TLS-intercepting proxy (
     // The very first page of a self-hosted webmail is where tapguard recognises it; certificates
     // are checked from then on (unknown pages are never held by the blocking listener).
     await visit(session, probe, lab, 'clean', lab.url('mail', '/'));
-    const v = await visit(session, probe, lab, 'clean', lab.url('mail', '/?_task=mail'));
+    const tab = await session.browser.newPage();
+    const v = await visit(session, probe, lab, 'clean', lab.url('mail', '/?_task=mail'), tab);
+    // The picture for docs/screenshots/ (with TAPGUARD_SCREENSHOTS=1): the popup a user would open here.
+    await probe.popupFor(await probe.tabIdOf(tab.url()), 'mitmproxy-mail');
+    await tab.close();
     const known = v.incidents.find((i) => i.rule === 'cert.known-interceptor');
     const untrusted = v.incidents.find((i) => i.rule === 'cert.untrusted-root');
     expect(known, mitm?.log()).toMatchObject({ severity: 'high', host: LAB_HOSTS.mail, evidence: { product: 'mitmproxy', category: 'debugging', certainty: 'exact' } });

@@ -69,6 +69,12 @@ describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab'
     const stripped = v.incidents.find((i) => i.rule === 'tls.http-page')!;
     expect(stripped).toMatchObject({ severity: 'critical', host: LAB_HOSTS.chat, url: lab.url('chat', '/', 'http') });
     expect(v.popup.level).toBe('danger');
+    // One downgrade event, stored once, naming every finding of the page (the socket opened before the page reported too).
+    expect(v.popup.events.map((e) => e.headline)).toEqual([`The encryption of ${LAB_HOSTS.chat} was stripped: what you send can be read on the network.`]);
+    const events = v.incidents.filter((i) => (i.kind as string) === 'event');
+    expect(events).toHaveLength(1);
+    const findings = v.incidents.filter((i) => (i.kind as string) !== 'event');
+    expect([...(events[0]!.evidence.findings as string[])].sort()).toEqual(findings.map((i) => i.dedupeKey).sort());
   });
 
   it('reports an interception CA in Firefox (cert.untrusted-root) and cannot see it in Chromium', async () => {
