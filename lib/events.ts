@@ -92,7 +92,8 @@ const bySeverity = (a: Sign, b: Sign) => severityRank(b.severity) - severityRank
  * Groups the signs of one page load into events. Signs with different causes stay apart (an
  * expired certificate and an injected script are two events; so are scripts from two origins);
  * a loosened CSP joins the injection it made possible on the same host, weak TLS joins the
- * interception of its connection, and either stands alone when there is nothing to join.
+ * interception of its connection, and either stands alone when there is nothing to join (a CSP
+ * stripped with HSTS joins that downgrade: one response lost both).
  */
 export function groupIntoEvents<S extends Sign>(signs: readonly S[]): EventGroup<S>[] {
   const drafts = new Map<string, { cause: EventCause; host: string; part: string; signs: S[] }>();
@@ -115,14 +116,18 @@ export function groupIntoEvents<S extends Sign>(signs: readonly S[]): EventGroup
       else join('downgrade', sign.host, '', sign);
       continue;
     }
-    const injection = cspTarget([...drafts.values()], sign);
-    if (injection) injection.signs.push(sign);
+    // No injection to join: headers stripped together (HSTS and CSP) are one rewritten response.
+    const target = cspTarget([...drafts.values()], sign) ?? strippedHeaders(drafts.get(`downgrade|${sign.host}|`));
+    if (target) target.signs.push(sign);
     else join('injection', sign.host, 'csp', sign);
   }
   return [...drafts.values()]
     .map((draft) => finish(draft.cause, draft.host, draft.part, draft.signs.sort(bySeverity)))
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || bySeverity(a.signs[0]!, b.signs[0]!));
 }
+
+const strippedHeaders = <D extends { signs: Sign[] }>(downgrade: D | undefined): D | undefined =>
+  downgrade?.signs.some((s) => s.rule === 'tls.hsts-dropped') ? downgrade : undefined;
 
 /** The injection a loosened CSP belongs to: the one whose origin the CSP now allows, else the worst. */
 function cspTarget<S extends Sign>(drafts: Array<{ cause: EventCause; host: string; part: string; signs: S[] }>, csp: Sign) {

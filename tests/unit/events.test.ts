@@ -92,6 +92,13 @@ describe('groupIntoEvents', () => {
     expect(describeEvent(both[0]!).headline).toBe(`Code from ${EVIL} was injected into ${HOST}.`);
   });
 
+  it('tells HSTS and CSP stripped from one response as one downgrade', () => {
+    const hsts = finding({ rule: 'tls.hsts-dropped', severity: 'medium', evidence: { header: null } });
+    const events = groupIntoEvents([sign(hsts), sign(loosenedCsp)]);
+    expect(events).toMatchObject([{ cause: 'downgrade', key: `event|downgrade|${HOST}|downgrade` }]);
+    expect(events[0]!.signs.map((s) => s.rule).sort()).toEqual(['script.csp-dropped', 'tls.hsts-dropped']);
+  });
+
   it('tells a loosened CSP alone as its own event', () => {
     const events = groupIntoEvents([sign(loosenedCsp)]);
     expect(events).toMatchObject([{ cause: 'injection', subject: { type: 'csp' }, key: `event|injection|${HOST}|csp` }]);
