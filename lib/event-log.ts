@@ -6,6 +6,9 @@ import { chainTable } from './log';
 import { incidentsForKeys } from './queries';
 import type { Evidence } from './types';
 
+/** Findings an event record names at most; the rest are counted. */
+export const MAX_NAMED_FINDINGS = 50;
+
 export type RecordedEvent = { status: 'new'; event: EventRecord } | { status: 'repeat'; key: string; count: number; eventId: number };
 
 /**
@@ -15,6 +18,8 @@ export type RecordedEvent = { status: 'new'; event: EventRecord } | { status: 'r
 export function toEventRecord(group: EventGroup, ts: number, browser: string, prevHash: string): EventRecord {
   const { headline, advice } = describeEvent(group);
   const worst = group.signs[0]!;
+  // A page can show hundreds of findings of one cause (mixed content): the worst are named.
+  const named = group.signs.slice(0, MAX_NAMED_FINDINGS);
   const unchained = {
     ts,
     kind: 'event' as const,
@@ -28,9 +33,10 @@ export function toEventRecord(group: EventGroup, ts: number, browser: string, pr
     evidence: {
       cause: group.cause,
       subject: { ...group.subject } as Evidence,
-      findings: group.signs.map((s) => s.dedupeKey),
-      findingIds: group.signs.map((s) => s.id ?? null),
-      rules: group.signs.map((s) => s.rule),
+      findings: named.map((s) => s.dedupeKey),
+      findingIds: named.map((s) => s.id ?? null),
+      rules: [...new Set(group.signs.map((s) => s.rule))],
+      ...(group.signs.length > named.length ? { moreFindings: group.signs.length - named.length } : {}),
     },
     dedupeKey: group.key,
     prevHash,

@@ -27,6 +27,11 @@ export function isEventRecord(record: { kind: string }): record is EventRecord {
   return record.kind === EVENT_KIND;
 }
 
+/** Event keys share the occurrences table with findings' dedupe keys, which start with a rule id. */
+export function isEventKey(dedupeKey: string): boolean {
+  return dedupeKey.startsWith('event|');
+}
+
 /** What grouping needs of a finding: a stored incident, or a finding as the tab state knows it. */
 export type Sign = Pick<Incident, 'rule' | 'severity' | 'host' | 'url' | 'evidence' | 'dedupeKey'> & { id?: number; ts?: number };
 
@@ -194,5 +199,5 @@ function eventKey(cause: EventCause, host: string, subject: EventSubject, signs:
     default:
       part = subject.type;
   }
-  return `event|${cause}|${host}|${part}`;
+  return `event|${cause}|${host}|${part}`; // isEventKey relies on the prefix
 }

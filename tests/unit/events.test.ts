@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { countIncidentRows, openDb, type TapguardDb } from '@/lib/db';
-import { recordEvents, recordPageEvents } from '@/lib/event-log';
+import { MAX_NAMED_FINDINGS, recordEvents, recordPageEvents } from '@/lib/event-log';
 import { describeEvent } from '@/lib/event-text';
 import { groupIntoEvents, type Sign } from '@/lib/events';
 import { verifyChain } from '@/lib/export';
@@ -169,6 +169,17 @@ describe('event records', () => {
     expect(result.deleted).toBe(5);
     expect(await countIncidents(db)).toBe(1);
     expect(await db.occurrences.get(`event|interception|${HOST}|product:mitmproxy`)).toBeUndefined();
+  });
+
+  it('names at most MAX_NAMED_FINDINGS findings of one event and counts the rest', async () => {
+    db = openDb(`events-test-${n++}`);
+    const mixed = Array.from({ length: MAX_NAMED_FINDINGS + 7 }, (_, i) =>
+      finding({ rule: 'tls.mixed-content', severity: 'low', evidence: { resourceUrl: `http://img${i}.example/a.png` }, dedupeParts: [`img${i}.example`, 'passive'] }),
+    );
+    await recordPage(mixed);
+    const [event] = (await chainTable(db).toArray()).filter((r) => r.kind === 'event');
+    expect(event!.evidence.findings).toHaveLength(MAX_NAMED_FINDINGS);
+    expect(event!.evidence).toMatchObject({ moreFindings: 7, rules: ['tls.mixed-content'] });
   });
 
   it('records nothing for a page without findings', async () => {
