@@ -68,12 +68,12 @@ async function loadState(): Promise<PopupState> {
 }
 
 /**
- * Suppress an event: the dedupe keys of all its signs (and its own), so their repeats stay in the
- * log but stop badging and alarming.
+ * Suppress an event: the dedupe keys of all its signs, so their repeats stay in the log but stop
+ * badging and alarming. A sign it did not cover yet (seen later) still shows, with the event.
  */
 async function markExpected(event: EventGroup<Incident>): Promise<void> {
   const settings = await loadLocalSettings();
-  const keys = new Set([...settings.expectedKeys, ...event.signs.map((s) => s.dedupeKey), event.key]);
+  const keys = new Set([...settings.expectedKeys, ...event.signs.map((s) => s.dedupeKey)]);
   await saveSettings({ ...settings, expectedKeys: [...keys] });
 }
 
