@@ -91,7 +91,14 @@ function anchorOf(sign: Sign): Anchor {
   return { cause: 'injection', part: webOrigin(origin) ?? 'code' };
 }
 
-const bySeverity = (a: Sign, b: Sign) => severityRank(b.severity) - severityRank(a.severity) || (b.ts ?? 0) - (a.ts ?? 0);
+/** Among signs of one severity, the ones that prove most come first. */
+const PROOF_ORDER: readonly string[] = ['cert.untrusted-root', 'cert.known-interceptor', 'cert.error-bypassed', 'cert.error', 'cert.issuer-changed'];
+const proofRank = (s: Sign) => {
+  const index = PROOF_ORDER.indexOf(s.rule);
+  return index === -1 ? PROOF_ORDER.length : index;
+};
+const bySeverity = (a: Sign, b: Sign) =>
+  severityRank(b.severity) - severityRank(a.severity) || proofRank(a) - proofRank(b) || (b.ts ?? 0) - (a.ts ?? 0);
 
 /**
  * Groups the signs of one page load into events. Signs with different causes stay apart (an
