@@ -22,7 +22,8 @@ export function describeEvent(group: Pick<EventGroup, 'host' | 'subject'>): Even
         : { headline: t('event.interception.weak', { host }), advice: t('event.advice.weakCert') };
     case 'origin':
       if (subject.how === 'blocked') return { headline: t('event.injection.blocked', { host, origin: subject.origin }), advice: t('event.advice.blocked') };
-      return { headline: t(subject.how === 'frame' ? 'event.injection.frame' : 'event.injection.origin', { host, origin: subject.origin }), advice: t('event.advice.injection') };
+      if (subject.how === 'frame') return { headline: t('event.injection.frame', { host, origin: subject.origin }), advice: t('event.advice.frame') };
+      return { headline: t('event.injection.origin', { host, origin: subject.origin }), advice: t('event.advice.injection') };
     case 'page-code':
       return { headline: t('event.injection.code', { host }), advice: t('event.advice.injection') };
     case 'csp':
