@@ -7,7 +7,7 @@ function when(ts: number): string {
 }
 
 /** Evidence as plain text lines: rendered as text nodes, never as HTML. */
-function EvidenceList({ evidence }: { evidence: Incident['evidence'] }) {
+export function EvidenceList({ evidence }: { evidence: Incident['evidence'] }) {
   return (
     <dl class="evidence">
       {Object.entries(evidence).map(([key, value]) => (

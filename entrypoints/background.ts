@@ -12,6 +12,7 @@ import { hashStream, type StreamFilterLike } from '@/lib/firefox/script-bytes';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/firefox/security-info';
 import { connectionKey, createJudgedCertificates } from '@/lib/cert-cache';
 import { isUnexplainedSocketFailure } from '@/lib/detect/refused-connection';
+import { recordPageEvents } from '@/lib/event-log';
 import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
@@ -110,12 +111,25 @@ export default defineBackground(() => {
     await action.setBadgeText({ tabId, text: badge.text }).catch(() => undefined);
     if (badge.text) await action.setBadgeBackgroundColor({ tabId, color: badge.color }).catch(() => undefined);
   };
-  /** `origin`: which document of the tab the outcome belongs to (lib/tab-state.ts); default the current one. */
-  const show = (tabId: number | undefined, origin?: OutcomeOrigin) => async (outcome: Outcome) => {
-    if (tabId === undefined || tabId < 0 || !outcome.site || outcome.recorded.length === 0) return;
-    const [state, { notifications }] = await Promise.all([tabStates.add(tabId, origin ?? { host: outcome.site.host }, outcome.recorded), loadSettings()]);
+  /**
+   * `origin`: which document of the tab the outcome belongs to (lib/tab-state.ts); default the current one.
+   * `events`: when to group the page's findings into events (lib/events.ts). What arrives before
+   * the page's own report (its headers with a loosened CSP, its certificate, its sockets) waits for
+   * it ('if-judged'), so it joins the event it belongs to; the page's report groups everything so
+   * far ('page'); a failed load never reports, so its errors are grouped at once ('now').
+   */
+  const show = (tabId: number | undefined, origin?: OutcomeOrigin, events: 'page' | 'now' | 'if-judged' = 'if-judged') => async (outcome: Outcome) => {
+    if (tabId === undefined || tabId < 0 || !outcome.site) return;
+    const state = outcome.recorded.length ? await tabStates.add(tabId, origin ?? { host: outcome.site.host }, outcome.recorded) : undefined;
+    const pageHost = state?.host ?? (origin && !origin.navigation ? (origin.topHost ?? origin.host) : outcome.site.host);
+    if (state || events === 'page')
+      await tabStates
+        .addEvents(tabId, pageHost, events, (page) => recordPageEvents(db, Object.keys(page.findings), page.events ?? [], { browser: version }))
+        .catch(report('recording events'));
+    if (!state) return;
+    const { notifications } = await loadSettings();
     if (notifications) notifyCritical(outcome);
-    if (state) await setBadge(tabId, state);
+    await setBadge(tabId, state);
   };
   /**
    * A new top-level document: its session and its verdict start here, and nowhere else. The
@@ -173,7 +187,7 @@ export default defineBackground(() => {
       .then(async (outcome) => {
         // A self-hosted page recognised only now: its session starts with its first observation.
         if (outcome.site && scopes.get(tabId)?.site.host !== outcome.site.host) await scopes.commit(tabId, url, outcome.site);
-        await show(tabId, page)(outcome);
+        await show(tabId, page, 'page')(outcome);
         if (outcome.site && pendingHeaders && hostOf(pendingHeaders.url) === outcome.site.host) await show(tabId, page)(await monitor.observeHeaders(pendingHeaders));
       })
       .then(recorded, failed('page observation'));
@@ -341,7 +355,7 @@ export default defineBackground(() => {
         ? () => monitor.observeRequestError(details.url, details.error, details.type, scope?.site)
         : () => (pageSite ? monitor.observeRefusedConnection({ url: details.url, error: details.error, resourceType: details.type, pageHost: pageSite.host, pageName: pageSite.name }, pageSite) : Promise.resolve({ recorded: [] }));
       limited(requestSource(details), observe)
-        .then(show(details.tabId, requestOrigin(details)))
+        .then(show(details.tabId, requestOrigin(details), 'now'))
         .catch(report('certificate error observation'));
     },
     { urls: ['https://*/*', 'wss://*/*'] },

@@ -71,11 +71,13 @@ async function main() {
         const result = await visit(session, probe, lab, step.scenario, lab.url(step.host, step.path, step.scheme ?? 'https'));
         console.log(`-- ${step.scenario}: ${step.note}`);
         console.log(`   popup: [${result.popup.level}] ${result.popup.headline}${result.popup.badge ? ` (badge ${result.popup.badge})` : ''}`);
-        if (result.incidents.length === 0) console.log('   new incidents: none');
-        for (const i of result.incidents) console.log(`   new incident: ${i.severity.padEnd(8)} ${i.rule.padEnd(26)} ${i.title}`);
+        for (const event of result.popup.events) console.log(`   event:        ${event.headline} (${event.signs.length} ${event.signs.length === 1 ? 'sign' : 'signs'})`);
+        const findings = result.incidents.filter((i) => (i.kind as string) !== 'event');
+        if (findings.length === 0) console.log('   new incidents: none');
+        for (const i of findings) console.log(`   new incident: ${i.severity.padEnd(8)} ${i.rule.padEnd(26)} ${i.title}`);
         const repeats = result.popup.incidentTitles.filter((title) => !result.incidents.some((i) => i.title === title));
         for (const title of repeats) console.log(`   seen again:   ${title}`);
-        if (step.scenario === 'clean' && result.incidents.some((i) => i.severity !== 'info' && i.severity !== 'low')) failures++;
+        if (step.scenario === 'clean' && findings.some((i) => i.severity !== 'info' && i.severity !== 'low')) failures++;
       }
       if (name === 'chromium') console.log('   (certificate checks need Firefox, or Chrome with deep inspection switched on in the options)');
       console.log('');

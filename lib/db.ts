@@ -63,13 +63,17 @@ export function openDb(name = DB_NAME): TapguardDb {
 }
 
 /**
- * Records in the chain table less the log markers, counted afresh: what the running total stands
- * for. Two native counts, not one filtered count: `noneOf` would make Dexie walk every key.
+ * Records in the chain table less the log markers and events (lib/events.ts: they retell
+ * findings, they are not incidents of their own), counted afresh: what the running total stands
+ * for. Native counts, not one filtered count: `noneOf` would make Dexie walk every key.
  */
 export async function countIncidentRows(incidents: Table): Promise<number> {
-  const [all, markers] = await Promise.all([incidents.count(), incidents.where('kind').equals('meta').count()]);
-  return all - markers;
+  const [all, others] = await Promise.all([incidents.count(), incidents.where('kind').anyOf(NOT_INCIDENT_KINDS).count()]);
+  return all - others;
 }
+
+/** Kinds of chain records that are not incidents: log markers and events. */
+export const NOT_INCIDENT_KINDS = ['meta', 'event'];
 
 /**
  * Moves the incident total by `delta`. Call it inside the read-write transaction (including

@@ -11,7 +11,8 @@ import { chainTable, isLogMarker, type ChainRecord } from './log';
  * holds. The header is NOT part of the hash chain: it is context for a reader, and a cross-check
  * against a file cut short. Every following line is one chain record exactly as stored (all
  * fields, including id, prevHash and hash), oldest first, so the chain can be recomputed from
- * the file alone. Records of `kind: "meta"` are log markers (lib/log.ts), chained like incidents.
+ * the file alone. Records of `kind: "meta"` are log markers (lib/log.ts) and of `kind: "event"`
+ * events (lib/events.ts), chained like incidents.
  *
  * CSV: for spreadsheets, not for verification. One header row of column names, then one row per
  * record (RFC 4180: CRLF line ends, fields with quotes, commas or line breaks quoted, quotes
@@ -275,9 +276,11 @@ export const MAX_LINE_CHARS = 16 * 1024 * 1024;
 export type JsonlCheck =
   | {
       ok: true;
-      /** Chain records in the file (incidents and log markers). */
+      /** Chain records in the file (incidents, events and log markers). */
       count: number;
       markers: number;
+      /** Event records (lib/events.ts): they group incidents of the file that share a cause. */
+      events: number;
       /** False when the first record follows records that are not in the file. */
       startsAtGenesis: boolean;
       /** Holes retention left in the middle of the chain ("tapguardRemoved" lines), and the ids they skip. */
@@ -354,6 +357,7 @@ export function createJsonlVerifier() {
   let markers = 0;
   let holes = 0;
   let removedIds = 0;
+  let events = 0;
   let lastLine = 0;
   let prev: ChainLink | undefined;
   let first: ChainLink | undefined;
@@ -398,6 +402,7 @@ export function createJsonlVerifier() {
     lastLine = line;
     count++;
     if (record.kind === 'meta') markers++;
+    if (record.kind === 'event') events++;
     return undefined;
   }
 
@@ -445,6 +450,7 @@ export function createJsonlVerifier() {
       ok: true,
       count,
       markers,
+      events,
       startsAtGenesis: !first || first.prevHash === GENESIS_HASH,
       holes,
       removedIds,

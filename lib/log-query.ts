@@ -1,12 +1,14 @@
 import type { Collection } from 'dexie';
 import type { Occurrence, TapguardDb } from './db';
+import type { EVENT_KIND } from './events';
 import { chainTable, type ChainRecord } from './log';
 import { KINDS, SEVERITIES, severityRank, type Kind, type RuleId, type Severity } from './types';
 
 /** What the log page can ask for. Every part is optional; all given parts must match. */
 export interface LogFilter {
   host?: string;
-  kind?: Kind;
+  /** A finding's kind, or events (lib/events.ts). */
+  kind?: Kind | typeof EVENT_KIND;
   rule?: RuleId;
   /** This severity or worse. */
   minSeverity?: Severity;

@@ -1,6 +1,7 @@
 import type { Table } from 'dexie';
 import { setIncidentTally, type TapguardDb } from './db';
 import { GENESIS_HASH, hashIncident } from './incidents';
+import type { EventRecord } from './events';
 import type { Incident } from './types';
 
 /**
@@ -8,7 +9,7 @@ import type { Incident } from './types';
  * "the log was cleared"). It lives in the `incidents` table so that it is hashed into the chain
  * like any incident, but it has `kind: 'meta'`, no host and `info` severity, so nothing that asks
  * about a host (popup, verdict, badge, incidentsForHost) can ever see it. Code that reads the
- * whole table (the log page, exports) uses `ChainRecord` and `isLogMarker`.
+ * whole table (the log page, exports) uses `ChainRecord` and `isLogMarker` (and `isEventRecord`).
  */
 export type LogMarker = Omit<Incident, 'kind' | 'rule' | 'severity' | 'host' | 'url'> & {
   kind: 'meta';
@@ -19,7 +20,8 @@ export type LogMarker = Omit<Incident, 'kind' | 'rule' | 'severity' | 'host' | '
   url: '';
 };
 
-export type ChainRecord = Incident | LogMarker;
+/** Events (lib/events.ts, `kind: 'event'`) are chain records too: they tell what findings share a cause. */
+export type ChainRecord = Incident | LogMarker | EventRecord;
 
 export const MARKER_KIND = 'meta';
 

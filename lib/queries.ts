@@ -10,6 +10,8 @@ export function incidentsForHost(db: TapguardDb, host: string, limit = 50): Prom
     .where('[host+ts]')
     .between([host, Dexie.minKey], [host, Dexie.maxKey])
     .reverse()
+    // Events (lib/events.ts) retell these incidents; the popup draws them from the incidents.
+    .filter((row) => (row.kind as string) !== 'event')
     .limit(limit)
     .toArray();
 }

@@ -1,4 +1,4 @@
-import { adjustIncidentTally, setIncidentTally, type TapguardDb } from './db';
+import { adjustIncidentTally, NOT_INCIDENT_KINDS, setIncidentTally, type TapguardDb } from './db';
 import { GENESIS_HASH } from './incidents';
 import { logMarker, MARKER_KIND } from './log';
 import type { Severity } from './types';
@@ -164,9 +164,9 @@ export function pruneOldest(db: TapguardDb, count: number): Promise<RetentionRes
 async function deletePrefix(db: TapguardDb, count: number): Promise<RetentionResult> {
   const firstKept = (await db.incidents.orderBy(':id').offset(count).first())?.id;
   const doomed = firstKept === undefined ? db.incidents.toCollection() : db.incidents.where(':id').below(firstKept);
-  // Log markers are a handful (one per clearing or removal), so counting those among the doomed is cheap.
+  // Markers and events (not counted in the incident total) among the doomed, by the kind index.
   const markersDoomed =
-    firstKept === undefined ? 0 : await db.incidents.where('kind').equals('meta').filter((row) => (row.id ?? 0) < firstKept).count();
+    firstKept === undefined ? 0 : await db.incidents.where('kind').anyOf(NOT_INCIDENT_KINDS).filter((row) => (row.id ?? 0) < firstKept).count();
   const deleted = await doomed.delete();
   if (firstKept === undefined) {
     await db.occurrences.clear();

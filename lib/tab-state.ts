@@ -20,6 +20,10 @@ export interface TabState {
   committedAt?: number;
   /** Findings about a top-level navigation still on its way (its certificate, headers, redirects). */
   pending?: { host: string; findings: Record<string, Severity> };
+  /** Keys of the events (lib/events.ts) already recorded for this page load. */
+  events?: string[];
+  /** The page itself has been judged (its content script reported): from then on events are recorded as findings come. */
+  judged?: boolean;
 }
 
 /** Where an outcome came from, so that it lands in the right document's state. */
@@ -115,6 +119,26 @@ export function createTabStates() {
         if (!next) return undefined;
         await browser.storage.session.set({ [keyOf(tabId)]: next });
         return origin.navigation && next.pending ? undefined : next;
+      });
+    },
+    /**
+     * Records the events of the tab's page that are not yet recorded (`record` gets the state and
+     * returns the event keys it wrote) and remembers them, in the same per-tab queue as `add`.
+     * `when`: 'page' marks the page judged and records; 'now' records whatever the page state;
+     * 'if-judged' records only once the page was judged, so the findings that arrive before the
+     * page's own report (its headers, certificate, sockets) are grouped together with it.
+     */
+    addEvents(tabId: number, host: string, when: 'page' | 'now' | 'if-judged', record: (state: TabState) => Promise<string[]>): Promise<void> {
+      return serialise(tabId, async () => {
+        const stored = await loadTabState(tabId);
+        const current = stored && stored.host === host ? stored : undefined;
+        if (when === 'if-judged' && !current?.judged) return;
+        if (!current && when !== 'page') return;
+        const state: TabState = { ...(current ?? { host, findings: {} }), ...(when === 'page' ? { judged: true } : {}) };
+        const recorded = Object.keys(state.findings).length ? await record(state) : [];
+        if (recorded.length === 0 && state.judged === current?.judged) return;
+        const events = [...(state.events ?? []), ...recorded];
+        await browser.storage.session.set({ [keyOf(tabId)]: { ...state, ...(events.length ? { events } : {}) } });
       });
     },
     forget(tabId: number): void {

@@ -45,8 +45,11 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (result.ok) {
-    const markers = result.markers ? ` (${result.markers} of them ${result.markers === 1 ? 'a log note' : 'log notes'})` : '';
-    console.log(`OK: ${result.count} incidents, chain intact${markers}`);
+    const notes = [
+      ...(result.markers ? [`${result.markers} of them ${result.markers === 1 ? 'a log note' : 'log notes'}`] : []),
+      ...(result.events ? [`${result.events} ${result.events === 1 ? 'an event' : 'events'} grouping the others`] : []),
+    ];
+    console.log(`OK: ${result.count} incidents, chain intact${notes.length ? ` (${notes.join('; ')})` : ''}`);
     if (!result.startsAtGenesis) console.log('PARTIAL: the chain starts after older records that are not in this file (retention or a cleared log).');
     if (result.holes > 0)
       console.log(

@@ -5,7 +5,7 @@ import { linesOf, streamLines, verifyJsonl, type JsonlCheck } from '@/lib/export
 import { t } from '@/lib/i18n';
 import { clearLog } from '@/lib/log';
 import { logFacets, occurrenceOf, queryLog, timelineFor, type LogFilter, type LogPage, type Timeline as TimelineData } from '@/lib/log-query';
-import { countIncidents } from '@/lib/queries';
+import { countIncidents, incidentsForKeys } from '@/lib/queries';
 import { browserLabel, buildExport, type ExportFormat } from './exporting';
 import { Filters } from './Filters';
 import { IncidentRow } from './IncidentRow';
@@ -273,7 +273,7 @@ export function App() {
             ) : (
               <ol class="records">
                 {page!.rows.map((r) => (
-                  <IncidentRow key={r.id} record={r} loadOccurrence={(key) => occurrenceOf(db, key)} />
+                  <IncidentRow key={r.id} record={r} loadOccurrence={(key) => occurrenceOf(db, key)} loadSigns={(keys) => incidentsForKeys(db, keys)} />
                 ))}
               </ol>
             )}

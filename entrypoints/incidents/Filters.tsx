@@ -1,3 +1,4 @@
+import { EVENT_KIND } from '@/lib/events';
 import { t } from '@/lib/i18n';
 import type { LogFilter } from '@/lib/log-query';
 import { KINDS, SEVERITIES, type Kind, type RuleId, type Severity } from '@/lib/types';
@@ -53,9 +54,9 @@ export function Filters({ filter, text, hosts, rules, onChange, onText, onReset 
         </label>
         <label class="field">
           {t('filters.kind')}
-          <select name="kind" value={filter.kind ?? ''} onChange={(e) => set('kind')((e.currentTarget.value || undefined) as Kind | undefined)}>
+          <select name="kind" value={filter.kind ?? ''} onChange={(e) => set('kind')((e.currentTarget.value || undefined) as LogFilter['kind'])}>
             <option value="">{t('filters.any')}</option>
-            {KINDS.map((k) => (
+            {[...KINDS, EVENT_KIND].map((k: Kind | typeof EVENT_KIND) => (
               <option key={k} value={k}>
                 {t(`kind.${k}`)}
               </option>

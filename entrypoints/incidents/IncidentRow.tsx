@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { Occurrence } from '@/lib/db';
 import { t } from '@/lib/i18n';
+import { isEventRecord } from '@/lib/events';
 import { isLogMarker, type ChainRecord } from '@/lib/log';
+import type { Incident } from '@/lib/types';
 
 const when = (ts: number) => new Date(ts).toLocaleString();
 
@@ -9,10 +11,22 @@ const when = (ts: number) => new Date(ts).toLocaleString();
  * One record of the log, collapsed to its title; expanded, its evidence and chain fields. Every
  * value is rendered as text (Preact escapes it): evidence comes from hostile pages.
  */
-export function IncidentRow({ record, loadOccurrence }: { record: ChainRecord; loadOccurrence: (dedupeKey: string) => Promise<Occurrence | undefined> }) {
+export function IncidentRow({
+  record,
+  loadOccurrence,
+  loadSigns,
+}: {
+  record: ChainRecord;
+  loadOccurrence: (dedupeKey: string) => Promise<Occurrence | undefined>;
+  /** The findings an event names (by dedupe key), as far as they are still in the log. */
+  loadSigns?: (dedupeKeys: readonly string[]) => Promise<Incident[]>;
+}) {
   const [open, setOpen] = useState(false);
   const [occurrence, setOccurrence] = useState<Occurrence | null>();
+  const [signs, setSigns] = useState<Incident[] | null>();
   const marker = isLogMarker(record);
+  const event = isEventRecord(record);
+  const signKeys = event && Array.isArray(record.evidence.findings) ? record.evidence.findings.filter((k): k is string => typeof k === 'string') : [];
   const detailsId = `incident-${record.id}-details`;
 
   const toggle = () => {
@@ -23,10 +37,15 @@ export function IncidentRow({ record, loadOccurrence }: { record: ChainRecord; l
         (o) => setOccurrence(o ?? null),
         () => setOccurrence(null),
       );
+    if (next && signs === undefined && event && loadSigns)
+      loadSigns(signKeys).then(
+        (found) => setSigns(found),
+        () => setSigns(null),
+      );
   };
 
   return (
-    <li class={`record severity-${record.severity}${marker ? ' marker' : ''}`} data-id={record.id} data-rule={record.rule}>
+    <li class={`record severity-${record.severity}${marker ? ' marker' : ''}${event ? ' event' : ''}`} data-id={record.id} data-rule={record.rule}>
       <div class="record-head">
         <span class={`badge severity-badge severity-${record.severity}`}>{t(`severity.${record.severity}`)}</span>
         <div class="record-main">
@@ -54,6 +73,7 @@ export function IncidentRow({ record, loadOccurrence }: { record: ChainRecord; l
             <span class="label">{t('list.advice')}: </span>
             {record.advice}
           </p>
+          {event && <EventSigns keys={signKeys} signs={signs} />}
           <dl>
             {record.url && (
               <>
@@ -95,5 +115,34 @@ export function IncidentRow({ record, loadOccurrence }: { record: ChainRecord; l
         </div>
       )}
     </li>
+  );
+}
+
+/** The findings behind an event, by title and rule; a finding retention removed is named by its key. */
+function EventSigns({ keys, signs }: { keys: readonly string[]; signs: Incident[] | null | undefined }) {
+  const byKey = new Map((signs ?? []).map((s) => [s.dedupeKey, s]));
+  return (
+    <div class="event-signs">
+      <span class="label">{t('list.signs')}:</span>
+      <ul>
+        {keys.map((key) => {
+          const sign = byKey.get(key);
+          return (
+            <li key={key} data-sign-key={key}>
+              {signs === undefined ? (
+                '…'
+              ) : sign ? (
+                <>
+                  <span class={`badge severity-badge severity-${sign.severity}`}>{t(`severity.${sign.severity}`)}</span> {sign.title} · <code>{sign.rule}</code>
+                  {sign.id !== undefined && <> · #{sign.id}</>}
+                </>
+              ) : (
+                t('list.signGone', { key })
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
   );
 }

@@ -1,15 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
 import { CapabilityList } from '@/components/CapabilityList';
+import { EventList } from '@/components/EventList';
 import { IncidentList } from '@/components/IncidentList';
 import { VerdictBanner } from '@/components/VerdictBanner';
 import { browser } from '@/lib/browser';
 import { capabilitiesOf, type DeepState } from '@/lib/capabilities';
 import { openDb } from '@/lib/db';
+import { groupIntoEvents, type EventGroup } from '@/lib/events';
 import { countIncidents, incidentsForHost, incidentsForKeys } from '@/lib/queries';
 import { loadLocalSettings, loadSettings, loadSiteLists, saveSettings } from '@/lib/settings';
 import { resolveSiteForUrl } from '@/lib/sites';
 import { loadDeepStatus, loadTabState } from '@/lib/tab-state';
-import { severityRank, type Incident } from '@/lib/types';
+import type { Incident } from '@/lib/types';
 import { hostOf } from '@/lib/url';
 import { t } from '@/lib/i18n';
 import { verdictFor, type Verdict } from '@/lib/verdict';
@@ -17,10 +19,10 @@ import { verdictFor, type Verdict } from '@/lib/verdict';
 interface PopupState {
   host: string;
   verdict: Verdict;
-  /** Seen on this tab's current page. */
-  current: Incident[];
-  /** Seen on this page, but marked as expected by the user. */
-  expected: Incident[];
+  /** Seen on this tab's current page, as events (lib/events.ts), worst first. */
+  current: EventGroup<Incident>[];
+  /** Events of this page whose every sign the user marked as expected. */
+  expected: EventGroup<Incident>[];
   /** Seen on this host before, on other pages or visits. */
   earlier: Incident[];
   total: number;
@@ -51,25 +53,28 @@ async function loadState(): Promise<PopupState> {
     countIncidents(db),
   ]);
   const shown = new Set(seen.map((i) => i.id));
-  // Worst first, so the incident that explains the verdict is the one a user reads first.
-  const current = seen
-    .filter((i) => !settings.expectedKeys.includes(i.dedupeKey))
-    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.ts - a.ts);
+  const isExpected = (i: Incident) => settings.expectedKeys.includes(i.dedupeKey);
+  // Worst first (groupIntoEvents sorts), so the event that explains the verdict is read first.
+  const events = groupIntoEvents(seen);
   return {
     host,
-    verdict: verdictFor(host, site, current),
-    current,
-    expected: seen.filter((i) => settings.expectedKeys.includes(i.dedupeKey)),
+    verdict: verdictFor(host, site, seen.filter((i) => !isExpected(i))),
+    current: events.filter((e) => !e.signs.every(isExpected)),
+    expected: events.filter((e) => e.signs.every(isExpected)),
     earlier: forHost.filter((i) => !shown.has(i.id)),
     total,
     deep,
   };
 }
 
-/** Suppress one dedupe key: its repeats stay in the log, but stop badging and alarming. */
-async function markExpected(incident: Incident): Promise<void> {
+/**
+ * Suppress an event: the dedupe keys of all its signs, so their repeats stay in the log but stop
+ * badging and alarming. A sign it did not cover yet (seen later) still shows, with the event.
+ */
+async function markExpected(event: EventGroup<Incident>): Promise<void> {
   const settings = await loadLocalSettings();
-  await saveSettings({ ...settings, expectedKeys: [...settings.expectedKeys, incident.dedupeKey] });
+  const keys = new Set([...settings.expectedKeys, ...event.signs.map((s) => s.dedupeKey)]);
+  await saveSettings({ ...settings, expectedKeys: [...keys] });
 }
 
 /** Trust the private root of an untrusted-root incident for this host only. */
@@ -90,10 +95,24 @@ export function App() {
   }, []);
   const family = import.meta.env.FIREFOX ? 'firefox' : 'chrome';
   const act = (action: () => Promise<void>) => () => void action().then(reload, (e: unknown) => setError(String(e)));
-  const actions = (incident: Incident) => (
+  const actions = (event: EventGroup<Incident>) => {
+    const untrusted = event.signs.find((s) => s.rule === 'cert.untrusted-root' && typeof s.evidence.rootSha256 === 'string');
+    const coversId = `covers-${event.key}`;
+    return (
+      <>
+        {untrusted && trustActions(untrusted)}
+        <button type="button" aria-describedby={coversId} onClick={act(() => markExpected(event))}>
+          {t('popup.markExpected')}
+        </button>
+        <p class="covers" id={coversId}>
+          {event.signs.length === 1 ? t('popup.covers.one') : t('popup.covers', { count: event.signs.length })}
+        </p>
+      </>
+    );
+  };
+  const trustActions = (incident: Incident) => (
     <>
-      {incident.rule === 'cert.untrusted-root' && typeof incident.evidence.rootSha256 === 'string' &&
-        (confirming === incident.id ? (
+      {confirming === incident.id ? (
           // An inline question: Firefox popups cannot show window.confirm.
           <div class="confirm" role="alertdialog" aria-label="Trust this root?">
             <p>{t('popup.trustWarning')}</p>
@@ -108,10 +127,7 @@ export function App() {
           <button type="button" onClick={() => setConfirming(incident.id)}>
             {t('popup.trustRoot', { host: incident.host })}
           </button>
-        ))}
-      <button type="button" onClick={act(() => markExpected(incident))}>
-        {t('popup.markExpected')}
-      </button>
+        )}
     </>
   );
 
@@ -126,11 +142,11 @@ export function App() {
       {state && (
         <>
           <VerdictBanner verdict={state.verdict} />
-          <IncidentList incidents={state.current} label={t('popup.seenHere')} actions={actions} />
+          <EventList events={state.current} label={t('popup.eventsLabel')} idPrefix="event" actions={actions} />
           {state.expected.length > 0 && (
             <details class="earlier expected">
               <summary>{t('popup.expectedSummary', { count: state.expected.length })}</summary>
-              <IncidentList incidents={state.expected} label={t('popup.expectedLabel')} />
+              <EventList events={state.expected} label={t('popup.expectedLabel')} idPrefix="expected" />
             </details>
           )}
           {state.earlier.length > 0 && (

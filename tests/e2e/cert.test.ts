@@ -61,6 +61,7 @@ describe('certificate anomalies in Firefox against the lab', () => {
     for (const url of [lab.url('mail', '/'), lab.url('mail', '/?_task=mail'), lab.url('chat', '/')]) {
       const v = await visit(session, probe, lab, 'clean', url);
       expect(v.incidents.filter(atLeastMedium), url).toEqual([]);
+      expect(v.popup.events, url).toEqual([]);
     }
     const mail = (await probe.baselines()).find((b) => b.host === LAB_HOSTS.mail) as unknown as { certRoots: string[]; certSpki: string[] };
     expect(mail.certRoots).toEqual([lab.caFingerprintSha256]);
@@ -96,6 +97,9 @@ describe('certificate anomalies in Firefox against the lab', () => {
     expect(v.incidents.map((i) => i.rule)).toContain('cert.key-changed');
     expect(v.incidents.map((i) => i.rule)).not.toContain('cert.weak-signature');
     expect(v.popup.level).toBe('danger');
+    // Four certificate findings, one event with all of them beneath.
+    expect(v.popup.events).toHaveLength(1);
+    expect(v.popup.events[0]!.signs).toEqual(expect.arrayContaining([untrusted!.title, changed!.title]));
   });
 
   it('did not learn the interception chain: the clean service is quiet again', async () => {
@@ -233,7 +237,11 @@ describe.skipIf(!HAVE_MITMPROXY)('Firefox behind a real TLS-intercepting proxy (
     // The very first page of a self-hosted webmail is where tapguard recognises it; certificates
     // are checked from then on (unknown pages are never held by the blocking listener).
     await visit(session, probe, lab, 'clean', lab.url('mail', '/'));
-    const v = await visit(session, probe, lab, 'clean', lab.url('mail', '/?_task=mail'));
+    const tab = await session.browser.newPage();
+    const v = await visit(session, probe, lab, 'clean', lab.url('mail', '/?_task=mail'), tab);
+    // The picture for docs/screenshots/ (with TAPGUARD_SCREENSHOTS=1): the popup a user would open here.
+    await probe.popupFor(await probe.tabIdOf(tab.url()), 'mitmproxy-mail');
+    await tab.close();
     const known = v.incidents.find((i) => i.rule === 'cert.known-interceptor');
     const untrusted = v.incidents.find((i) => i.rule === 'cert.untrusted-root');
     expect(known, mitm?.log()).toMatchObject({ severity: 'high', host: LAB_HOSTS.mail, evidence: { product: 'mitmproxy', category: 'debugging', certainty: 'exact' } });
@@ -241,6 +249,14 @@ describe.skipIf(!HAVE_MITMPROXY)('Firefox behind a real TLS-intercepting proxy (
     expect(untrusted).toMatchObject({ severity: 'critical', host: LAB_HOSTS.mail });
     expect(String(untrusted!.evidence.root)).toContain('mitmproxy');
     expect(v.popup.level).toBe('danger');
+    // One story: one event that names mitmproxy, every certificate sign beneath it.
+    expect(v.popup.events).toHaveLength(1);
+    expect(v.popup.events[0]!.headline).toBe(`Your connection to ${LAB_HOSTS.mail} is being intercepted by mitmproxy, a TLS-inspection tool.`);
+    expect(v.popup.events[0]!.signs).toEqual(expect.arrayContaining([untrusted!.title, known!.title]));
+    expect(v.popup.events[0]!.covers).toMatch(/^Covers the \d+ signs above/);
+    const event = v.incidents.find((i) => (i.kind as string) === 'event');
+    expect(event).toMatchObject({ rule: 'event.interception', severity: 'critical', dedupeKey: `event|interception|${LAB_HOSTS.mail}|product:mitmproxy` });
+    expect(event!.evidence.findings).toEqual(expect.arrayContaining([known!.dedupeKey, untrusted!.dedupeKey]));
   });
 });
 

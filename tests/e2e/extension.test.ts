@@ -25,6 +25,7 @@ describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab'
       expect(v.incidents.filter(atLeastMedium), v.url).toEqual([]);
       expect(v.popup.level, v.url).toBe('clear');
       expect(v.popup.badge).toBe('');
+      expect(v.popup.events, v.url).toEqual([]);
     }
     expect(login.popup.headline).toBe(`Nothing suspicious seen on ${LAB_HOSTS.mail}.`);
     // The webmail was recognised from its DOM and is now watched.
@@ -45,6 +46,20 @@ describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab'
     const csp = v.incidents.find((i) => i.rule === 'script.csp-dropped');
     expect(csp?.evidence.reasons).toEqual([`the source ${new URL(lab.url('evil', '/')).origin} was added`]);
     expect(v.popup.badge).toBe('2');
+    // One story: one event naming the injected origin, the script and the loosened CSP beneath.
+    const evil = new URL(lab.url('evil', '/')).origin;
+    expect(v.popup.events).toEqual([
+      {
+        headline: `Code from ${evil} was injected into ${LAB_HOSTS.mail}.`,
+        signs: [`A script from a new source appeared on ${LAB_HOSTS.mail}`, `The script protection (CSP) of ${LAB_HOSTS.mail} was weakened or removed`],
+        covers: expect.stringContaining('Covers the 2 signs above'),
+      },
+    ]);
+    // Stored once, chained, naming both findings.
+    const events = v.incidents.filter((i) => (i.kind as string) === 'event');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ rule: 'event.injection', severity: 'high', host: LAB_HOSTS.mail, dedupeKey: `event|injection|${LAB_HOSTS.mail}|${evil}` });
+    expect([...(events[0]!.evidence.findings as string[])].sort()).toEqual([injected[0]!.dedupeKey, csp!.dedupeKey].sort());
   });
 
   it('reports the chat page served over plain http (tls.http-page)', async () => {
@@ -54,6 +69,12 @@ describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab'
     const stripped = v.incidents.find((i) => i.rule === 'tls.http-page')!;
     expect(stripped).toMatchObject({ severity: 'critical', host: LAB_HOSTS.chat, url: lab.url('chat', '/', 'http') });
     expect(v.popup.level).toBe('danger');
+    // One downgrade event, stored once, naming every finding of the page (the socket opened before the page reported too).
+    expect(v.popup.events.map((e) => e.headline)).toEqual([`The encryption of ${LAB_HOSTS.chat} was stripped: what you send can be read on the network.`]);
+    const events = v.incidents.filter((i) => (i.kind as string) === 'event');
+    expect(events).toHaveLength(1);
+    const findings = v.incidents.filter((i) => (i.kind as string) !== 'event');
+    expect([...(events[0]!.evidence.findings as string[])].sort()).toEqual(findings.map((i) => i.dedupeKey).sort());
   });
 
   it('reports an interception CA in Firefox (cert.untrusted-root) and cannot see it in Chromium', async () => {
@@ -66,8 +87,13 @@ describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab'
       expect(String(rogue[0]!.evidence.root)).toContain('Lab Interception Root');
       expect(v.popup.level).toBe('danger');
       expect(v.popup.headline).toContain('probably being intercepted');
+      // The lab's interception root names no known product: the event says plainly who is unknown.
+      expect(v.popup.events).toHaveLength(1);
+      expect(v.popup.events[0]!.headline).toBe(`Your connection to ${LAB_HOSTS.mail} is probably being intercepted. Who is doing it is unknown.`);
+      expect(v.popup.events[0]!.signs).toContain(`Your connection to ${LAB_HOSTS.mail} is probably being intercepted`);
     } else {
       expect(rogue).toEqual([]);
+      expect(v.popup.events).toEqual([]);
       expect(v.popup.notChecked.join(' ')).toContain('Certificate chain and root');
     }
   });
@@ -83,14 +109,16 @@ describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab'
     await tab.close();
   });
 
-  it('lets the user mark incidents as expected: still logged, no longer badged', async () => {
+  it('lets the user mark an event as expected, all its signs at once: still logged, no longer badged', async () => {
     const tab = await session.browser.newPage();
     const before = await visit(session, probe, lab, 'injected-script', lab.url('mail', '/'), tab);
     expect(before.popup.badge).toBe('2');
+    // The repeat folded into the event recorded earlier: no second event record.
+    expect(before.incidents.filter((i) => (i.kind as string) === 'event')).toEqual([]);
     const tabId = await probe.tabIdOf(lab.url('mail', '/'));
     await probe.clickInPopup(tabId, 'Mark as expected');
-    await probe.clickInPopup(tabId, 'Mark as expected');
     const after = await visit(session, probe, lab, 'injected-script', lab.url('mail', '/'), tab);
+    expect(after.popup.events).toEqual([]);
     expect(after.popup.badge).toBe('');
     expect(after.popup.level).toBe('clear');
     expect(after.popup.expectedCount).toBe(2);

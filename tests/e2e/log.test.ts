@@ -179,8 +179,14 @@ describe.each(['chromium', 'firefox'] as const)('the incident log page in %s', (
     try {
       const rows = (await page.$$eval('li.record', (els) => els.map((e) => e.getAttribute('data-rule')))) as string[];
       expect(rows.length).toBeGreaterThan(seeded.incidents.length);
-      expect(rows.slice(0, 3)).toContain('tls.http-page');
+      expect(rows.filter((rule) => !rule.startsWith('event.')).slice(0, 3)).toContain('tls.http-page');
       expect(rows).toContain('script.new-origin');
+      // Each story is an event record too; expanded, it lists the findings it groups.
+      expect(rows).toEqual(expect.arrayContaining(['event.injection', 'event.downgrade']));
+      await page.click('li.record[data-rule="event.injection"] button.expand');
+      await page.waitForFunction(`[...document.querySelectorAll('li.record[data-rule="event.injection"] .event-signs li')].some((li) => li.textContent.includes('script.new-origin'))`, { timeout: 10_000 });
+      const signs = (await page.$$eval('li.record[data-rule="event.injection"] .event-signs li', (els) => els.map((e) => e.textContent))) as string[];
+      expect(signs).toEqual(expect.arrayContaining([expect.stringContaining('A script from a new source appeared'), expect.stringContaining('script.csp-dropped')]));
       expect(await page.$$eval('g.bar', (els) => els.length)).toBeGreaterThanOrEqual(8);
       await page.select('select[name="rule"]', 'tls.http-page');
       await page.waitForFunction(`[...document.querySelectorAll('li.record')].every((li) => li.dataset.rule === 'tls.http-page')`, { timeout: 10_000 });
@@ -203,8 +209,11 @@ describe.each(['chromium', 'firefox'] as const)('the incident log page in %s', (
 
       const original = path.join(dir, 'export.jsonl');
       writeFileSync(original, text);
+      // Event records travel in the same chain as the findings they group.
+      const events = lines.slice(1).filter((line) => (JSON.parse(line) as { kind: string }).kind === 'event').length;
+      expect(events).toBeGreaterThanOrEqual(2);
       const ok = verifyCli(original);
-      expect(ok.out.split('\n')[0]).toBe(`OK: ${lines.length - 1} incidents, chain intact`);
+      expect(ok.out.split('\n')[0]).toBe(`OK: ${lines.length - 1} incidents, chain intact (${events} events grouping the others)`);
       expect(ok.code).toBe(0);
 
       // Line 5 (the fourth record) claims a milder severity than was recorded.
@@ -240,7 +249,8 @@ describe.each(['chromium', 'firefox'] as const)('the incident log page in %s', (
     const shots: Array<[name: string, png: Uint8Array]> = [];
     const page = await openLog(session);
     try {
-      // Show one incident's evidence, and a verified file, as a user would see them.
+      // Show one event with its findings, one incident's evidence, and a verified file, as a user would see them.
+      await page.click('li.record[data-rule="event.downgrade"] button.expand');
       await page.click('li.record[data-rule="script.new-origin"] button.expand');
       await page.waitForSelector('li.record[data-rule="script.new-origin"] .repeats[data-count]');
       const file = path.join(dir, 'export.jsonl');
@@ -320,7 +330,7 @@ describe.each(['chromium', 'firefox'] as const)('the incident log page in %s', (
             opened: document.querySelectorAll('details[open]').length,
             controls: document.querySelectorAll('button, a[href], summary').length,
             unreached: [...document.querySelectorAll('button, a[href], summary')].filter((el) => !el.dataset.tabbed).map((el) => el.textContent.trim()),
-            cut: [...document.querySelectorAll('.incident-title, .incident-advice, .verdict-text, dd, button')]
+            cut: [...document.querySelectorAll('.incident-title, .incident-advice, .event-headline, .event-advice, .covers, .verdict-text, dd, button')]
               // Inline boxes have no clientWidth; for them only the right edge tells.
               .filter((el) => (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) || el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
               .map((el) => el.className || el.tagName),

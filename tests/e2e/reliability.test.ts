@@ -14,6 +14,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
 import type { Occurrence } from '../../lib/db';
+import { isEventKey } from '../../lib/events';
 import { verifyChain } from '../../lib/export';
 import type { Incident } from '../../lib/types';
 import { launch, type BrowserName, type Session } from './browsers';
@@ -52,7 +53,8 @@ describe.each(['chromium', 'firefox'] as const)('reliability in %s', (browserNam
     ]);
     return { incidents, occurrences };
   };
-  const repeats = (state: LogState) => state.occurrences.reduce((sum, o) => sum + o.count, 0);
+  /** Repeats of findings; events (lib/events.ts) count their own repeats, once per page load. */
+  const repeats = (state: LogState) => state.occurrences.filter((o) => !isEventKey(o.dedupeKey)).reduce((sum, o) => sum + o.count, 0);
 
   /** Waits until neither new incidents nor new repeats have arrived for a while. */
   const settle = async (quietMs = 900, timeoutMs = 30_000) => {
@@ -79,7 +81,11 @@ describe.each(['chromium', 'firefox'] as const)('reliability in %s', (browserNam
     return page;
   };
 
-  const newSince = (before: LogState, after: LogState) => after.incidents.filter((i) => !before.incidents.some((b) => b.id === i.id));
+  /** Findings recorded since `before`; the events that group them are checked on their own. */
+  const newSince = (before: LogState, after: LogState) =>
+    after.incidents.filter((i) => !before.incidents.some((b) => b.id === i.id) && (i.kind as string) !== 'event');
+  const eventsSince = (before: LogState, after: LogState) =>
+    after.incidents.filter((i) => !before.incidents.some((b) => b.id === i.id) && (i.kind as string) === 'event');
   const origins = (incidents: Incident[], rule: string, field: string) =>
     new Set(incidents.filter((i) => i.rule === rule).map((i) => String(i.evidence[field])));
 
@@ -157,6 +163,10 @@ describe.each(['chromium', 'firefox'] as const)('reliability in %s', (browserNam
     expect(flood?.evidence).toMatchObject({ flood: true });
     expect(Number(flood!.evidence.count)).toBeLessThanOrEqual(200);
     expect(added.length).toBeLessThanOrEqual(2);
+    // The flood is one story too: at most one event per aggregated rule, each naming few findings.
+    const events = eventsSince(before, after);
+    expect(events.length).toBeLessThanOrEqual(2);
+    for (const event of events) expect((event.evidence.findings as string[]).length).toBeLessThanOrEqual(2);
     // The content script's per-page cap (2,000 scripts, 200 per message) bounds the repeats too.
     const repeatsOfFlood = after.occurrences.find((o) => o.dedupeKey === FLOOD_KEY('script.new-origin'))!.count;
     expect(repeatsOfFlood).toBeLessThanOrEqual(10);
@@ -177,7 +187,7 @@ describe.each(['chromium', 'firefox'] as const)('reliability in %s', (browserNam
     // Frames and forms with such URLs are judged too, on their origin and a capped path.
     expect(origins(added, 'script.hidden-iframe', 'frameOrigin')).toContain('https://long.hostile.test');
     expect(added.some((i) => i.rule === 'tls.insecure-form' && String(i.evidence.action).startsWith('http://long.hostile.test/'))).toBe(true);
-    for (const incident of added) expect(JSON.stringify(incident).length).toBeLessThan(32 * 1024);
+    for (const incident of [...added, ...eventsSince(before, await log())]) expect(JSON.stringify(incident).length).toBeLessThan(32 * 1024);
     await expectPopupOpens(page);
     await page.close();
   });

@@ -20,7 +20,10 @@ export interface Baseline {
 export interface PopupView {
   level: string;
   headline: string;
+  /** Titles of the incidents seen on this page (the signs of its events), worst event first. */
   incidentTitles: string[];
+  /** The page's events as the popup tells them: headline, the signs beneath, what "Mark as expected" covers. */
+  events: Array<{ headline: string; signs: string[]; covers: string }>;
   notChecked: string[];
   /** Incidents of this page the user marked as expected. */
   expectedCount: number;
@@ -195,7 +198,12 @@ export class ExtensionProbe {
       const view = (await popup.evaluate(`JSON.stringify({
         level: document.querySelector('.verdict')?.getAttribute('data-level') ?? 'none',
         headline: document.querySelector('.verdict-text')?.textContent ?? document.querySelector('.error')?.textContent ?? '',
-        incidentTitles: [...document.querySelectorAll('main > .incidents .incident-title')].map((e) => e.textContent),
+        incidentTitles: [...document.querySelectorAll('main > .events .incident-title')].map((e) => e.textContent),
+        events: [...document.querySelectorAll('main > .events > .event')].map((e) => ({
+          headline: e.querySelector('.event-headline-text')?.textContent ?? '',
+          signs: [...e.querySelectorAll('.incident-title')].map((s) => s.textContent),
+          covers: e.querySelector('.covers')?.textContent ?? '',
+        })),
         notChecked: [...document.querySelectorAll('.capabilities .not-checked')].map((e) => e.textContent.trim()),
         expectedCount: document.querySelectorAll('.expected .incident').length,
       })`)) as string;

@@ -32,6 +32,10 @@ describe.each(['chromium', 'firefox'] as const)('script injection detection in %
     expect(JSON.stringify(inline)).not.toContain('__tapguardLabInline');
     const csp = v.incidents.find((i) => i.rule === 'script.csp-dropped');
     expect(csp?.evidence.reasons).toEqual(["'unsafe-inline' was added"]);
+    // One event: the new code, with the CSP loosened for it beneath.
+    expect(v.popup.events).toEqual([
+      { headline: expect.stringContaining('New or changed code appeared on'), signs: [inline!.title, csp!.title], covers: expect.any(String) },
+    ]);
   });
 
   it('reports a hidden third-party frame', async () => {
@@ -45,6 +49,8 @@ describe.each(['chromium', 'firefox'] as const)('script injection detection in %
     const violation = v.incidents.find((i) => i.rule === 'script.csp-violation');
     expect(violation).toMatchObject({ severity: 'medium', evidence: { blocked: new URL(lab.url('evil', '/')).origin } });
     expect(v.incidents.map((i) => i.rule)).toContain('script.new-origin');
+    // The script that got through and the one refused come from one origin: one injection.
+    expect(v.popup.events.map((e) => e.headline)).toContain(`Code from ${new URL(lab.url('evil', '/')).origin} was injected into ${new URL(lab.url('mail', '/')).hostname}.`);
   });
 
   it('reports changed bytes under the same script URL in Firefox only', async () => {
@@ -89,6 +95,7 @@ describe.each(['chromium', 'firefox'] as const)('script injection detection in %
     expect(v.popup.incidentTitles).toContainEqual(expect.stringMatching(/script from a new source/i));
     // The pane is the service's own visible frame: no frame alarm.
     expect(v.popup.incidentTitles).not.toContainEqual(expect.stringMatching(/frame/i));
+    expect(v.popup.events.map((e) => e.headline)).toEqual([`Code from ${new URL(lab.url('evil', '/')).origin} was injected into ${new URL(lab.url('mail', '/')).hostname}.`]);
     const evil = new URL(lab.url('evil', '/')).origin;
     const incident = (await probe.incidents()).find((i) => i.rule === 'script.new-origin' && i.evidence.scriptOrigin === evil);
     const occurrence = (await probe.occurrences()).find((o) => o.incidentId === incident?.id);

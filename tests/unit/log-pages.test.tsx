@@ -91,13 +91,13 @@ describe('incident log components', () => {
     render(<VerifyResult file="log.jsonl" result={{ ok: false, count: 2, line: 4, reason: 'hash-mismatch', message: 'x' }} />, container);
     expect(q('[data-verify]')!.getAttribute('data-verify')).toBe('broken');
     expect(q('[data-verify]')!.textContent).toBe('log.jsonl: BROKEN at line 4: its content does not match its hash: the record was changed.');
-    render(<VerifyResult file="log.jsonl" result={{ ok: true, count: 5, markers: 0, startsAtGenesis: true, holes: 0, removedIds: 0 }} />, container);
+    render(<VerifyResult file="log.jsonl" result={{ ok: true, count: 5, markers: 0, events: 0, startsAtGenesis: true, holes: 0, removedIds: 0 }} />, container);
     expect(q('[data-verify]')!.textContent).toBe('log.jsonl: chain intact, 5 records.');
   });
 
   it('says where retention left holes, and that the header is not verified', () => {
     const header = { tapguardVersion: '0.1.0', browser: 'Firefox/140.0', exportedAt: '2026-05-01T12:00:00.000Z' };
-    render(<VerifyResult file="log.jsonl" result={{ ok: true, count: 5, markers: 1, startsAtGenesis: false, holes: 2, removedIds: 7, header }} />, container);
+    render(<VerifyResult file="log.jsonl" result={{ ok: true, count: 5, markers: 1, events: 0, startsAtGenesis: false, holes: 2, removedIds: 7, header }} />, container);
     const text = q('[data-verify]')!.textContent!;
     expect(text).toContain('It starts after older records');
     expect(text).toContain('Retention removed low or medium records from 2 places in it (7 ids are missing)');
