@@ -209,10 +209,12 @@ export default defineBackground(() => {
       if (details.statusCode < 200 || details.statusCode >= 300) return;
       const header = (name: string) =>
         details.responseHeaders?.find((h) => h.name.toLowerCase() === name)?.value ?? null;
+      // Every CSP header is enforced, so all of them are read, joined as one list of policies.
+      const csp = details.responseHeaders?.filter((h) => h.name.toLowerCase() === 'content-security-policy' && h.value !== undefined).map((h) => h.value!);
       const headers: HeadersObservation = {
         url: details.url,
         strictTransportSecurity: header('strict-transport-security'),
-        contentSecurityPolicy: header('content-security-policy'),
+        contentSecurityPolicy: csp?.length ? csp.join(', ') : null,
       };
       if (!siteLists || !resolveSite(hostOf(details.url), siteLists)) {
         if (details.tabId >= 0) pendingMainFrame.set(details.tabId, headers);

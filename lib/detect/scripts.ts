@@ -2,7 +2,7 @@ import { isLearning, type Baseline } from '../baseline';
 import { cspWeakenings } from '../csp';
 import { sha256Hex } from '../hash';
 import type { CspViolation, FrameRef, HeadersObservation, ScriptBytesObservation, ScriptRef } from '../observations';
-import type { Finding } from '../types';
+import { worstSeverity, type Finding } from '../types';
 import { hostOf, originOf, sanitiseUrl } from '../url';
 import type { DetectContext } from './context';
 
@@ -196,11 +196,25 @@ export function detectCspDropped(headers: HeadersObservation, ctx: DetectContext
   ];
 }
 
-/** The learned CSP only ever gets stricter: a weaker header is reported, never learned. */
+/** Sightings of a stricter policy before it replaces the learned one. */
+export const CSP_TIGHTEN_SIGHTINGS = 3;
+
+/**
+ * The learned CSP only ever gets stricter, and only once a stricter header has come back on
+ * several visits in a row: one stricter header a proxy sends once would otherwise become the norm, and
+ * every genuine visit after it would alarm. The first policy is learned at once (trust on first
+ * use, like everything else); a weaker header is reported, never learned.
+ */
 export function learnCsp(baseline: Baseline, header: string | null): Baseline {
   if (header === null) return baseline;
-  if (baseline.csp && cspWeakenings(baseline.csp, header).length) return baseline;
-  return { ...baseline, csp: header.slice(0, 4096) };
+  const bounded = header.slice(0, 4096);
+  if (!baseline.csp) return { ...baseline, csp: bounded };
+  const { cspCandidate, ...rest } = baseline;
+  // The learned policy (or a weaker one) came back: the stricter one did not stay.
+  if (bounded === baseline.csp || cspWeakenings(baseline.csp, header).length) return cspCandidate ? rest : baseline;
+  // Stricter (or as strict, written differently): count it, and learn it when it has stayed.
+  const seen = cspCandidate?.header === bounded ? cspCandidate.seen + 1 : 1;
+  return seen < CSP_TIGHTEN_SIGHTINGS ? { ...rest, cspCandidate: { header: bounded, seen } } : { ...rest, csp: bounded };
 }
 
 /** script.csp-violation: the page's own CSP refused something; script refusals matter most. */
@@ -253,9 +267,19 @@ export function detectExtensionScripts(pageUrl: string, scripts: readonly Script
   }));
 }
 
+/** Distinct sources a flood's evidence names at most: enough for any page, bounded for the log. */
+export const MAX_FLOOD_SOURCES = 256;
+
+/** The source a finding is about (script or frame origin, blocked URL, extension), if it names one. */
+function sourceOf(evidence: Finding['evidence']): string | undefined {
+  const source = evidence.scriptOrigin ?? evidence.blocked ?? evidence.frameOrigin ?? evidence.extension ?? evidence.sha256;
+  return typeof source === 'string' && source ? source : undefined;
+}
+
 /**
  * A flood (a page inserting thousands of scripts or violations) becomes one incident per rule
- * carrying a count and a sample, instead of thousands of rows.
+ * carrying a count, a sample and every distinct source it held (bounded, and saying so), so a
+ * payload hidden behind filler is still named, whatever its place in the flood.
  */
 export function aggregateFlood(findings: Finding[], max = 20): Finding[] {
   const byRule = new Map<string, Finding[]>();
@@ -266,10 +290,26 @@ export function aggregateFlood(findings: Finding[], max = 20): Finding[] {
       out.push(...group);
       continue;
     }
+    const sources = new Set<string>();
+    let more = 0;
+    for (const f of group) {
+      const source = sourceOf(f.evidence);
+      if (source === undefined || sources.has(source)) continue;
+      if (sources.size < MAX_FLOOD_SOURCES) sources.add(source);
+      else more++;
+    }
     const first = group[0]!;
     out.push({
       ...first,
-      evidence: { flood: true, count: group.length, sample: group.slice(0, max).map((f) => f.evidence) },
+      // The most severe of the group: a flood must not lower the payload's rating.
+      severity: worstSeverity(group.map((f) => f.severity)) ?? first.severity,
+      evidence: {
+        flood: true,
+        count: group.length,
+        sources: [...sources].sort(),
+        ...(more ? { sourcesLeftOut: more } : {}),
+        sample: group.slice(0, max).map((f) => f.evidence),
+      },
       dedupeParts: ['flood', rule],
     });
   }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { cspWeakenings } from '@/lib/csp';
 import {
   aggregateFlood,
+  CSP_TIGHTEN_SIGHTINGS,
+  MAX_FLOOD_SOURCES,
   detectCspDropped,
   detectCspViolations,
   detectExtensionScripts,
@@ -92,6 +94,58 @@ describe('script.csp-dropped', () => {
     expect(f).toMatchObject({ rule: 'script.csp-dropped', severity: 'high', evidence: { baselineHeader: strict } });
     expect(learnCsp(b, "script-src *").csp).toBe(strict);
   });
+
+  it("judges nonces, hashes and 'strict-dynamic' as the browser applies them", () => {
+    const nonced = "script-src 'nonce-x' 'strict-dynamic' 'unsafe-inline' https:";
+    // Dropping the nonce and 'strict-dynamic' turns the fallbacks for old browsers back on.
+    expect(cspWeakenings(nonced, "script-src 'unsafe-inline' https:")).toEqual(["'unsafe-inline' was added", 'the wildcard source https: was added']);
+    // A fresh nonce per response is no change; nor is a hash for a nonce.
+    expect(cspWeakenings(nonced, "script-src 'nonce-y' 'strict-dynamic' 'unsafe-inline' https:")).toEqual([]);
+    expect(cspWeakenings(nonced, "script-src 'sha256-abc' 'strict-dynamic' https: http:")).toEqual([]);
+    // Without 'strict-dynamic', host sources count again even beside a nonce.
+    expect(cspWeakenings(nonced, "script-src 'nonce-y' https:")).toEqual(['the wildcard source https: was added']);
+    expect(cspWeakenings("script-src 'sha256-abc'", "script-src 'sha256-abc' 'unsafe-inline'")).toEqual([]);
+  });
+
+  it('judges script-src-elem and script-src-attr apart', () => {
+    const strictPolicy = "default-src 'self'; script-src 'self'";
+    expect(cspWeakenings(strictPolicy, `${strictPolicy}; script-src-elem *`)).toEqual(['the wildcard source * was added']);
+    expect(cspWeakenings(strictPolicy, `${strictPolicy}; script-src-attr 'unsafe-inline'`)).toEqual(["'unsafe-inline' was added for event-handler attributes"]);
+    // An -elem directive stricter than script-src is no weakening.
+    expect(cspWeakenings(strictPolicy, `${strictPolicy}; script-src-elem 'none'`)).toEqual([]);
+    // '*' does not allow data: or blob:.
+    expect(cspWeakenings("script-src *", "script-src * data:")).toEqual(['the wildcard source data: was added']);
+    expect(cspWeakenings("script-src https:", "script-src https://cdn.example.net")).toEqual([]);
+  });
+
+  it('reads every header: a script must pass every policy', () => {
+    const two = "script-src 'self', script-src 'self' https://cdn.example.net";
+    // The first policy still refuses the CDN, so adding it to the second weakens nothing.
+    expect(cspWeakenings("script-src 'self'", two)).toEqual([]);
+    // A weak first header does not hide a strict second one.
+    expect(cspWeakenings("script-src 'self'", "script-src *, script-src 'self'")).toEqual([]);
+    expect(cspWeakenings("script-src *, script-src 'self'", "script-src *")).toEqual(['the wildcard source * was added']);
+    // Dropping the stricter of two headers is a weakening, though the one left looks familiar.
+    expect(cspWeakenings(two, "script-src 'self' https://cdn.example.net")).toEqual(['the source https://cdn.example.net was added']);
+  });
+
+  it('learns a stricter policy only after it has come back on several visits', () => {
+    const loose = "default-src 'self'; script-src 'self' https://cdn.example.net";
+    let b = learnCsp(baseline(), loose);
+    expect(b.csp).toBe(loose);
+    // A proxy sends a stricter header once; genuine visits then go on with the usual one.
+    b = learnCsp(b, strict);
+    expect(b.csp).toBe(loose);
+    b = learnCsp(b, loose);
+    expect(b.csp).toBe(loose);
+    expect(detectCspDropped({ url: PAGE, strictTransportSecurity: null, contentSecurityPolicy: loose }, ctx({ baseline: b }))).toEqual([]);
+    // A site that really tightened its policy: learned once it has stayed.
+    for (let i = 1; i < CSP_TIGHTEN_SIGHTINGS; i++) b = learnCsp(b, strict);
+    expect(b.csp).toBe(loose);
+    b = learnCsp(b, strict);
+    expect(b.csp).toBe(strict);
+    expect(b.cspCandidate).toBeUndefined();
+  });
 });
 
 describe('script.csp-violation, script.hidden-iframe, script.by-extension', () => {
@@ -120,5 +174,20 @@ describe('aggregateFlood', () => {
     expect(rest).toEqual([]);
     expect(one!.evidence).toMatchObject({ flood: true, count: 500 });
     expect((one!.evidence.sample as unknown[]).length).toBe(20);
+  });
+
+  it('names every distinct source of a flood, the payload behind the filler too', () => {
+    const filler: Finding[] = Array.from({ length: 2000 }, () => ({ rule: 'script.csp-violation', severity: 'low', host: 'h', url: PAGE, evidence: { blocked: 'data' }, dedupeParts: ['data'] }));
+    const payload: Finding = { rule: 'script.csp-violation', severity: 'medium', host: 'h', url: PAGE, evidence: { blocked: 'https://evil.test' }, dedupeParts: ['https://evil.test'] };
+    const [one] = aggregateFlood([...filler, payload]);
+    expect(one!.evidence).toMatchObject({ flood: true, count: 2001, sources: ['data', 'https://evil.test'] });
+    expect(one!.severity).toBe('medium');
+  });
+
+  it('bounds the sources it keeps, and says how many it left out', () => {
+    const many: Finding[] = Array.from({ length: MAX_FLOOD_SOURCES + 10 }, (_, i) => ({ rule: 'script.new-origin', severity: 'high', host: 'h', url: PAGE, evidence: { scriptOrigin: `https://o${i}.test` }, dedupeParts: [`o${i}`] }));
+    const [one] = aggregateFlood(many);
+    expect((one!.evidence.sources as string[]).length).toBe(MAX_FLOOD_SOURCES);
+    expect(one!.evidence.sourcesLeftOut).toBe(10);
   });
 });
