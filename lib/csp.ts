@@ -15,7 +15,8 @@ export type Policy = Map<string, string[]>;
 export function parsePolicies(header: string | null): Policy[] {
   if (header === null) return [];
   const policies: Policy[] = [];
-  for (const serialised of header.split(',')) {
+  // Firefox may hand several headers of one name over as one value, one per line.
+  for (const serialised of header.split(/[,\n]/)) {
     const policy: Policy = new Map();
     for (const part of serialised.split(';')) {
       const [name, ...sources] = part.trim().split(/\s+/);

@@ -11,6 +11,12 @@ export interface ScriptRef {
   integrity?: boolean;
   /** Inserted by page code after load, rather than by the parser. */
   dynamic?: boolean;
+  /**
+   * Code that would have escaped a plain DOM walk, and how it was found: its element removed
+   * itself (seen in the browser's resource timing), it ran in a `srcdoc` frame, or it came after
+   * a DOMContentLoaded the page dispatched itself.
+   */
+  hidden?: 'removed' | 'srcdoc' | 'synthetic-load';
 }
 
 /** An iframe on a messaging page, with whether a user could see it. */
@@ -45,6 +51,8 @@ export interface PageObservation {
   forms?: FormRef[];
   frames?: FrameRef[];
   violations?: CspViolation[];
+  /** The page carried more scripts than the content script inventories (page-observer.ts). */
+  scriptBudgetExceeded?: boolean;
 }
 
 export interface CertSummary {

@@ -22,6 +22,13 @@ export interface PageObserverDeps {
   signal?: AbortSignal;
   /** Delay that batches dynamically inserted elements into one message. */
   batchMs?: number;
+  /**
+   * The page's resource timing entries (default: its `performance`): scripts the browser fetched,
+   * including ones whose element removed itself before the inventory.
+   */
+  resourceEntries?(): ArrayLike<{ name: string; initiatorType: string }>;
+  /** How long to wait for the end of the HTML before taking the inventory anyway. */
+  unfinishedHtmlMs?: number;
 }
 
 // Per page, so a page that inserts elements in a loop cannot make the extension do unbounded work.
@@ -29,9 +36,44 @@ export const MAX_SCRIPTS_PER_PAGE = 2000;
 export const MAX_FORMS_PER_PAGE = 200;
 export const MAX_FRAMES_PER_PAGE = 200;
 export const MAX_VIOLATIONS_PER_PAGE = 200;
+/** Origins still reported after the script budget ran out, so a payload behind filler is named. */
+export const MAX_ORIGINS_PAST_BUDGET = 64;
+/** A document still loading after this long has its inventory taken anyway (HTML held open). */
+export const UNFINISHED_HTML_MS = 4000;
 /** Inline scripts longer than this are hashed on their first part only (and say so by length). */
 const MAX_HASHED_CHARS = 512 * 1024;
-const JS_TYPES = new Set(['', 'text/javascript', 'application/javascript', 'module', 'text/ecmascript', 'application/ecmascript']);
+/** Every JavaScript MIME type of the HTML standard, plus "module" and the empty type. */
+const JS_TYPES = new Set([
+  '',
+  'module',
+  'application/ecmascript',
+  'application/javascript',
+  'application/x-ecmascript',
+  'application/x-javascript',
+  'text/ecmascript',
+  'text/javascript',
+  'text/javascript1.0',
+  'text/javascript1.1',
+  'text/javascript1.2',
+  'text/javascript1.3',
+  'text/javascript1.4',
+  'text/javascript1.5',
+  'text/jscript',
+  'text/livescript',
+  'text/x-ecmascript',
+  'text/x-javascript',
+]);
+
+/** Whether the browser runs this element as script (HTML, "prepare the script element", step 8). */
+function runsAsScript(element: HTMLScriptElement): boolean {
+  const type = element.getAttribute('type');
+  if (type !== null) return JS_TYPES.has(type.trim().toLowerCase());
+  const language = element.getAttribute('language');
+  return !language || JS_TYPES.has(`text/${language.trim().toLowerCase()}`);
+}
+
+/** How code that would have escaped the DOM walk was found. */
+type HiddenHow = NonNullable<ScriptRef['hidden']>;
 
 /**
  * A URL within the message bounds. A page can make any URL it controls (its own, via
@@ -42,17 +84,20 @@ function boundedUrl(url: string): string {
   return url.length <= LIMITS.url ? url : sanitiseUrl(url);
 }
 
-function scriptRef(element: HTMLScriptElement, dynamic: boolean): ScriptRef | undefined {
-  if (!JS_TYPES.has((element.getAttribute('type') ?? '').trim().toLowerCase())) return undefined;
+function scriptRef(element: HTMLScriptElement, dynamic: boolean, hidden?: HiddenHow): ScriptRef | undefined {
+  if (!runsAsScript(element)) return undefined;
+  const extra = { ...(dynamic ? { dynamic } : {}), ...(hidden ? { hidden } : {}) };
   // `src` is the resolved absolute URL; reading the property (not the attribute) resolves <base>.
   const src = boundedUrl(element.src);
   if (src) {
-    return { src, integrity: element.hasAttribute('integrity'), ...(dynamic ? { dynamic } : {}) };
+    // Code without an origin (data:, blob:) is named by its first characters.
+    const preview = /^(data|blob):/i.test(src) ? { preview: src.slice(0, LIMITS.preview) } : {};
+    return { src, integrity: element.hasAttribute('integrity'), ...preview, ...extra };
   }
   const text = element.text;
   if (!text.trim()) return undefined;
   const hashed = text.length > MAX_HASHED_CHARS ? `${text.slice(0, MAX_HASHED_CHARS)}\u0000${text.length}` : text;
-  return { inlineSha256: sha256HexOfText(hashed), preview: text.trim().slice(0, LIMITS.preview), ...(dynamic ? { dynamic } : {}) };
+  return { inlineSha256: sha256HexOfText(hashed), preview: text.trim().slice(0, LIMITS.preview), ...extra };
 }
 
 function formRef(form: HTMLFormElement, baseUrl: string, hasPassword: boolean): FormRef | undefined {
@@ -84,6 +129,88 @@ function frameRef(frame: HTMLIFrameElement): FrameRef | undefined {
   return { src, hidden, width: Math.round(box.width), height: Math.round(box.height) };
 }
 
+/** What a URL counts as when naming a source: its origin, or the scheme of code without one. */
+function sourceKey(src: string): string {
+  const scheme = /^(data|blob):/i.exec(src);
+  if (scheme) return `${scheme[1]!.toLowerCase()}:`;
+  try {
+    return new URL(src).origin;
+  } catch {
+    return src;
+  }
+}
+
+/**
+ * The page's scripts as they are reported. Bounded per page, so a page inserting scripts in a loop
+ * cannot make the extension do unbounded work; past the bound, each script from a source not
+ * yet named is still reported (a few dozen at most), so filler cannot push a payload out of
+ * sight, and running out is itself reported once (`scriptBudgetExceeded`).
+ */
+function createScriptInventory() {
+  const pending: ScriptRef[] = [];
+  let reported = 0;
+  let exceeded: 'no' | 'pending' | 'sent' = 'no';
+  // Sources of the external scripts reported so far (few on any page), and how many were new
+  // past the budget.
+  const sources = new Set<string>();
+  let sourcesPastBudget = 0;
+  const add = (ref: ScriptRef) => {
+    const key = ref.src && sourceKey(ref.src);
+    if (reported < MAX_SCRIPTS_PER_PAGE) {
+      pending.push(ref);
+      reported++;
+      if (key) sources.add(key);
+      return;
+    }
+    if (exceeded === 'no') exceeded = 'pending';
+    if (!key || sources.has(key) || sourcesPastBudget >= MAX_ORIGINS_PAST_BUDGET) return;
+    sources.add(key);
+    sourcesPastBudget++;
+    pending.push(ref);
+  };
+  return {
+    pending,
+    add,
+    // Indexed, not for…of: the iterator protocol over a live HTMLCollection is the slower path.
+    addElements(elements: ArrayLike<HTMLScriptElement>, dynamic: boolean, hiddenFrom = Infinity, frameHidden?: HiddenHow) {
+      for (let i = 0, n = elements.length; i < n; i++) {
+        const element = elements[i];
+        if (!element) continue;
+        // Past the budget only external code is worth its cost: hashing filler is what it wants.
+        if (reported >= MAX_SCRIPTS_PER_PAGE && !element.hasAttribute('src')) {
+          if (exceeded === 'no' && runsAsScript(element)) exceeded = 'pending';
+          continue;
+        }
+        const ref = scriptRef(element, dynamic, frameHidden ?? (i >= hiddenFrom ? 'synthetic-load' : undefined));
+        if (ref) add(ref);
+      }
+    },
+    /** True once, for the message that first follows the budget running out. */
+    takeBudgetNotice(): boolean {
+      if (exceeded !== 'pending') return false;
+      exceeded = 'sent';
+      return true;
+    },
+    hasBudgetNotice: () => exceeded === 'pending',
+  };
+}
+
+/**
+ * Scripts the browser fetched (resource timing) that the DOM walk did not find: elements that
+ * removed themselves once they ran. The page can clear its timing buffer, so this only adds.
+ */
+function removedScripts(entries: ArrayLike<{ name: string; initiatorType: string }>, walked: ReadonlySet<string>): ScriptRef[] {
+  const refs: ScriptRef[] = [];
+  const seen = new Set<string>();
+  for (let i = 0, n = entries.length; i < n; i++) {
+    const entry = entries[i]!;
+    if (entry.initiatorType !== 'script' || walked.has(entry.name) || seen.has(entry.name) || !/^https?:/.test(entry.name)) continue;
+    seen.add(entry.name);
+    refs.push({ src: boundedUrl(entry.name), hidden: 'removed' });
+  }
+  return refs;
+}
+
 /**
  * Runs in every frame from document_start. On a host not known to be mail or chat it stops at
  * DOMContentLoaded, after the recognisers' selector checks, unless they find a messaging app.
@@ -95,6 +222,9 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
   // CSP violations can fire before the page is known to be mail: buffer a bounded few meanwhile.
   const violations: CspViolation[] = [];
   let violationsSeen = 0;
+  let syntheticLoadAt = Infinity;
+  const resourceEntries = () =>
+    deps.resourceEntries?.() ?? ((document.defaultView?.performance?.getEntriesByType?.('resource') ?? []) as PerformanceResourceTiming[]);
   let flushSoon = () => {};
   document.addEventListener(
     'securitypolicyviolation',
@@ -114,24 +244,16 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
   // The inventory runs inside the DOMContentLoaded listener itself, not in a promise continuation
   // after it: the same work, but a trace then shows it as the script's own (bench/content-script.ts).
   const observeParsedPage = () => {
-    const url = deps.location.href;
+    // A srcdoc or about:blank frame has no URL of its own: it counts for the document that made
+    // it, whose URL is its base URL (and the background checks that against the sender).
+    const ownUrl = !/^about:/i.test(deps.location.href);
+    const currentUrl = () => boundedUrl(ownUrl ? deps.location.href : document.baseURI);
+    const frameHidden = deps.location.href.toLowerCase() === 'about:srcdoc' ? 'srcdoc' : undefined;
     const recognised = deps.recognise?.(document);
     if (deps.recognise && !recognised) return;
 
-    let scriptsReported = 0;
-    const scripts: ScriptRef[] = [];
-    // Indexed, not for…of: the iterator protocol over a live HTMLCollection is the slower path.
-    const addScripts = (elements: ArrayLike<HTMLScriptElement>, dynamic: boolean) => {
-      for (let i = 0, n = elements.length; i < n; i++) {
-        if (scriptsReported >= MAX_SCRIPTS_PER_PAGE) return;
-        const element = elements[i];
-        const ref = element && scriptRef(element, dynamic);
-        if (ref) {
-          scripts.push(ref);
-          scriptsReported++;
-        }
-      }
-    };
+    const inventory = createScriptInventory();
+    const scripts = inventory.pending;
 
     const formsReported = new Set<string>();
     const collectNewForms = (): FormRef[] => {
@@ -167,10 +289,15 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       forms: take(forms, LIMITS.formsPerMessage),
       frames: take(frames, LIMITS.framesPerMessage),
       violations: take(violations, LIMITS.violationsPerMessage),
+      ...(inventory.takeBudgetNotice() ? { scriptBudgetExceeded: true as const } : {}),
     });
 
-    addScripts(document.scripts as HTMLCollectionOf<HTMLScriptElement>, false);
-    deps.send({ type: 'page-observed', url: boundedUrl(url), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
+    const parsedScripts = document.scripts as HTMLCollectionOf<HTMLScriptElement>;
+    inventory.addElements(parsedScripts, false, syntheticLoadAt, frameHidden);
+    const walked = new Set<string>();
+    for (let i = 0, n = parsedScripts.length; i < n; i++) walked.add(parsedScripts[i]!.src);
+    for (const ref of removedScripts(resourceEntries(), walked)) inventory.add(ref);
+    deps.send({ type: 'page-observed', url: currentUrl(), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
 
     let formsMayHaveChanged = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -180,8 +307,8 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       formsMayHaveChanged = false;
       const frames = [...pendingFrames].map(frameRef).filter((f): f is FrameRef => f !== undefined);
       pendingFrames.clear();
-      while (scripts.length || forms.length || frames.length || violations.length) {
-        deps.send({ type: 'elements-added', url: boundedUrl(deps.location.href), ...takeParts(forms, frames) });
+      while (scripts.length || forms.length || frames.length || violations.length || inventory.hasBudgetNotice()) {
+        deps.send({ type: 'elements-added', url: currentUrl(), ...takeParts(forms, frames) });
       }
     };
     flushSoon = () => {
@@ -199,8 +326,10 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
           else if (node.nodeType === 1) formsMayHaveChanged = formsReported.size < MAX_FORMS_PER_PAGE;
         }
       }
-      addScripts(added, true);
-      if (scripts.length || pendingFrames.size || formsMayHaveChanged) flushSoon();
+      // Scripts the parser adds to a document whose HTML has not finished (the inventory was taken
+      // early, see whenParsed) are the page's own markup, not page code's.
+      inventory.addElements(added, document.readyState !== 'loading', Infinity, frameHidden);
+      if (scripts.length || pendingFrames.size || formsMayHaveChanged || inventory.hasBudgetNotice()) flushSoon();
     });
     observer.observe(document.documentElement, { childList: true, subtree: true });
     // A tab closed or navigated away within the batch delay would take the batch with it.
@@ -219,19 +348,43 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
     });
   };
   return new Promise<void>((resolve) => {
-    whenParsed(document, signal, () => {
-      try {
-        if (!signal?.aborted) observeParsedPage();
-      } finally {
-        resolve();
-      }
-    });
+    whenParsed(
+      document,
+      deps,
+      () => {
+        try {
+          if (!signal?.aborted) observeParsedPage();
+        } finally {
+          resolve();
+        }
+      },
+      // Scripts after a DOMContentLoaded the page dispatched itself were placed to look as if
+      // page code added them after load: they are marked, not trusted as dynamic.
+      () => {
+        syntheticLoadAt = Math.min(syntheticLoadAt, document.scripts.length);
+      },
+    );
   });
 }
 
-/** Runs `then` once the document is parsed (at once if it already is), or when observing stops. */
-function whenParsed(document: Document, signal: AbortSignal | undefined, then: () => void): void {
+/**
+ * Runs `then` once the document is parsed (at once if it already is), or when observing stops.
+ * Only the browser's own DOMContentLoaded counts (page code can dispatch one whenever it likes),
+ * and HTML that never finishes (a proxy holding the response open) delays the inventory by a
+ * bounded time, not forever. Listens on the window in the capture phase, ahead of any page
+ * listener, so page code cannot stop the event before it arrives.
+ */
+function whenParsed(document: Document, deps: Pick<PageObserverDeps, 'signal' | 'unfinishedHtmlMs'>, then: () => void, onSynthetic: () => void): void {
   if (document.readyState !== 'loading') return then();
-  document.addEventListener('DOMContentLoaded', then, signal ? { once: true, signal } : { once: true });
-  signal?.addEventListener('abort', then, { once: true });
+  const { signal } = deps;
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    then();
+  };
+  const target = document.defaultView ?? document;
+  target.addEventListener('DOMContentLoaded', (event) => (event.isTrusted ? run() : onSynthetic()), signal ? { capture: true, signal } : true);
+  setTimeout(run, deps.unfinishedHtmlMs ?? UNFINISHED_HTML_MS);
+  signal?.addEventListener('abort', run, { once: true });
 }
