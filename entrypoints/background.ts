@@ -14,6 +14,7 @@ import { createMonitor, type Outcome } from '@/lib/monitor';
 import type { HeadersObservation } from '@/lib/observations';
 import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged, RETIRED_SITE_LISTS_KEY } from '@/lib/settings';
 import { applyRetention } from '@/lib/retention';
+import { pageUrlOfSender } from '@/lib/sender';
 import { resolveSite, type SiteLists } from '@/lib/sites';
 import { createTabStates, deepStatusKey } from '@/lib/tab-state';
 import { hostOf } from '@/lib/url';
@@ -102,12 +103,12 @@ export default defineBackground(() => {
     }
     const message = validated.message;
     // The browser's word for where the message came from beats the message's own claim.
-    if (hostOf(message.url) !== hostOf(sender.url)) {
+    const url = pageUrlOfSender(sender, message.url);
+    if (!url) {
       console.warn('tapguard: dropped a message whose url does not match its sender');
       return;
     }
     const tabId = sender.tab.id;
-    const url = sender.url;
     // A frame's first inventory is, for the tab, elements added to it: the tab's verdict and
     // visit count belong to its top document.
     // The answer comes once the message is recorded: a content script whose send fails (the
@@ -116,7 +117,7 @@ export default defineBackground(() => {
       // What a frame showed belongs to the tab's page in the popup, whatever host the frame is on.
       const tabHost = sender.frameId !== 0 && sender.tab.url ? hostOf(sender.tab.url) : undefined;
       return monitor
-        .observeScripts(url, message.scripts, message.forms, message.frames, message.violations)
+        .observeScripts(url, message.scripts, message.forms, message.frames, message.violations, message.scriptBudgetExceeded)
         .then(show(tabId, tabHost))
         .then(recorded, failed('page change'));
     }

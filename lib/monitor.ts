@@ -11,6 +11,7 @@ import {
   detectHiddenFrames,
   detectNewInline,
   detectNewScriptOrigins,
+  detectScriptBudgetExceeded,
   detectScriptBytesChanged,
   detectSriRemoved,
   learnCsp,
@@ -125,6 +126,7 @@ export function createMonitor(deps: MonitorDeps) {
           ...detectNewScriptOrigins(page.url, page.scripts, visitedCtx),
           ...newInline,
           ...detectSriRemoved(page.url, page.scripts, visitedCtx),
+          ...detectScriptBudgetExceeded(page.url, page.scriptBudgetExceeded, visitedCtx),
           ...pageChanges(page.url, page.scripts, page.frames ?? [], page.violations ?? [], visitedCtx),
         ];
         const reportedInline = new Set(newInline.map((f) => String(f.evidence.sha256)));
@@ -134,17 +136,34 @@ export function createMonitor(deps: MonitorDeps) {
     },
 
     /** Elements page code added after load: scripts, forms, frames, CSP violations. */
-    async observeScripts(url: string, scripts: ScriptRef[], forms: FormRef[] = [], frames: FrameRef[] = [], violations: CspViolation[] = []): Promise<Outcome> {
+    async observeScripts(
+      url: string,
+      scripts: ScriptRef[],
+      forms: FormRef[] = [],
+      frames: FrameRef[] = [],
+      violations: CspViolation[] = [],
+      scriptBudgetExceeded = false,
+    ): Promise<Outcome> {
       const site = await siteFor(url);
       if (!site) return { recorded: [] };
-      return judge(url, site, (before, ctx) => ({
-        findings: [
-          ...detectInsecureForms(url, forms, ctx),
-          ...detectNewScriptOrigins(url, scripts, { ...ctx, baseline: before }),
-          ...pageChanges(url, scripts, frames, violations, { ...ctx, baseline: before }),
-        ],
-        baseline: learnScripts(before, scripts),
-      }));
+      return judge(url, site, (before, ctx) => {
+        const judged = { ...ctx, baseline: before };
+        // Frames and later insertions: only inline code that hid is judged here (see detectNewInline).
+        const hiddenInline = detectNewInline(url, scripts.filter((s) => s.hidden), judged);
+        const reported = new Set(hiddenInline.map((f) => String(f.evidence.sha256)));
+        const learned = learnScripts(before, scripts);
+        return {
+          findings: [
+            ...detectInsecureForms(url, forms, ctx),
+            ...detectNewScriptOrigins(url, scripts, judged),
+            ...hiddenInline,
+            ...detectScriptBudgetExceeded(url, scriptBudgetExceeded, judged),
+            ...pageChanges(url, scripts, frames, violations, judged),
+          ],
+          // While the host is learned, hidden inline code of its frames is learned with the page's.
+          baseline: isLearning(learned) ? learnHiddenInline(learned, url, scripts, reported) : learned,
+        };
+      });
     },
 
     /** Firefox: the bytes of a script a messaging page loaded. */
@@ -215,6 +234,11 @@ export type Monitor = ReturnType<typeof createMonitor>;
 
 function pageChanges(url: string, scripts: readonly ScriptRef[], frames: readonly FrameRef[], violations: readonly CspViolation[], ctx: DetectContext) {
   return [...detectExtensionScripts(url, scripts, ctx), ...detectHiddenFrames(url, frames, ctx), ...detectCspViolations(url, violations, ctx)];
+}
+
+function learnHiddenInline(baseline: Baseline, url: string, scripts: readonly ScriptRef[], reported: ReadonlySet<string>): Baseline {
+  const hidden = scripts.filter((s) => s.hidden && s.inlineSha256);
+  return hidden.length ? learnInline(baseline, url, hidden, reported) : baseline;
 }
 
 function learnScripts(baseline: Baseline, scripts: readonly ScriptRef[]): Baseline {

@@ -32,7 +32,7 @@ export interface PageObserverDeps {
 }
 
 // Per page, so a page that inserts elements in a loop cannot make the extension do unbounded work.
-export const MAX_SCRIPTS_PER_PAGE = 2000;
+export const MAX_SCRIPTS_PER_PAGE = LIMITS.scriptsPerPage;
 export const MAX_FORMS_PER_PAGE = 200;
 export const MAX_FRAMES_PER_PAGE = 200;
 export const MAX_VIOLATIONS_PER_PAGE = 200;

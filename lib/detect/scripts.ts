@@ -1,4 +1,5 @@
 import { isLearning, type Baseline } from '../baseline';
+import { LIMITS } from '../limits';
 import { cspWeakenings } from '../csp';
 import { sha256Hex } from '../hash';
 import type { CspViolation, FrameRef, HeadersObservation, ScriptBytesObservation, ScriptRef } from '../observations';
@@ -8,13 +9,18 @@ import type { DetectContext } from './context';
 
 const EXTENSION_SCHEMES = ['chrome-extension:', 'moz-extension:', 'safari-web-extension:'];
 
-/** Origins of external scripts that say something about the network: http(s) only. */
-export function networkScriptOrigins(scripts: readonly ScriptRef[]): Map<string, string> {
-  const origins = new Map<string, string>();
+/**
+ * Sources of external scripts that say something about the network: http(s) origins, and code
+ * without an origin (`data:`, `blob:`), which counts as a source of its own. Each maps to the
+ * first script seen from it.
+ */
+export function networkScriptOrigins(scripts: readonly ScriptRef[]): Map<string, ScriptRef> {
+  const origins = new Map<string, ScriptRef>();
   for (const script of scripts) {
     if (!script.src || EXTENSION_SCHEMES.some((scheme) => script.src!.startsWith(scheme))) continue;
-    const origin = originOf(script.src);
-    if (origin.startsWith('http') && !origins.has(origin)) origins.set(origin, script.src);
+    const originless = /^(data|blob):/i.exec(script.src);
+    const origin = originless ? `${originless[1]!.toLowerCase()}:` : originOf(script.src);
+    if ((originless || origin.startsWith('http')) && !origins.has(origin)) origins.set(origin, script);
   }
   return origins;
 }
@@ -23,6 +29,7 @@ export function networkScriptOrigins(scripts: readonly ScriptRef[]): Map<string,
  * script.new-origin: a script from an origin this page never used — not its own, not one its
  * service profile lists, not one learned in the first visit. After learning, new origins are
  * reported rather than learned, so an injected script cannot become "normal" by persisting.
+ * Code from a `data:` URL is named by its first characters; code that hid from the DOM walk says how.
  */
 export function detectNewScriptOrigins(pageUrl: string, scripts: readonly ScriptRef[], ctx: DetectContext): Finding[] {
   const pageOrigin = originOf(pageUrl);
@@ -31,16 +38,19 @@ export function detectNewScriptOrigins(pageUrl: string, scripts: readonly Script
   if (ctx.baseline === undefined || isLearning(ctx.baseline)) return [];
   const known = new Set(ctx.baseline?.scriptOrigins ?? []);
   const findings: Finding[] = [];
-  for (const [origin, src] of networkScriptOrigins(scripts)) {
+  for (const [origin, script] of networkScriptOrigins(scripts)) {
     if (expected.has(origin) || known.has(origin)) continue;
     findings.push({
       rule: 'script.new-origin',
-      severity: 'high',
+      // Page code makes blob: URLs of its own; a proxy has to inject code for one first.
+      severity: origin === 'blob:' ? 'medium' : 'high',
       host: hostOf(pageUrl),
       url: pageUrl,
       evidence: {
-        scriptUrl: sanitiseUrl(src),
+        scriptUrl: sanitiseUrl(script.src!),
         scriptOrigin: origin,
+        ...(origin === 'data:' && script.preview ? { preview: script.preview } : {}),
+        ...(script.hidden ? { hidden: script.hidden } : {}),
         knownOrigins: [...expected, ...known].sort(),
         baselineVisits: ctx.baseline?.visits ?? 0,
       },
@@ -48,6 +58,24 @@ export function detectNewScriptOrigins(pageUrl: string, scripts: readonly Script
     });
   }
   return findings;
+}
+
+/**
+ * A page carried more scripts than the content script inventories: what came after the limit
+ * was not hashed (external sources past it are still named). Reported, not dropped in silence.
+ */
+export function detectScriptBudgetExceeded(pageUrl: string, exceeded: boolean | undefined, _ctx: DetectContext): Finding[] {
+  if (!exceeded) return [];
+  return [
+    {
+      rule: 'script.new-inline',
+      severity: 'medium',
+      host: hostOf(pageUrl),
+      url: pageUrl,
+      evidence: { budgetExceeded: true, limit: LIMITS.scriptsPerPage, page: pageKeyOf(pageUrl), note: 'more scripts than tapguard inventories on one page: inline code past the limit was not checked' },
+      dedupeParts: ['budget', pageKeyOf(pageUrl)],
+    },
+  ];
 }
 
 // ---- inline scripts ---------------------------------------------------------------------------
@@ -76,27 +104,38 @@ export function pageKeyOf(url: string): string {
 
 /** Parser-inserted inline scripts: the ones a tampered response adds. App-generated ones churn. */
 function staticInline(scripts: readonly ScriptRef[]): ScriptRef[] {
-  return scripts.filter((s) => s.inlineSha256 && !s.dynamic);
+  return scripts.filter((s) => s.inlineSha256 && (!s.dynamic || s.hidden));
 }
 
 /**
  * script.new-inline: inline code this page never carried, on a page whose inline scripts have
  * not changed for several visits. Until then new inline code is learned, so a site that rotates
- * its inline scripts never becomes noisy.
+ * its inline scripts never becomes noisy. Inline code that hid from the DOM walk (in a srcdoc
+ * frame, or behind a forged DOMContentLoaded) is judged as soon as the host is past learning:
+ * an app's own churn does not hide.
  */
 export function detectNewInline(pageUrl: string, scripts: readonly ScriptRef[], ctx: DetectContext): Finding[] {
   if (ctx.site.profile?.volatileInline) return [];
   const page = ctx.baseline?.inline?.[pageKeyOf(pageUrl)];
-  if (!page || page.stableVisits < STABLE_INLINE_VISITS) return [];
-  const known = new Set(page.hashes);
-  return staticInline(scripts)
-    .filter((s) => !known.has(s.inlineSha256!))
+  const stable = page !== undefined && page.stableVisits >= STABLE_INLINE_VISITS;
+  const pastLearning = ctx.baseline !== undefined && !isLearning(ctx.baseline);
+  if (!stable && !pastLearning) return [];
+  const known = new Set(page?.hashes ?? []);
+  return scripts
+    .filter((s) => s.inlineSha256 && !known.has(s.inlineSha256) && (s.hidden ? pastLearning : stable && !s.dynamic))
     .map((s) => ({
       rule: 'script.new-inline' as const,
       severity: 'medium' as const,
       host: hostOf(pageUrl),
       url: pageUrl,
-      evidence: { sha256: s.inlineSha256!, preview: s.preview ?? '', page: pageKeyOf(pageUrl), knownInlineScripts: page.hashes.length, stableVisits: page.stableVisits },
+      evidence: {
+        sha256: s.inlineSha256!,
+        preview: s.preview ?? '',
+        page: pageKeyOf(pageUrl),
+        ...(s.hidden ? { hidden: s.hidden } : {}),
+        knownInlineScripts: page?.hashes.length ?? 0,
+        stableVisits: page?.stableVisits ?? 0,
+      },
       dedupeParts: [s.inlineSha256!],
     }));
 }

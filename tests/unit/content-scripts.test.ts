@@ -61,8 +61,8 @@ describe('content script registrations', () => {
 
   it('watches known hosts and recognises everywhere else, both in every frame from document_start', () => {
     const [watch, recognise] = contentScriptsFor(LISTS);
-    expect(watch).toMatchObject({ id: 'watch', js: [WATCH_SCRIPT], allFrames: true, runAt: 'document_start', persistAcrossSessions: true });
-    expect(recognise).toMatchObject({ id: 'recognise', js: [RECOGNISE_SCRIPT], matches: ['http://*/*', 'https://*/*'], allFrames: true, runAt: 'document_start' });
+    expect(watch).toMatchObject({ id: 'watch', js: [WATCH_SCRIPT], allFrames: true, matchOriginAsFallback: true, runAt: 'document_start', persistAcrossSessions: true });
+    expect(recognise).toMatchObject({ id: 'recognise', js: [RECOGNISE_SCRIPT], matches: ['http://*/*', 'https://*/*'], allFrames: true, matchOriginAsFallback: true, runAt: 'document_start' });
     expect(recognise!.excludeMatches).toEqual(watch!.matches);
     // A browser refuses an empty `matches`; the built-in services keep it from ever being empty.
     expect(contentScriptsFor({ userSites: [], recognisedHosts: {} })[0]!.matches.length).toBeGreaterThan(0);

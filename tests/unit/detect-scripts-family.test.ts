@@ -9,6 +9,7 @@ import {
   detectExtensionScripts,
   detectHiddenFrames,
   detectNewInline,
+  detectScriptBudgetExceeded,
   detectScriptBytesChanged,
   detectSriRemoved,
   learnCsp,
@@ -47,6 +48,27 @@ describe('script.new-inline', () => {
     b = learnInline(b, PAGE, [inline('a'), injected], new Set([injected.inlineSha256]));
     expect(detectNewInline(PAGE, [injected], ctx({ baseline: b }))).toHaveLength(1);
     expect(detectNewInline(PAGE, [{ ...inline('c'), dynamic: true }], ctx({ baseline: b }))).toEqual([]);
+  });
+
+  it('judges inline code that hid (srcdoc, forged DOMContentLoaded) as soon as the host is past learning', () => {
+    let b = baseline({ visits: 1 });
+    const srcdoc = { ...inline('s', 'fromSrcdoc()'), hidden: 'srcdoc' as const };
+    // Learning: quiet, and learned.
+    expect(detectNewInline(PAGE, [srcdoc], ctx({ baseline: b }))).toEqual([]);
+    b = learnInline(b, PAGE, [srcdoc], new Set());
+    b = { ...b, visits: 2 };
+    expect(detectNewInline(PAGE, [srcdoc], ctx({ baseline: b }))).toEqual([]);
+    // The page's inline set has not settled, yet new hidden code is reported; plain new code is not.
+    const late = { ...inline('k', 'keylog()'), hidden: 'synthetic-load' as const };
+    const findings = detectNewInline(PAGE, [late, inline('n')], ctx({ baseline: b }));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ rule: 'script.new-inline', severity: 'medium', evidence: { preview: 'keylog()', hidden: 'synthetic-load' } });
+  });
+
+  it('reports a page whose scripts outran the inventory budget', () => {
+    expect(detectScriptBudgetExceeded(PAGE, false, ctx())).toEqual([]);
+    const [f] = detectScriptBudgetExceeded(PAGE, true, ctx());
+    expect(f).toMatchObject({ rule: 'script.new-inline', severity: 'medium', evidence: { budgetExceeded: true, limit: 2000 } });
   });
 
   it('is off for services whose inline scripts change on every load', () => {

@@ -39,4 +39,22 @@ describe('script.new-origin', () => {
     const findings = detectNewScriptOrigins(PAGE, [{ src: 'chrome-extension://abc/inject.js' }, { inlineSha256: 'f'.repeat(64) }], ctx({ baseline: baseline({ visits: 4 }) }));
     expect(findings).toEqual([]);
   });
+
+  it('counts code without an origin (data:, blob:) as a source of its own, named by its first characters', () => {
+    const known = baseline({ visits: 2 });
+    const data = { src: 'data:text/javascript,steal()', preview: 'data:text/javascript,steal()' };
+    const findings = detectNewScriptOrigins(PAGE, [own, data, { src: 'blob:https://mail.example.org/0d2f' }], ctx({ baseline: known }));
+    expect(findings.map((f) => [f.evidence.scriptOrigin, f.severity, f.evidence.preview])).toEqual([
+      ['data:', 'high', 'data:text/javascript,steal()'],
+      ['blob:', 'medium', undefined],
+    ]);
+    expect(findings[0]!.evidence.scriptUrl).toBe('data:');
+    // Learned like any origin in the first visit.
+    expect(detectNewScriptOrigins(PAGE, [data], ctx({ baseline: baseline({ visits: 3, scriptOrigins: ['data:'] }) }))).toEqual([]);
+  });
+
+  it('says how a script hid from the DOM walk', () => {
+    const [f] = detectNewScriptOrigins(PAGE, [{ ...evil, hidden: 'removed' }], ctx({ baseline: baseline({ visits: 2 }) }));
+    expect(f!.evidence.hidden).toBe('removed');
+  });
 });
