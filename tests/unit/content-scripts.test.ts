@@ -90,7 +90,7 @@ describe('content script registrations', () => {
 
   it('removes registrations of an older version it no longer makes', async () => {
     const { api, registered } = fakeScripting();
-    await api.registerContentScripts([{ id: 'content' as 'watch', js: ['content-scripts/content.js'], matches: ['<all_urls>'], allFrames: true, runAt: 'document_start', persistAcrossSessions: true }]);
+    await api.registerContentScripts([{ id: 'content' as 'watch', js: ['content-scripts/content.js'], matches: ['<all_urls>'], allFrames: true, matchOriginAsFallback: false, runAt: 'document_start', persistAcrossSessions: true }]);
     const sync = createContentScriptSync(api);
     expect(await sync(LISTS)).toEqual(['unregistered content', 'registered watch', 'registered recognise']);
     expect([...registered.keys()].sort()).toEqual(['recognise', 'watch']);
