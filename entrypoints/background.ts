@@ -3,6 +3,7 @@ import { badgeFor } from '@/lib/badge';
 import { createDeepInspector, type DebuggerApi } from '@/lib/chrome/deep-inspection';
 import { createContentScriptSync, type ScriptingApi } from '@/lib/content-scripts';
 import { browser } from '@/lib/browser';
+import { hasLearnedBaseline } from '@/lib/baseline';
 import { openDb } from '@/lib/db';
 import { classifyRequestError } from '@/lib/detect/cert-error';
 import { looksImmutable } from '@/lib/detect/scripts';
@@ -11,6 +12,7 @@ import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib
 import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
+import { createSeenScriptOrigins, messagingPageOfRequest, networkScriptRef, type RequestOrigin } from '@/lib/network-inventory';
 import type { HeadersObservation } from '@/lib/observations';
 import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged, RETIRED_SITE_LISTS_KEY } from '@/lib/settings';
 import { applyRetention } from '@/lib/retention';
@@ -33,7 +35,8 @@ export default defineBackground(() => {
     recorder: createRecorder(db, { browser: version }),
     loadSiteLists,
     loadSettings,
-    rememberRecognisedHost: addRecognisedHost,
+    // A host with a learned baseline is never pushed out of the list by look-alikes.
+    rememberRecognisedHost: (host, id) => addRecognisedHost(host, id, async (known) => hasLearnedBaseline(await db.baselines.get(known))),
     now: Date.now,
     // Without the optional `management` permission the API is absent (Chrome) or refuses (Firefox).
     installedExtensions: async () => (browser.management?.getAll ? await browser.management.getAll() : undefined),
@@ -75,6 +78,7 @@ export default defineBackground(() => {
   // A main frame's headers arrive before its page can say it is self-hosted mail; they wait
   // here, in memory and for that tab only, until the page has been judged.
   const pendingMainFrame = new Map<number, HeadersObservation>();
+  const seenScriptOrigins = createSeenScriptOrigins();
   const action = browser.action ?? browser.browserAction;
   /** `tabHost`: the host of the tab's top document, when the outcome came from one of its frames. */
   const show = (tabId: number | undefined, tabHost?: string) => async (outcome: Outcome) => {
@@ -137,6 +141,7 @@ export default defineBackground(() => {
   browser.webRequest.onBeforeRequest.addListener(
     (details) => {
       pendingMainFrame.delete(details.tabId);
+      seenScriptOrigins.reset(details.tabId);
       if (details.tabId < 0) return;
       void tabStates.reset(details.tabId).catch(report('tab reset'));
       void action.setBadgeText({ tabId: details.tabId, text: '' }).catch(() => undefined);
@@ -201,6 +206,19 @@ export default defineBackground(() => {
         .catch(report('request observation'));
     },
     { urls: ['http://*/*', 'ws://*/*'] },
+  );
+
+  // The network's inventory of messaging pages' code (lib/network-inventory.ts): what the DOM
+  // walk cannot see (self-removed elements, import(), workers) is judged like the DOM's.
+  const isMessagingUrl = (url: string) => Boolean(siteLists && resolveSite(hostOf(url), siteLists));
+  browser.webRequest.onBeforeRequest.addListener(
+    (details) => {
+      const pageUrl = messagingPageOfRequest(details as RequestOrigin, isMessagingUrl);
+      const script = pageUrl && networkScriptRef(details.url, pageUrl);
+      if (!pageUrl || !script || !seenScriptOrigins.first(details.tabId, pageUrl, details.url)) return;
+      monitor.observeScripts(pageUrl, [script]).then(show(details.tabId)).catch(report('network script observation'));
+    },
+    { urls: ['http://*/*', 'https://*/*'], types: ['script', 'object'] },
   );
 
   // Security headers of messaging documents (HSTS now; CSP is read by the script-injection family).

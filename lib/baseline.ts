@@ -44,6 +44,11 @@ export function isLearning(baseline: Baseline): boolean {
   return baseline.visits <= LEARNING_VISITS;
 }
 
+/** A host visited past its learning visits: what a look-alike visited once cannot be. */
+export function hasLearnedBaseline(baseline: Baseline | undefined): boolean {
+  return baseline !== undefined && !isLearning(baseline);
+}
+
 function addAll(set: readonly string[], values: Iterable<string>): string[] {
   const next = [...set];
   for (const value of values) if (value && !next.includes(value)) next.push(value);

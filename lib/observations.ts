@@ -12,11 +12,12 @@ export interface ScriptRef {
   /** Inserted by page code after load, rather than by the parser. */
   dynamic?: boolean;
   /**
-   * Code that would have escaped a plain DOM walk, and how it was found: its element removed
-   * itself (seen in the browser's resource timing), it ran in a `srcdoc` frame, or it came after
-   * a DOMContentLoaded the page dispatched itself.
+   * Code that would have escaped a plain DOM walk, and how: it ran in a `srcdoc` frame, or it
+   * came after a DOMContentLoaded the page dispatched itself.
    */
-  hidden?: 'removed' | 'srcdoc' | 'synthetic-load';
+  hidden?: 'srcdoc' | 'synthetic-load';
+  /** Seen by the background on the network (lib/network-inventory.ts), never sent by a page. */
+  network?: true;
 }
 
 /** An iframe on a messaging page, with whether a user could see it. */

@@ -22,11 +22,6 @@ export interface PageObserverDeps {
   signal?: AbortSignal;
   /** Delay that batches dynamically inserted elements into one message. */
   batchMs?: number;
-  /**
-   * The page's resource timing entries (default: its `performance`): scripts the browser fetched,
-   * including ones whose element removed itself before the inventory.
-   */
-  resourceEntries?(): ArrayLike<{ name: string; initiatorType: string }>;
   /** How long to wait for the end of the HTML before taking the inventory anyway. */
   unfinishedHtmlMs?: number;
 }
@@ -64,12 +59,15 @@ const JS_TYPES = new Set([
   'text/x-javascript',
 ]);
 
-/** Whether the browser runs this element as script (HTML, "prepare the script element", step 8). */
+/**
+ * Whether the browser runs this element as script (HTML, "prepare the script element", step 8).
+ * An element without a type is counted even when a `language` attribute names something else: a
+ * browser would not run it, but reading that attribute on every script costs start-up and
+ * counting an inert element costs nothing.
+ */
 function runsAsScript(element: HTMLScriptElement): boolean {
   const type = element.getAttribute('type');
-  if (type !== null) return JS_TYPES.has(type.trim().toLowerCase());
-  const language = element.getAttribute('language');
-  return !language || JS_TYPES.has(`text/${language.trim().toLowerCase()}`);
+  return type === null || JS_TYPES.has(type.trim().toLowerCase());
 }
 
 /** How code that would have escaped the DOM walk was found. */
@@ -86,18 +84,22 @@ function boundedUrl(url: string): string {
 
 function scriptRef(element: HTMLScriptElement, dynamic: boolean, hidden?: HiddenHow): ScriptRef | undefined {
   if (!runsAsScript(element)) return undefined;
-  const extra = { ...(dynamic ? { dynamic } : {}), ...(hidden ? { hidden } : {}) };
   // `src` is the resolved absolute URL; reading the property (not the attribute) resolves <base>.
   const src = boundedUrl(element.src);
+  let ref: ScriptRef;
   if (src) {
+    ref = { src, integrity: element.hasAttribute('integrity') };
     // Code without an origin (data:, blob:) is named by its first characters.
-    const preview = /^(data|blob):/i.test(src) ? { preview: src.slice(0, LIMITS.preview) } : {};
-    return { src, integrity: element.hasAttribute('integrity'), ...preview, ...extra };
+    if (src.startsWith('data:') || src.startsWith('blob:')) ref.preview = src.slice(0, LIMITS.preview);
+  } else {
+    const text = element.text;
+    if (!text.trim()) return undefined;
+    const hashed = text.length > MAX_HASHED_CHARS ? `${text.slice(0, MAX_HASHED_CHARS)}\u0000${text.length}` : text;
+    ref = { inlineSha256: sha256HexOfText(hashed), preview: text.trim().slice(0, LIMITS.preview) };
   }
-  const text = element.text;
-  if (!text.trim()) return undefined;
-  const hashed = text.length > MAX_HASHED_CHARS ? `${text.slice(0, MAX_HASHED_CHARS)}\u0000${text.length}` : text;
-  return { inlineSha256: sha256HexOfText(hashed), preview: text.trim().slice(0, LIMITS.preview), ...extra };
+  if (dynamic) ref.dynamic = dynamic;
+  if (hidden) ref.hidden = hidden;
+  return ref;
 }
 
 function formRef(form: HTMLFormElement, baseUrl: string, hasPassword: boolean): FormRef | undefined {
@@ -150,22 +152,25 @@ function createScriptInventory() {
   const pending: ScriptRef[] = [];
   let reported = 0;
   let exceeded: 'no' | 'pending' | 'sent' = 'no';
-  // Sources of the external scripts reported so far (few on any page), and how many were new
-  // past the budget.
-  const sources = new Set<string>();
-  let sourcesPastBudget = 0;
+  // URLs of the external scripts reported within the budget: their sources are worked out only
+  // if the budget runs out, so an ordinary page pays a string push per script, not a URL parse.
+  const reportedSrcs: string[] = [];
+  let sourcesPastBudget: Set<string> | undefined;
+  let newPastBudget = 0;
   const add = (ref: ScriptRef) => {
-    const key = ref.src && sourceKey(ref.src);
     if (reported < MAX_SCRIPTS_PER_PAGE) {
       pending.push(ref);
       reported++;
-      if (key) sources.add(key);
+      if (ref.src) reportedSrcs.push(ref.src);
       return;
     }
     if (exceeded === 'no') exceeded = 'pending';
-    if (!key || sources.has(key) || sourcesPastBudget >= MAX_ORIGINS_PAST_BUDGET) return;
-    sources.add(key);
-    sourcesPastBudget++;
+    if (!ref.src) return;
+    sourcesPastBudget ??= new Set(reportedSrcs.map(sourceKey));
+    const key = sourceKey(ref.src);
+    if (sourcesPastBudget.has(key) || newPastBudget >= MAX_ORIGINS_PAST_BUDGET) return;
+    sourcesPastBudget.add(key);
+    newPastBudget++;
     pending.push(ref);
   };
   return {
@@ -196,22 +201,6 @@ function createScriptInventory() {
 }
 
 /**
- * Scripts the browser fetched (resource timing) that the DOM walk did not find: elements that
- * removed themselves once they ran. The page can clear its timing buffer, so this only adds.
- */
-function removedScripts(entries: ArrayLike<{ name: string; initiatorType: string }>, walked: ReadonlySet<string>): ScriptRef[] {
-  const refs: ScriptRef[] = [];
-  const seen = new Set<string>();
-  for (let i = 0, n = entries.length; i < n; i++) {
-    const entry = entries[i]!;
-    if (entry.initiatorType !== 'script' || walked.has(entry.name) || seen.has(entry.name) || !/^https?:/.test(entry.name)) continue;
-    seen.add(entry.name);
-    refs.push({ src: boundedUrl(entry.name), hidden: 'removed' });
-  }
-  return refs;
-}
-
-/**
  * Runs in every frame from document_start. On a host not known to be mail or chat it stops at
  * DOMContentLoaded, after the recognisers' selector checks, unless they find a messaging app.
  * Content scripts run in an isolated world (Chrome) or behind Xray vision (Firefox), so page code
@@ -223,8 +212,6 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
   const violations: CspViolation[] = [];
   let violationsSeen = 0;
   let syntheticLoadAt = Infinity;
-  const resourceEntries = () =>
-    deps.resourceEntries?.() ?? ((document.defaultView?.performance?.getEntriesByType?.('resource') ?? []) as PerformanceResourceTiming[]);
   let flushSoon = () => {};
   document.addEventListener(
     'securitypolicyviolation',
@@ -246,9 +233,10 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
   const observeParsedPage = () => {
     // A srcdoc or about:blank frame has no URL of its own: it counts for the document that made
     // it, whose URL is its base URL (and the background checks that against the sender).
-    const ownUrl = !/^about:/i.test(deps.location.href);
+    const href = deps.location.href;
+    const ownUrl = !href.startsWith('about:');
     const currentUrl = () => boundedUrl(ownUrl ? deps.location.href : document.baseURI);
-    const frameHidden = deps.location.href.toLowerCase() === 'about:srcdoc' ? 'srcdoc' : undefined;
+    const frameHidden = href === 'about:srcdoc' ? 'srcdoc' : undefined;
     const recognised = deps.recognise?.(document);
     if (deps.recognise && !recognised) return;
 
@@ -292,12 +280,10 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       ...(inventory.takeBudgetNotice() ? { scriptBudgetExceeded: true as const } : {}),
     });
 
-    const parsedScripts = document.scripts as HTMLCollectionOf<HTMLScriptElement>;
-    inventory.addElements(parsedScripts, false, syntheticLoadAt, frameHidden);
-    const walked = new Set<string>();
-    for (let i = 0, n = parsedScripts.length; i < n; i++) walked.add(parsedScripts[i]!.src);
-    for (const ref of removedScripts(resourceEntries(), walked)) inventory.add(ref);
-    deps.send({ type: 'page-observed', url: currentUrl(), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
+    // A script element that removed itself before this walk is not here: the background's
+    // network inventory sees its request (lib/network-inventory.ts).
+    inventory.addElements(document.scripts as HTMLCollectionOf<HTMLScriptElement>, false, syntheticLoadAt, frameHidden);
+    deps.send({ type: 'page-observed', url: boundedUrl(ownUrl ? href : document.baseURI), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
 
     let formsMayHaveChanged = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -378,13 +364,15 @@ function whenParsed(document: Document, deps: Pick<PageObserverDeps, 'signal' | 
   if (document.readyState !== 'loading') return then();
   const { signal } = deps;
   let done = false;
+  // Cleared when the document is parsed: a timer that fires is one more entry into this world.
+  const deadline = setTimeout(() => run(), deps.unfinishedHtmlMs ?? UNFINISHED_HTML_MS);
   const run = () => {
     if (done) return;
     done = true;
+    clearTimeout(deadline);
     then();
   };
   const target = document.defaultView ?? document;
   target.addEventListener('DOMContentLoaded', (event) => (event.isTrusted ? run() : onSynthetic()), signal ? { capture: true, signal } : true);
-  setTimeout(run, deps.unfinishedHtmlMs ?? UNFINISHED_HTML_MS);
   signal?.addEventListener('abort', run, { once: true });
 }

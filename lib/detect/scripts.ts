@@ -51,6 +51,7 @@ export function detectNewScriptOrigins(pageUrl: string, scripts: readonly Script
         scriptOrigin: origin,
         ...(origin === 'data:' && script.preview ? { preview: script.preview } : {}),
         ...(script.hidden ? { hidden: script.hidden } : {}),
+        ...(script.network ? { seenBy: 'network' } : {}),
         knownOrigins: [...expected, ...known].sort(),
         baselineVisits: ctx.baseline?.visits ?? 0,
       },

@@ -54,7 +54,10 @@ describe('script.new-origin', () => {
   });
 
   it('says how a script hid from the DOM walk', () => {
-    const [f] = detectNewScriptOrigins(PAGE, [{ ...evil, hidden: 'removed' }], ctx({ baseline: baseline({ visits: 2 }) }));
-    expect(f!.evidence.hidden).toBe('removed');
+    const [f] = detectNewScriptOrigins(PAGE, [{ ...evil, hidden: 'srcdoc' }], ctx({ baseline: baseline({ visits: 2 }) }));
+    expect(f!.evidence.hidden).toBe('srcdoc');
+    // And that the network saw it, where the DOM may not have (lib/network-inventory.ts).
+    const [n] = detectNewScriptOrigins(PAGE, [{ ...evil, network: true }], ctx({ baseline: baseline({ visits: 2 }) }));
+    expect(n!.evidence.seenBy).toBe('network');
   });
 });
