@@ -250,17 +250,25 @@ export default defineBackground(() => {
     browser.webRequest.onHeadersReceived.addListener(
       (details) => {
         const pageUrl = details.documentUrl;
-        if (!pageUrl || details.statusCode !== 200 || !siteLists || !resolveSite(hostOf(pageUrl), siteLists)) return;
+        // Every 2xx answer carries the script's bytes (a proxy can answer 203 as well as 200).
+        if (!pageUrl || details.statusCode < 200 || details.statusCode >= 300 || !siteLists || !resolveSite(hostOf(pageUrl), siteLists)) return;
         const cacheControl = details.responseHeaders?.find((h) => h.name.toLowerCase() === 'cache-control')?.value ?? null;
         const immutable = looksImmutable(details.url, cacheControl);
+        const hashBytes = () => {
+          const filter = browser.webRequest.filterResponseData(details.requestId) as unknown as StreamFilterLike;
+          const observe = (sha256?: string) =>
+            monitor.observeScriptBytes({ url: details.url, pageUrl, ...(sha256 ? { sha256 } : {}), immutable }).then(show(details.tabId)).catch(report('script bytes'));
+          hashStream(filter, observe, () => observe());
+          return {};
+        };
         // Bytes only matter for scripts that promise never to change; the rest are not streamed
-        // through the extension at all: streaming them cost page-load time and told the detector nothing.
-        if (!immutable) return;
-        const filter = browser.webRequest.filterResponseData(details.requestId) as unknown as StreamFilterLike;
-        hashStream(filter, (sha256) => {
-          monitor.observeScriptBytes({ url: details.url, pageUrl, sha256, immutable }).then(show(details.tabId)).catch(report('script bytes'));
-        });
-        return {};
+        // through the extension at all: streaming them cost page-load time and told the detector
+        // nothing. A URL learned as immutable stays checked when its header goes.
+        if (immutable) return hashBytes();
+        return monitor.hasLearnedScriptBytes(pageUrl, details.url).then(
+          (learned) => (learned ? hashBytes() : {}),
+          () => ({}),
+        );
       },
       { urls: ['<all_urls>'], types: ['script'] },
       ['blocking', 'responseHeaders'],

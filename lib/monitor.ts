@@ -19,8 +19,8 @@ import {
   learnScriptBytes,
   learnSri,
   networkScriptOrigins,
+  scriptBytesKey,
 } from './detect/scripts';
-import { sha256Hex } from './hash';
 import {
   detectDowngradeRedirect,
   detectHstsDropped,
@@ -171,11 +171,17 @@ export function createMonitor(deps: MonitorDeps) {
       const site = await siteFor(bytes.pageUrl);
       if (!site) return { recorded: [] };
       // The full URL (query included) identifies the script; only its hash is stored.
-      const urlKey = sha256Hex(bytes.url).slice(0, 32);
+      const urlKey = scriptBytesKey(bytes.url);
       return judge(bytes.pageUrl, site, (before, ctx) => {
         const findings = detectScriptBytesChanged(bytes, urlKey, ctx);
         return { findings, baseline: findings.length ? before : learnScriptBytes(before, bytes, urlKey) };
       });
+    },
+
+    /** Whether this script URL's bytes were learned for the page's host (checked whatever its headers say). */
+    async hasLearnedScriptBytes(pageUrl: string, url: string): Promise<boolean> {
+      const baseline = await deps.db.baselines.get(hostOf(pageUrl));
+      return baseline?.scriptBytes?.[scriptBytesKey(url)] !== undefined;
     },
 
     /** A redirect hop; the chain counts when it started on, or lands on, a messaging host. */

@@ -39,7 +39,8 @@ export interface CspViolation {
 export interface ScriptBytesObservation {
   url: string;
   pageUrl: string;
-  sha256: string;
+  /** Absent when the body was too large to hash (lib/firefox/script-bytes.ts). */
+  sha256?: string;
   /** The URL or its caching headers say this exact URL should never change. */
   immutable: boolean;
 }

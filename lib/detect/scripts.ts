@@ -181,10 +181,27 @@ export function learnSri(baseline: Baseline, scripts: readonly ScriptRef[]): Bas
   return { ...baseline, sriScripts: [...new Set([...(baseline.sriScripts ?? []), ...withSri])].slice(-256) };
 }
 
-/** script.content-changed (Firefox): an immutable script URL served different bytes. */
+/**
+ * script.content-changed (Firefox): a script URL that promised never to change served different
+ * bytes, or bytes too many to hash. A URL whose bytes were learned stays checked whatever its
+ * headers say now, so a proxy that strips `Cache-Control: immutable` does not switch it off.
+ */
 export function detectScriptBytesChanged(bytes: ScriptBytesObservation, urlKey: string, ctx: DetectContext): Finding[] {
   const before = ctx.baseline?.scriptBytes?.[urlKey];
-  if (!bytes.immutable || before === undefined || before === bytes.sha256) return [];
+  if (bytes.sha256 === undefined) {
+    return [
+      {
+        rule: 'script.content-changed',
+        // Padded past the bound where it used to be hashable is a change; otherwise unknown.
+        severity: before === undefined ? 'medium' : 'high',
+        host: hostOf(bytes.pageUrl),
+        url: bytes.pageUrl,
+        evidence: { scriptUrl: sanitiseUrl(bytes.url), change: 'too large to hash', ...(before ? { baselineSha256: before } : {}) },
+        dedupeParts: [urlKey, 'too-large'],
+      },
+    ];
+  }
+  if (before === undefined || before === bytes.sha256) return [];
   return [
     {
       rule: 'script.content-changed',
@@ -198,9 +215,14 @@ export function detectScriptBytesChanged(bytes: ScriptBytesObservation, urlKey: 
 }
 
 export function learnScriptBytes(baseline: Baseline, bytes: ScriptBytesObservation, urlKey: string): Baseline {
-  if (!bytes.immutable || baseline.scriptBytes?.[urlKey] !== undefined) return baseline;
+  if (!bytes.immutable || bytes.sha256 === undefined || baseline.scriptBytes?.[urlKey] !== undefined) return baseline;
   const entries = Object.entries({ ...(baseline.scriptBytes ?? {}), [urlKey]: bytes.sha256 }).slice(-256);
   return { ...baseline, scriptBytes: Object.fromEntries(entries) };
+}
+
+/** The key a script URL's bytes are learned under: the full URL (query included), hashed. */
+export function scriptBytesKey(url: string): string {
+  return sha256Hex(url).slice(0, 32);
 }
 
 /** A script URL says it never changes when its path carries a content hash or a version. */

@@ -14,6 +14,7 @@ import {
   detectSriRemoved,
   learnCsp,
   learnInline,
+  learnScriptBytes,
   learnSri,
   looksImmutable,
   pageKeyOf,
@@ -85,12 +86,23 @@ describe('script.content-changed', () => {
     const [f] = detectSriRemoved(PAGE, [{ src: 'https://cdn.example.net/lib.js?v=2', integrity: false }], ctx({ baseline: b }));
     expect(f).toMatchObject({ rule: 'script.content-changed', severity: 'high', evidence: { change: 'Subresource Integrity attribute removed' } });
   });
-  it('reports different bytes under an immutable URL, and only there', () => {
+  it('reports different bytes under a URL learned as immutable, even once the header that said so is gone', () => {
     const b = baseline({ scriptBytes: { k: 'a'.repeat(64) } });
     const obs = { url: 'https://mail.example.org/app.3f9a2b1c.js', pageUrl: PAGE, sha256: 'b'.repeat(64), immutable: true };
     expect(detectScriptBytesChanged(obs, 'k', ctx({ baseline: b }))[0]).toMatchObject({ evidence: { baselineSha256: 'a'.repeat(64) } });
-    expect(detectScriptBytesChanged({ ...obs, immutable: false }, 'k', ctx({ baseline: b }))).toEqual([]);
+    // A proxy stripped `Cache-Control: immutable`: the URL was learned, so it is still checked.
+    expect(detectScriptBytesChanged({ ...obs, immutable: false }, 'k', ctx({ baseline: b }))[0]).toMatchObject({ severity: 'high' });
     expect(detectScriptBytesChanged({ ...obs, sha256: 'a'.repeat(64) }, 'k', ctx({ baseline: b }))).toEqual([]);
+    // Never learned: nothing to compare with.
+    expect(detectScriptBytesChanged(obs, 'other', ctx({ baseline: b }))).toEqual([]);
+  });
+
+  it('reports a script too large to hash, worse where its bytes were learned', () => {
+    const b = baseline({ scriptBytes: { k: 'a'.repeat(64) } });
+    const padded = { url: 'https://mail.example.org/app.3f9a2b1c.js', pageUrl: PAGE, immutable: true };
+    expect(detectScriptBytesChanged(padded, 'k', ctx({ baseline: b }))[0]).toMatchObject({ rule: 'script.content-changed', severity: 'high', evidence: { change: 'too large to hash' } });
+    expect(detectScriptBytesChanged(padded, 'new', ctx({ baseline: b }))[0]).toMatchObject({ severity: 'medium' });
+    expect(learnScriptBytes(b, padded, 'new')).toBe(b);
   });
   it('tells versioned script URLs from mutable ones', () => {
     expect(looksImmutable('https://x.test/static/app.3f9a2b1c.js', null)).toBe(true);
