@@ -33,13 +33,16 @@ export function networkScriptOrigins(scripts: readonly ScriptRef[]): Map<string,
  */
 export function detectNewScriptOrigins(pageUrl: string, scripts: readonly ScriptRef[], ctx: DetectContext): Finding[] {
   const pageOrigin = originOf(pageUrl);
-  const expected = new Set([pageOrigin, ...(ctx.site.profile?.scriptOrigins ?? [])]);
+  const allowed = ctx.site.profile?.scriptOrigins ?? [];
+  const expected = new Set([pageOrigin, ...allowed.filter((entry) => !entry.endsWith('/'))]);
   // Profiles are not yet complete enough to judge a first visit without noise: learn it instead.
   if (ctx.baseline === undefined || isLearning(ctx.baseline)) return [];
   const known = new Set(ctx.baseline?.scriptOrigins ?? []);
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...detectOutsideAllowedPaths(pageUrl, scripts, allowed, expected, ctx)];
+  // Origins the profile lists with paths are judged by path only (above).
+  const byPath = new Set(allowed.filter((entry) => entry.endsWith('/')).map(originOf));
   for (const [origin, script] of networkScriptOrigins(scripts)) {
-    if (expected.has(origin) || known.has(origin)) continue;
+    if (expected.has(origin) || known.has(origin) || byPath.has(origin)) continue;
     findings.push({
       rule: 'script.new-origin',
       // Page code makes blob: URLs of its own; a proxy has to inject code for one first.
@@ -56,6 +59,31 @@ export function detectNewScriptOrigins(pageUrl: string, scripts: readonly Script
         baselineVisits: ctx.baseline?.visits ?? 0,
       },
       dedupeParts: [origin],
+    });
+  }
+  return findings;
+}
+
+/**
+ * Scripts from an origin the profile trusts under some paths only (it also serves code for
+ * anyone there), loaded from elsewhere on it: judged by path, whatever the baseline learned.
+ */
+function detectOutsideAllowedPaths(pageUrl: string, scripts: readonly ScriptRef[], allowed: readonly string[], expected: ReadonlySet<string>, ctx: DetectContext): Finding[] {
+  const paths = allowed.filter((entry) => entry.endsWith('/'));
+  if (!paths.length) return [];
+  const findings: Finding[] = [];
+  for (const script of scripts) {
+    const origin = script.src ? originOf(script.src) : '';
+    if (!origin || expected.has(origin) || !paths.some((p) => originOf(p) === origin)) continue;
+    const path = sanitiseUrl(script.src!);
+    if (paths.some((p) => path.startsWith(p)) || findings.some((f) => f.evidence.scriptUrl === path)) continue;
+    findings.push({
+      rule: 'script.new-origin',
+      severity: 'high',
+      host: hostOf(pageUrl),
+      url: pageUrl,
+      evidence: { scriptUrl: path, scriptOrigin: origin, allowedPaths: paths.filter((p) => originOf(p) === origin), baselineVisits: ctx.baseline?.visits ?? 0 },
+      dedupeParts: [origin, path],
     });
   }
   return findings;

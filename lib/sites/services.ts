@@ -8,7 +8,12 @@ export interface ServiceProfile {
   name: string;
   kind: 'mail' | 'chat';
   hosts: readonly string[];
-  /** Script origins the service itself serves its code from, besides the page's own origin. */
+  /**
+   * Where the service itself serves its code from, besides the page's own origin: an origin, or
+   * an origin with a path prefix (ending in "/") where the same origin also serves code for
+   * anyone (JSONP endpoints run whatever callback the caller names). An origin listed only with
+   * paths is trusted under those paths alone, and never learned as a whole (lib/detect/scripts.ts).
+   */
   scriptOrigins: readonly string[];
   /**
    * Organisations (the O= of the leaf's issuer) whose public CAs issue this service's certificates.
@@ -27,7 +32,8 @@ export const SERVICES: readonly ServiceProfile[] = [
     name: 'Gmail',
     kind: 'mail',
     hosts: ['mail.google.com', 'inbox.google.com'],
-    scriptOrigins: ['https://www.gstatic.com', 'https://ssl.gstatic.com', 'https://apis.google.com', 'https://www.google.com'],
+    // www.google.com also answers JSONP (search suggestions), so only Gmail's own paths there.
+    scriptOrigins: ['https://www.gstatic.com', 'https://ssl.gstatic.com', 'https://apis.google.com', 'https://www.google.com/js/', 'https://www.google.com/recaptcha/'],
     certIssuers: ['Google Trust Services', 'Google Trust Services LLC'],
   },
   {

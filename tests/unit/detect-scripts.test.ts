@@ -61,3 +61,20 @@ describe('script.new-origin', () => {
     expect(n!.evidence.seenBy).toBe('network');
   });
 });
+
+describe('script.new-origin on origins trusted under some paths only', () => {
+  const gmail = { host: 'mail.google.com', name: 'Gmail', source: 'builtin' as const, profile: { id: 'g', name: 'Gmail', kind: 'mail' as const, hosts: [], scriptOrigins: ['https://www.gstatic.com', 'https://www.google.com/js/'] } };
+  const GMAIL = 'https://mail.google.com/mail/u/0/';
+
+  it("accepts code under the service's own paths and reports the origin's code for anyone (JSONP)", () => {
+    const b = baseline({ visits: 5, scriptOrigins: ['https://www.google.com'] });
+    const scripts = [{ src: 'https://www.google.com/js/bg/abc.js' }, { src: 'https://www.google.com/complete/search?client=x&callback=steal' }];
+    const findings = detectNewScriptOrigins(GMAIL, scripts, ctx({ site: gmail, baseline: b }));
+    // Learned as an origin or not, the JSONP endpoint is outside the paths the service uses.
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ severity: 'high', evidence: { scriptUrl: 'https://www.google.com/complete/search', allowedPaths: ['https://www.google.com/js/'] } });
+    expect(detectNewScriptOrigins(GMAIL, [scripts[0]!], ctx({ site: gmail, baseline: b }))).toEqual([]);
+    // Not learned as an origin: code under the allowed path is still the service's own.
+    expect(detectNewScriptOrigins(GMAIL, [scripts[0]!], ctx({ site: gmail, baseline: baseline({ visits: 5 }) }))).toEqual([]);
+  });
+});
