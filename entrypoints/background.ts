@@ -216,7 +216,7 @@ export default defineBackground(() => {
       const pageUrl = messagingPageOfRequest(details as RequestOrigin, isMessagingUrl);
       const script = pageUrl && networkScriptRef(details.url, pageUrl);
       if (!pageUrl || !script || !seenScriptOrigins.first(details.tabId, pageUrl, details.url)) return;
-      monitor.observeScripts(pageUrl, [script]).then(show(details.tabId)).catch(report('network script observation'));
+      monitor.observeNetworkScript(pageUrl, script).then(show(details.tabId)).catch(report('network script observation'));
     },
     { urls: ['http://*/*', 'https://*/*'], types: ['script', 'object'] },
   );

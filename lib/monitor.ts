@@ -1,4 +1,4 @@
-import { emptyBaseline, isLearning, learnCertificate, learnHsts, learnScriptOrigins, recordVisit, type Baseline } from './baseline';
+import { emptyBaseline, isLearning, LEARNING_VISITS, learnCertificate, learnHsts, learnScriptOrigins, recordVisit, type Baseline } from './baseline';
 import type { TapguardDb } from './db';
 import type { DetectContext } from './detect/context';
 import { chainIsLearnable, detectCertificate } from './detect/cert';
@@ -163,6 +163,23 @@ export function createMonitor(deps: MonitorDeps) {
           // While the host is learned, hidden inline code of its frames is learned with the page's.
           baseline: isLearning(learned) ? learnHiddenInline(learned, url, scripts, reported) : learned,
         };
+      });
+    },
+
+    /**
+     * A script request of a messaging page, from the background's network inventory. Page loads
+     * are counted by the page's own message, which usually comes after its script requests: so a
+     * request is learned only before the first counted visit, ignored while the count says the
+     * host is still learning (this load may be the one that ends it, and learning its script here
+     * would let the page's own inventory take an injection for normal), and judged afterwards.
+     */
+    async observeNetworkScript(pageUrl: string, script: ScriptRef): Promise<Outcome> {
+      const site = await siteFor(pageUrl);
+      if (!site) return { recorded: [] };
+      return judge(pageUrl, site, (before, ctx) => {
+        if (before.visits < LEARNING_VISITS) return { findings: [], baseline: learnScripts(before, [script]) };
+        if (isLearning(before)) return { findings: [], baseline: before };
+        return { findings: detectNewScriptOrigins(pageUrl, [script], { ...ctx, baseline: before }), baseline: before };
       });
     },
 
