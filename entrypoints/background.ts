@@ -5,6 +5,7 @@ import { startCollector } from '@/lib/collector/background';
 import { listenForSecurityInfo, type HeadersReceivedEvent } from '@/lib/chrome/standard-security-info';
 import { createContentScriptSync, type ScriptingApi } from '@/lib/content-scripts';
 import { browser } from '@/lib/browser';
+import { hasLearnedBaseline } from '@/lib/baseline';
 import { openDb } from '@/lib/db';
 import { classifyRequestError } from '@/lib/detect/cert-error';
 import { looksImmutable } from '@/lib/detect/scripts';
@@ -16,9 +17,11 @@ import { recordPageEvents } from '@/lib/event-log';
 import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
 import { validateContentMessage } from '@/lib/messages';
 import { createMonitor, type Outcome } from '@/lib/monitor';
+import { createSeenScriptOrigins, messagingPageOfRequest, networkScriptRef, type RequestOrigin } from '@/lib/network-inventory';
 import type { HeadersObservation } from '@/lib/observations';
 import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged, RETIRED_SITE_LISTS_KEY } from '@/lib/settings';
 import { applyRetention } from '@/lib/retention';
+import { pageUrlOfSender } from '@/lib/sender';
 import { resolveSite, resolveSiteForUrl, type SiteLists } from '@/lib/sites';
 import { createSessionScopes, scopeOf, type ScopedRequest } from '@/lib/session-scope';
 import { createSourceLimiter, limitBySource, type SourceRef } from '@/lib/source-limit';
@@ -43,7 +46,8 @@ export default defineBackground(() => {
     recorder,
     loadSiteLists,
     loadSettings,
-    rememberRecognisedHost: addRecognisedHost,
+    // A host with a learned baseline is never pushed out of the list by look-alikes.
+    rememberRecognisedHost: (host, id) => addRecognisedHost(host, id, async (known) => hasLearnedBaseline(await db.baselines.get(known))),
     now: Date.now,
     // Without the optional `management` permission the API is absent (Chrome) or refuses (Firefox).
     installedExtensions: async () => (browser.management?.getAll ? await browser.management.getAll() : undefined),
@@ -103,6 +107,7 @@ export default defineBackground(() => {
   // A main frame's headers arrive before its page can say it is self-hosted mail; they wait
   // here, in memory and for that tab only, until the page has been judged.
   const pendingMainFrame = new Map<number, HeadersObservation>();
+  const seenScriptOrigins = createSeenScriptOrigins();
   const action = browser.action ?? browser.browserAction;
   // What the user marked as expected stays in the log and the popup, but no longer badges.
   const setBadge = async (tabId: number, state: TabState) => {
@@ -160,12 +165,12 @@ export default defineBackground(() => {
     }
     const message = validated.message;
     // The browser's word for where the message came from beats the message's own claim.
-    if (hostOf(message.url) !== hostOf(sender.url)) {
+    const url = pageUrlOfSender(sender, message.url);
+    if (!url) {
       console.warn('tapguard: dropped a message whose url does not match its sender');
       return;
     }
     const tabId = sender.tab.id;
-    const url = sender.url;
     // A frame's first inventory is, for the tab, elements added to it: the tab's verdict and
     // visit count belong to its top document.
     // The answer comes once the message is recorded: a content script whose send fails (the
@@ -174,7 +179,7 @@ export default defineBackground(() => {
     if (message.type === 'elements-added' || sender.frameId !== 0) {
       // What a frame showed belongs to the tab's page in the popup, whatever host the frame is on.
       const tabHost = sender.frameId !== 0 && sender.tab.url ? hostOf(sender.tab.url) : hostOf(url);
-      return limited(source, () => monitor.observeScripts(url, message.scripts, message.forms, message.frames, message.violations))
+      return limited(source, () => monitor.observeScripts(url, message.scripts, message.forms, message.frames, message.violations, message.scriptBudgetExceeded))
         .then(show(tabId, { host: hostOf(url), topHost: tabHost }))
         .then(recorded, failed('page change'));
     }
@@ -198,6 +203,7 @@ export default defineBackground(() => {
       pendingMainFrame.delete(details.tabId);
       // The tab's verdict stays until a new document commits (webNavigation.onCommitted): a
       // navigation that never commits (a 204 answer) must not clear it.
+      seenScriptOrigins.reset(details.tabId);
       if (details.tabId < 0) return;
       followDeep(details.tabId, details.url);
     },
@@ -295,6 +301,19 @@ export default defineBackground(() => {
     { urls: ['http://*/*', 'ws://*/*'] },
   );
 
+  // The network's inventory of messaging pages' code (lib/network-inventory.ts): what the DOM
+  // walk cannot see (self-removed elements, import(), workers) is judged like the DOM's.
+  const isMessagingUrl = (url: string) => Boolean(siteLists && resolveSiteForUrl(url, siteLists));
+  browser.webRequest.onBeforeRequest.addListener(
+    (details) => {
+      const pageUrl = messagingPageOfRequest(details as RequestOrigin, isMessagingUrl);
+      const script = pageUrl && networkScriptRef(details.url, pageUrl);
+      if (!pageUrl || !script || !seenScriptOrigins.first(details.tabId, pageUrl, details.url)) return;
+      monitor.observeNetworkScript(pageUrl, script).then(show(details.tabId)).catch(report('network script observation'));
+    },
+    { urls: ['http://*/*', 'https://*/*'], types: ['script', 'object'] },
+  );
+
   // Security headers of messaging documents (HSTS now; CSP is read by the script-injection family).
   browser.webRequest.onHeadersReceived.addListener(
     (details) => {
@@ -302,10 +321,12 @@ export default defineBackground(() => {
       if (details.statusCode < 200 || details.statusCode >= 300) return;
       const header = (name: string) =>
         details.responseHeaders?.find((h) => h.name.toLowerCase() === name)?.value ?? null;
+      // Every CSP header is enforced, so all of them are read, joined as one list of policies.
+      const csp = details.responseHeaders?.filter((h) => h.name.toLowerCase() === 'content-security-policy' && h.value !== undefined).map((h) => h.value!);
       const headers: HeadersObservation = {
         url: details.url,
         strictTransportSecurity: header('strict-transport-security'),
-        contentSecurityPolicy: header('content-security-policy'),
+        contentSecurityPolicy: csp?.length ? csp.join(', ') : null,
       };
       if (!siteLists || !resolveSiteForUrl(details.url, siteLists)) {
         if (details.tabId >= 0) pendingMainFrame.set(details.tabId, headers);
@@ -322,17 +343,25 @@ export default defineBackground(() => {
     browser.webRequest.onHeadersReceived.addListener(
       (details) => {
         const pageUrl = details.documentUrl;
-        if (!pageUrl || details.statusCode !== 200 || !siteLists || !resolveSiteForUrl(pageUrl, siteLists)) return;
+        // Every 2xx answer carries the script's bytes (a proxy can answer 203 as well as 200).
+        if (!pageUrl || details.statusCode < 200 || details.statusCode >= 300 || !siteLists || !resolveSiteForUrl(pageUrl, siteLists)) return;
         const cacheControl = details.responseHeaders?.find((h) => h.name.toLowerCase() === 'cache-control')?.value ?? null;
         const immutable = looksImmutable(details.url, cacheControl);
+        const hashBytes = () => {
+          const filter = browser.webRequest.filterResponseData(details.requestId) as unknown as StreamFilterLike;
+          const observe = (sha256?: string) =>
+            monitor.observeScriptBytes({ url: details.url, pageUrl, ...(sha256 ? { sha256 } : {}), immutable }).then(show(details.tabId)).catch(report('script bytes'));
+          hashStream(filter, observe, () => observe());
+          return {};
+        };
         // Bytes only matter for scripts that promise never to change; the rest are not streamed
-        // through the extension at all: streaming them cost page-load time and told the detector nothing.
-        if (!immutable) return;
-        const filter = browser.webRequest.filterResponseData(details.requestId) as unknown as StreamFilterLike;
-        hashStream(filter, (sha256) => {
-          monitor.observeScriptBytes({ url: details.url, pageUrl, sha256, immutable }).then(show(details.tabId)).catch(report('script bytes'));
-        });
-        return {};
+        // through the extension at all: streaming them cost page-load time and told the detector
+        // nothing. A URL learned as immutable stays checked when its header goes.
+        if (immutable) return hashBytes();
+        return monitor.hasLearnedScriptBytes(pageUrl, details.url).then(
+          (learned) => (learned ? hashBytes() : {}),
+          () => ({}),
+        );
       },
       { urls: ['<all_urls>'], types: ['script'] },
       ['blocking', 'responseHeaders'],

@@ -333,3 +333,42 @@ export function addFrameLaterScript(frameUrl: string): string {
 })();
 `;
 }
+/**
+ * Injections that try to hide from a DOM inventory (issue #13), each inert: it sets a flag on the
+ * page's window so a test can check it ran. Keyed by lab scenario; `evil` is the tracker origin.
+ */
+export const HIDING_SCENARIOS = ['legacy-type-script', 'self-removing-script', 'srcdoc-script', 'data-url-script', 'synthetic-domcontentloaded'] as const;
+export type HidingScenario = (typeof HIDING_SCENARIOS)[number];
+
+/** The JavaScript types of the HTML standard that browsers still run, legacy ones included. */
+const LEGACY_TYPES = ['text/x-javascript', 'application/x-javascript', 'text/javascript1.5', 'text/jscript', 'text/livescript', 'text/x-ecmascript'];
+
+/** Markup the attacker adds to a mail page in a hiding scenario: before </head> and before </body>. */
+export function hidingMarkup(scenario: HidingScenario, evil: string): { head: string; body: string } {
+  switch (scenario) {
+    case 'legacy-type-script':
+      return { head: LEGACY_TYPES.map((type, i) => `<script type="${type}" src="${attr(`${evil}/legacy.js?t=${i}`)}"></script>`).join('\n'), body: '' };
+    case 'self-removing-script':
+      return {
+        head: `<script src="${attr(`${evil}/vanish.js`)}"></script>\n<script>/* vanishing implant (lab sample, inert) */ window.__tapguardLabVanishedInline = true; document.currentScript.remove();</script>`,
+        body: '',
+      };
+    case 'srcdoc-script':
+      return { head: '', body: `<iframe width="1" height="1" frameborder="0" srcdoc="${attr(`<script>/* srcdoc implant (lab sample, inert) */ parent.__tapguardLabSrcdoc = true;</script>`)}"></iframe>` };
+    case 'data-url-script':
+      return { head: `<script src="data:text/javascript,/*%20data%20implant%20(lab%20sample,%20inert)%20*/%20window.__tapguardLabData%20=%20true;"></script>`, body: '' };
+    case 'synthetic-domcontentloaded':
+      return {
+        head: `<script>document.dispatchEvent(new Event('DOMContentLoaded', { bubbles: true }));</script>`,
+        body: `<script>/* late implant (lab sample, inert) */ window.__tapguardLabAfterForgedLoad = true;</script>`,
+      };
+  }
+}
+
+/** External script that runs and then removes its own element (self-removing-script). Inert. */
+export const VANISH_JS = `/* vanishing implant (lab sample, inert) */ window.__tapguardLabVanished = true; document.currentScript && document.currentScript.remove();
+`;
+
+/** External script served for the legacy JavaScript types (legacy-type-script). Inert. */
+export const LEGACY_JS = `/* legacy-type implant (lab sample, inert) */ window.__tapguardLabLegacy = (window.__tapguardLabLegacy || 0) + 1;
+`;

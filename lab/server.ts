@@ -55,6 +55,7 @@ export const SCENARIOS = [
   'api-interception',
   // Only the chat host is intercepted: a chat frame inside the webmail (/with-chat-frame).
   'frame-interception',
+  ...pages.HIDING_SCENARIOS,
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export type LabHost = keyof typeof LAB_HOSTS;
@@ -99,6 +100,10 @@ export interface LabOptions {
 const LISTEN_HOST = '127.0.0.1';
 const MAX_BODY = 64 * 1024;
 const MAX_LOG = 5000;
+
+function isHidingScenario(s: Scenario): s is pages.HidingScenario {
+  return (pages.HIDING_SCENARIOS as readonly string[]).includes(s);
+}
 
 export function isScenario(s: unknown): s is Scenario {
   return typeof s === 'string' && (SCENARIOS as readonly string[]).includes(s);
@@ -260,7 +265,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   function securityHeaders(mode: Mode, extraScriptOrigin?: string, host: LabHost = 'mail'): Record<string, string> {
     if (scenario === 'stripped-headers') return {};
     // The attacker of inline-script and hidden-iframe rewrote the CSP too, so the page runs them.
-    const scriptSrc = ["'self'", ...(extraScriptOrigin ? [extraScriptOrigin] : []), ...(host === 'mail' && scenario === 'inline-script' ? ["'unsafe-inline'"] : [])].join(' ');
+    const scriptSrc = ["'self'", ...(extraScriptOrigin ? [extraScriptOrigin] : []), ...(host === 'mail' && scenario === 'inline-script' ? ["'unsafe-inline'"] : []), ...(host === 'mail' ? hidingCsp(mode) : [])].join(' ');
     const frameSrc = host === 'mail' && scenario === 'hidden-iframe' ? `; frame-src ${origin('evil', mode)}` : '';
     // The image comes from the chat host: the mail host's HSTS would upgrade it before anyone saw it.
     const imgSrc = host === 'mail' && scenario === 'mixed-content' ? `; img-src 'self' ${origin('chat', 'http')}` : '';
@@ -331,8 +336,17 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   // ---- application -----------------------------------------------------------------------
 
+  /** The hiding scenarios' attacker loosened the CSP for what it hides (it is not what they test). */
+  function hidingCsp(mode: Mode): string[] {
+    return isHidingScenario(scenario) ? ["'unsafe-inline'", 'data:', origin('evil', mode)] : [];
+  }
+
   /** What an attacker in the middle adds to mail pages in the script-injection scenarios. */
   function rewriteMail(body: string): string {
+    if (isHidingScenario(scenario) && body.includes('</head>')) {
+      const markup = pages.hidingMarkup(scenario, origin('evil', 'https'));
+      return body.replace('</head>', `${markup.head}\n</head>`).replace('</body>', `${markup.body}\n</body>`);
+    }
     if (scenario === 'inline-script') return body.replace('</head>', `<script>${pages.INLINE_INJECT_JS}</script>\n</head>`);
     if (scenario === 'mixed-content') return body.replace('</body>', `<img src="${url('chat', '/logo.png', 'http')}" alt="" width="1" height="1">\n</body>`);
     if (scenario === 'hidden-iframe') return body.replace('</body>', `<iframe src="${url('evil', '/frame.html', 'https')}" width="1" height="1" frameborder="0"></iframe>\n</body>`);
@@ -479,6 +493,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       const allowed = (Object.keys(LAB_HOSTS) as LabHost[]).some((k) => to.startsWith(`http://${LAB_HOSTS[k]}${portSuffix('http')}/`));
       return allowed ? redirect(res, 302, to) : notFound(res);
     }
+    if ((method === 'GET' || method === 'HEAD') && u.pathname === '/vanish.js') return send(res, 200, pages.VANISH_JS, { 'Content-Type': 'application/javascript' });
+    if ((method === 'GET' || method === 'HEAD') && u.pathname === '/legacy.js') return send(res, 200, pages.LEGACY_JS, { 'Content-Type': 'application/javascript' });
     return notFound(res);
   }
 

@@ -26,6 +26,8 @@ export interface Baseline {
   hstsMaxAge?: number | null;
   /** The Content-Security-Policy header as learned (the strictest seen). */
   csp?: string | null;
+  /** A stricter policy seen since, with how often: learned once it has stayed (detect/scripts). */
+  cspCandidate?: { header: string; seen: number };
   /** Per page key: inline script hashes seen, and visits since that set last grew. */
   inline?: Record<string, { hashes: string[]; stableVisits: number }>;
   /** sha256 of script URL → sha256 of its bytes, for scripts that should never change. */
@@ -44,6 +46,11 @@ export function emptyBaseline(host: string, now: number): Baseline {
 
 export function isLearning(baseline: Baseline): boolean {
   return baseline.visits <= LEARNING_VISITS;
+}
+
+/** A host visited past its learning visits: what a look-alike visited once cannot be. */
+export function hasLearnedBaseline(baseline: Baseline | undefined): boolean {
+  return baseline !== undefined && !isLearning(baseline);
 }
 
 function addAll(set: readonly string[], values: Iterable<string>): string[] {

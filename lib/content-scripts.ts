@@ -22,6 +22,8 @@ export interface ContentScriptRegistration {
   matches: string[];
   excludeMatches?: string[];
   allFrames: boolean;
+  /** Also srcdoc, about:blank, data: and blob: frames whose creator matches (Chrome 119+, Firefox 128+). */
+  matchOriginAsFallback: boolean;
   runAt: 'document_start';
   persistAcrossSessions: boolean;
 }
@@ -64,12 +66,13 @@ export function knownHostPatterns(lists: SiteLists): string[] {
 /**
  * The two registrations for these lists. Both inject into every frame from document_start:
  * webmail shows messages in frames of its own (Roundcube's reading pane), and a proxy can rewrite
- * those documents as easily as the top one.
+ * those documents as easily as the top one. Frames without a URL of their own (srcdoc,
+ * about:blank) are watched for the page that made them: injected code hides there otherwise.
  */
 export function contentScriptsFor(lists: SiteLists): ContentScriptRegistration[] {
   // Never empty (a browser refuses an empty `matches`): the built-in services are always known.
   const known = knownHostPatterns(lists);
-  const common = { allFrames: true, runAt: 'document_start', persistAcrossSessions: true } as const;
+  const common = { allFrames: true, matchOriginAsFallback: true, runAt: 'document_start', persistAcrossSessions: true } as const;
   return [
     { id: 'watch', js: [WATCH_SCRIPT], matches: known, ...common },
     { id: 'recognise', js: [RECOGNISE_SCRIPT], matches: ['http://*/*', 'https://*/*'], excludeMatches: known, ...common },
@@ -92,6 +95,7 @@ function sameRegistration(registered: Partial<ContentScriptRegistration>, wanted
     sameSet(registered.matches, wanted.matches) &&
     sameSet(registered.excludeMatches, wanted.excludeMatches) &&
     registered.allFrames === wanted.allFrames &&
+    Boolean(registered.matchOriginAsFallback) === wanted.matchOriginAsFallback &&
     registered.runAt === wanted.runAt &&
     registered.persistAcrossSessions !== false
   );

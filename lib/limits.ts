@@ -4,6 +4,8 @@
  */
 export const LIMITS = {
   url: 2048,
+  /** Scripts one page's content script inventories (lib/content/page-observer.ts). */
+  scriptsPerPage: 2000,
   scriptsPerMessage: 200,
   formsPerMessage: 50,
   framesPerMessage: 50,

@@ -15,12 +15,15 @@ export interface PageParts {
   forms: FormRef[];
   frames: FrameRef[];
   violations: CspViolation[];
+  /** Set once, on the message after which scripts were no longer all inventoried. */
+  scriptBudgetExceeded?: true;
 }
 
 export { LIMITS };
 
 const RECOGNISER_IDS = new Set(RECOGNISERS.map((r) => r.id));
 const SHA256 = /^[0-9a-f]{64}$/;
+const HIDDEN = new Set<unknown>(['srcdoc', 'synthetic-load']);
 
 function isHttpUrl(value: unknown): value is string {
   return typeof value === 'string' && value.length <= LIMITS.url && /^(https?|wss?):\/\//.test(value);
@@ -31,17 +34,19 @@ function parseScripts(value: unknown): ScriptRef[] | undefined {
   const scripts: ScriptRef[] = [];
   for (const item of value) {
     if (!item || typeof item !== 'object') return undefined;
-    const { src, inlineSha256, preview, integrity, dynamic } = item as Record<string, unknown>;
+    const { src, inlineSha256, preview, integrity, dynamic, hidden } = item as Record<string, unknown>;
     if (src !== undefined && (typeof src !== 'string' || src.length > LIMITS.url)) return undefined;
     if (inlineSha256 !== undefined && (typeof inlineSha256 !== 'string' || !SHA256.test(inlineSha256))) return undefined;
     if ((src === undefined) === (inlineSha256 === undefined)) return undefined;
     if (preview !== undefined && (typeof preview !== 'string' || preview.length > LIMITS.preview)) return undefined;
     if (integrity !== undefined && typeof integrity !== 'boolean') return undefined;
     if (dynamic !== undefined && typeof dynamic !== 'boolean') return undefined;
+    if (hidden !== undefined && !HIDDEN.has(hidden)) return undefined;
     const ref: ScriptRef = src !== undefined ? { src: src as string } : { inlineSha256: inlineSha256 as string };
     if (preview !== undefined) ref.preview = preview as string;
     if (integrity !== undefined) ref.integrity = integrity as boolean;
     if (dynamic !== undefined) ref.dynamic = dynamic as boolean;
+    if (hidden !== undefined) ref.hidden = hidden as ScriptRef['hidden'];
     scripts.push(ref);
   }
   return scripts;
@@ -106,7 +111,8 @@ export function validateContentMessage(raw: unknown): Validated<ContentMessage> 
   if (!frames) return { ok: false, reason: 'bad frames' };
   const violations = parseViolations(input.violations);
   if (!violations) return { ok: false, reason: 'bad violations' };
-  const parts: PageParts = { scripts, forms, frames, violations };
+  if (input.scriptBudgetExceeded !== undefined && input.scriptBudgetExceeded !== true) return { ok: false, reason: 'bad scriptBudgetExceeded' };
+  const parts: PageParts = { scripts, forms, frames, violations, ...(input.scriptBudgetExceeded ? { scriptBudgetExceeded: true as const } : {}) };
   switch (input.type) {
     case 'page-observed': {
       const { recognisedAs } = input;

@@ -1,4 +1,4 @@
-import { emptyBaseline, isLearning, learnCertificate, learnHsts, learnScriptOrigins, recordVisit, type Baseline } from './baseline';
+import { emptyBaseline, isLearning, LEARNING_VISITS, learnCertificate, learnHsts, learnScriptOrigins, recordVisit, type Baseline } from './baseline';
 import type { TapguardDb } from './db';
 import type { DetectContext } from './detect/context';
 import { chainIsLearnable, detectCertificate } from './detect/cert';
@@ -12,6 +12,7 @@ import {
   detectHiddenFrames,
   detectNewInline,
   detectNewScriptOrigins,
+  detectScriptBudgetExceeded,
   detectScriptBytesChanged,
   detectSriRemoved,
   learnCsp,
@@ -19,8 +20,8 @@ import {
   learnScriptBytes,
   learnSri,
   networkScriptOrigins,
+  scriptBytesKey,
 } from './detect/scripts';
-import { sha256Hex } from './hash';
 import {
   detectDowngradeRedirect,
   detectHstsDropped,
@@ -125,6 +126,7 @@ export function createMonitor(deps: MonitorDeps) {
           ...detectNewScriptOrigins(page.url, page.scripts, visitedCtx),
           ...newInline,
           ...detectSriRemoved(page.url, page.scripts, visitedCtx),
+          ...detectScriptBudgetExceeded(page.url, page.scriptBudgetExceeded, visitedCtx),
           ...pageChanges(page.url, page.scripts, page.frames ?? [], page.violations ?? [], visitedCtx),
         ];
         const reportedInline = new Set(newInline.map((f) => String(f.evidence.sha256)));
@@ -134,17 +136,51 @@ export function createMonitor(deps: MonitorDeps) {
     },
 
     /** Elements page code added after load: scripts, forms, frames, CSP violations. */
-    async observeScripts(url: string, scripts: ScriptRef[], forms: FormRef[] = [], frames: FrameRef[] = [], violations: CspViolation[] = []): Promise<Outcome> {
+    async observeScripts(
+      url: string,
+      scripts: ScriptRef[],
+      forms: FormRef[] = [],
+      frames: FrameRef[] = [],
+      violations: CspViolation[] = [],
+      scriptBudgetExceeded = false,
+    ): Promise<Outcome> {
       const site = await siteFor(url);
       if (!site) return { recorded: [] };
-      return judge(url, site, (before, ctx) => ({
-        findings: [
-          ...detectInsecureForms(url, forms, ctx),
-          ...detectNewScriptOrigins(url, scripts, { ...ctx, baseline: before }),
-          ...pageChanges(url, scripts, frames, violations, { ...ctx, baseline: before }),
-        ],
-        baseline: learnScripts(before, scripts),
-      }));
+      return judge(url, site, (before, ctx) => {
+        const judged = { ...ctx, baseline: before };
+        // Frames and later insertions: only inline code that hid is judged here (see detectNewInline).
+        const hiddenInline = detectNewInline(url, scripts.filter((s) => s.hidden), judged);
+        const reported = new Set(hiddenInline.map((f) => String(f.evidence.sha256)));
+        const learned = learnScripts(before, scripts);
+        return {
+          findings: [
+            ...detectInsecureForms(url, forms, ctx),
+            ...detectNewScriptOrigins(url, scripts, judged),
+            ...hiddenInline,
+            ...detectScriptBudgetExceeded(url, scriptBudgetExceeded, judged),
+            ...pageChanges(url, scripts, frames, violations, judged),
+          ],
+          // While the host is learned, hidden inline code of its frames is learned with the page's.
+          baseline: isLearning(learned) ? learnHiddenInline(learned, url, scripts, reported) : learned,
+        };
+      });
+    },
+
+    /**
+     * A script request of a messaging page, from the background's network inventory. Page loads
+     * are counted by the page's own message, which usually comes after its script requests: so a
+     * request is learned only before the first counted visit, ignored while the count says the
+     * host is still learning (this load may be the one that ends it, and learning its script here
+     * would let the page's own inventory take an injection for normal), and judged afterwards.
+     */
+    async observeNetworkScript(pageUrl: string, script: ScriptRef): Promise<Outcome> {
+      const site = await siteFor(pageUrl);
+      if (!site) return { recorded: [] };
+      return judge(pageUrl, site, (before, ctx) => {
+        if (before.visits < LEARNING_VISITS) return { findings: [], baseline: learnScripts(before, [script]) };
+        if (isLearning(before)) return { findings: [], baseline: before };
+        return { findings: detectNewScriptOrigins(pageUrl, [script], { ...ctx, baseline: before }), baseline: before };
+      });
     },
 
     /** Firefox: the bytes of a script a messaging page loaded. */
@@ -152,11 +188,17 @@ export function createMonitor(deps: MonitorDeps) {
       const site = await siteFor(bytes.pageUrl);
       if (!site) return { recorded: [] };
       // The full URL (query included) identifies the script; only its hash is stored.
-      const urlKey = sha256Hex(bytes.url).slice(0, 32);
+      const urlKey = scriptBytesKey(bytes.url);
       return judge(bytes.pageUrl, site, (before, ctx) => {
         const findings = detectScriptBytesChanged(bytes, urlKey, ctx);
         return { findings, baseline: findings.length ? before : learnScriptBytes(before, bytes, urlKey) };
       });
+    },
+
+    /** Whether this script URL's bytes were learned for the page's host (checked whatever its headers say). */
+    async hasLearnedScriptBytes(pageUrl: string, url: string): Promise<boolean> {
+      const baseline = await deps.db.baselines.get(hostOf(pageUrl));
+      return baseline?.scriptBytes?.[scriptBytesKey(url)] !== undefined;
     },
 
     /**
@@ -236,6 +278,11 @@ export type Monitor = ReturnType<typeof createMonitor>;
 
 function pageChanges(url: string, scripts: readonly ScriptRef[], frames: readonly FrameRef[], violations: readonly CspViolation[], ctx: DetectContext) {
   return [...detectExtensionScripts(url, scripts, ctx), ...detectHiddenFrames(url, frames, ctx), ...detectCspViolations(url, violations, ctx)];
+}
+
+function learnHiddenInline(baseline: Baseline, url: string, scripts: readonly ScriptRef[], reported: ReadonlySet<string>): Baseline {
+  const hidden = scripts.filter((s) => s.hidden && s.inlineSha256);
+  return hidden.length ? learnInline(baseline, url, hidden, reported) : baseline;
 }
 
 function learnScripts(baseline: Baseline, scripts: readonly ScriptRef[]): Baseline {

@@ -11,6 +11,13 @@ export interface ScriptRef {
   integrity?: boolean;
   /** Inserted by page code after load, rather than by the parser. */
   dynamic?: boolean;
+  /**
+   * Code that would have escaped a plain DOM walk, and how: it ran in a `srcdoc` frame, or it
+   * came after a DOMContentLoaded the page dispatched itself.
+   */
+  hidden?: 'srcdoc' | 'synthetic-load';
+  /** Seen by the background on the network (lib/network-inventory.ts), never sent by a page. */
+  network?: true;
 }
 
 /** An iframe on a messaging page, with whether a user could see it. */
@@ -32,7 +39,8 @@ export interface CspViolation {
 export interface ScriptBytesObservation {
   url: string;
   pageUrl: string;
-  sha256: string;
+  /** Absent when the body was too large to hash (lib/firefox/script-bytes.ts). */
+  sha256?: string;
   /** The URL or its caching headers say this exact URL should never change. */
   immutable: boolean;
 }
@@ -45,6 +53,8 @@ export interface PageObservation {
   forms?: FormRef[];
   frames?: FrameRef[];
   violations?: CspViolation[];
+  /** The page carried more scripts than the content script inventories (page-observer.ts). */
+  scriptBudgetExceeded?: boolean;
 }
 
 export interface CertSummary {

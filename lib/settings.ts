@@ -157,10 +157,23 @@ export async function loadRecognisedHosts(): Promise<Record<string, string>> {
   );
 }
 
-export async function addRecognisedHost(host: string, recogniserId: string): Promise<void> {
+/**
+ * Remembers a host recognised from its DOM. The list is bounded; when it is full the oldest host
+ * goes, but never one `isEstablished` vouches for (one with a learned baseline): otherwise pages
+ * that only look like webmail, visited in numbers, would push a real one out, and with it the
+ * watching of that host. If every host is established, the new one is not remembered.
+ */
+export async function addRecognisedHost(host: string, recogniserId: string, isEstablished: (host: string) => Promise<boolean> = async () => false): Promise<void> {
   const hosts = await loadRecognisedHosts();
   if (hosts[host] === recogniserId) return;
-  const entries = Object.entries({ ...hosts, [host]: recogniserId }).slice(-MAX_SITES);
+  const entries = Object.entries({ ...hosts, [host]: recogniserId });
+  let excess = entries.length - MAX_SITES;
+  for (let i = 0; excess > 0 && i < entries.length - 1; i++) {
+    if (await isEstablished(entries[i]![0])) continue;
+    entries.splice(i--, 1);
+    excess--;
+  }
+  if (excess > 0) return;
   await browser.storage.local.set({ [RECOGNISED_KEY]: Object.fromEntries(entries) });
 }
 

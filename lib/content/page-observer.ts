@@ -22,16 +22,42 @@ export interface PageObserverDeps {
   signal?: AbortSignal;
   /** Delay that batches dynamically inserted elements into one message. */
   batchMs?: number;
+  /** How long to wait for the end of the HTML before taking the inventory anyway. */
+  unfinishedHtmlMs?: number;
 }
 
 // Per page, so a page that inserts elements in a loop cannot make the extension do unbounded work.
-export const MAX_SCRIPTS_PER_PAGE = 2000;
+export const MAX_SCRIPTS_PER_PAGE = LIMITS.scriptsPerPage;
 export const MAX_FORMS_PER_PAGE = 200;
 export const MAX_FRAMES_PER_PAGE = 200;
 export const MAX_VIOLATIONS_PER_PAGE = 200;
+/** Origins still reported after the script budget ran out, so a payload behind filler is named. */
+export const MAX_ORIGINS_PAST_BUDGET = 64;
+/** A document still loading after this long has its inventory taken anyway (HTML held open). */
+export const UNFINISHED_HTML_MS = 4000;
 /** Inline scripts longer than this are hashed on their first part only (and say so by length). */
 const MAX_HASHED_CHARS = 512 * 1024;
-const JS_TYPES = new Set(['', 'text/javascript', 'application/javascript', 'module', 'text/ecmascript', 'application/ecmascript']);
+/**
+ * Every JavaScript MIME type of the HTML standard (application/ and text/ ecmascript, javascript
+ * and their x- forms, text/javascript1.0–1.5, text/jscript, text/livescript), plus "module" and
+ * the empty type. A pattern rather than a set of eighteen strings: the content script's size is
+ * part of its start-up.
+ */
+const JS_TYPE = /^(?:(?:text|application)\/(?:x-)?(?:java|ecma)script|text\/(?:javascript1\.[0-5]|jscript|livescript)|module|)$/;
+
+/**
+ * Whether the browser runs this element as script (HTML, "prepare the script element", step 8).
+ * An element without a type is counted even when a `language` attribute names something else: a
+ * browser would not run it, but reading that attribute on every script costs start-up and
+ * counting an inert element costs nothing.
+ */
+function runsAsScript(element: HTMLScriptElement): boolean {
+  const type = element.getAttribute('type');
+  return type === null || JS_TYPE.test(type.trim().toLowerCase());
+}
+
+/** How code that would have escaped the DOM walk was found. */
+type HiddenHow = NonNullable<ScriptRef['hidden']>;
 
 /**
  * A URL within the message bounds. A page can make any URL it controls (its own, via
@@ -42,17 +68,24 @@ function boundedUrl(url: string): string {
   return url.length <= LIMITS.url ? url : originAndPath(url);
 }
 
-function scriptRef(element: HTMLScriptElement, dynamic: boolean): ScriptRef | undefined {
-  if (!JS_TYPES.has((element.getAttribute('type') ?? '').trim().toLowerCase())) return undefined;
+function scriptRef(element: HTMLScriptElement, dynamic: boolean, hidden?: HiddenHow): ScriptRef | undefined {
+  if (!runsAsScript(element)) return undefined;
   // `src` is the resolved absolute URL; reading the property (not the attribute) resolves <base>.
   const src = boundedUrl(element.src);
+  let ref: ScriptRef;
   if (src) {
-    return { src, integrity: element.hasAttribute('integrity'), ...(dynamic ? { dynamic } : {}) };
+    ref = { src, integrity: element.hasAttribute('integrity') };
+    // Code without an origin (data:, blob:) is named by its first characters.
+    if (src.startsWith('data:') || src.startsWith('blob:')) ref.preview = src.slice(0, LIMITS.preview);
+  } else {
+    const text = element.text;
+    if (!text.trim()) return undefined;
+    const hashed = text.length > MAX_HASHED_CHARS ? `${text.slice(0, MAX_HASHED_CHARS)}\u0000${text.length}` : text;
+    ref = { inlineSha256: sha256HexOfText(hashed), preview: text.trim().slice(0, LIMITS.preview) };
   }
-  const text = element.text;
-  if (!text.trim()) return undefined;
-  const hashed = text.length > MAX_HASHED_CHARS ? `${text.slice(0, MAX_HASHED_CHARS)}\u0000${text.length}` : text;
-  return { inlineSha256: sha256HexOfText(hashed), preview: text.trim().slice(0, LIMITS.preview), ...(dynamic ? { dynamic } : {}) };
+  if (dynamic) ref.dynamic = dynamic;
+  if (hidden) ref.hidden = hidden;
+  return ref;
 }
 
 function formRef(form: HTMLFormElement, baseUrl: string, hasPassword: boolean): FormRef | undefined {
@@ -84,6 +117,75 @@ function frameRef(frame: HTMLIFrameElement): FrameRef | undefined {
   return { src, hidden, width: Math.round(box.width), height: Math.round(box.height) };
 }
 
+/** What a URL counts as when naming a source: its origin, or the scheme of code without one. */
+function sourceKey(src: string): string {
+  const scheme = /^(data|blob):/i.exec(src);
+  if (scheme) return `${scheme[1]!.toLowerCase()}:`;
+  try {
+    return new URL(src).origin;
+  } catch {
+    return src;
+  }
+}
+
+/**
+ * The page's scripts as they are reported. Bounded per page, so a page inserting scripts in a loop
+ * cannot make the extension do unbounded work; past the bound, each script from a source not
+ * yet named is still reported (a few dozen at most), so filler cannot push a payload out of
+ * sight, and running out is itself reported once (`scriptBudgetExceeded`).
+ */
+function createScriptInventory() {
+  const pending: ScriptRef[] = [];
+  let reported = 0;
+  let exceeded: 'no' | 'pending' | 'sent' = 'no';
+  // URLs of the external scripts reported within the budget: their sources are worked out only
+  // if the budget runs out, so an ordinary page pays a string push per script, not a URL parse.
+  const reportedSrcs: string[] = [];
+  let sourcesPastBudget: Set<string> | undefined;
+  let newPastBudget = 0;
+  const add = (ref: ScriptRef) => {
+    if (reported < MAX_SCRIPTS_PER_PAGE) {
+      pending.push(ref);
+      reported++;
+      if (ref.src) reportedSrcs.push(ref.src);
+      return;
+    }
+    if (exceeded === 'no') exceeded = 'pending';
+    if (!ref.src) return;
+    sourcesPastBudget ??= new Set(reportedSrcs.map(sourceKey));
+    const key = sourceKey(ref.src);
+    if (sourcesPastBudget.has(key) || newPastBudget >= MAX_ORIGINS_PAST_BUDGET) return;
+    sourcesPastBudget.add(key);
+    newPastBudget++;
+    pending.push(ref);
+  };
+  return {
+    pending,
+    add,
+    // Indexed, not for…of: the iterator protocol over a live HTMLCollection is the slower path.
+    addElements(elements: ArrayLike<HTMLScriptElement>, dynamic: boolean, hiddenFrom = Infinity, frameHidden?: HiddenHow) {
+      for (let i = 0, n = elements.length; i < n; i++) {
+        const element = elements[i];
+        if (!element) continue;
+        // Past the budget only external code is worth its cost: hashing filler is what it wants.
+        if (reported >= MAX_SCRIPTS_PER_PAGE && !element.hasAttribute('src')) {
+          if (exceeded === 'no' && runsAsScript(element)) exceeded = 'pending';
+          continue;
+        }
+        const ref = scriptRef(element, dynamic, frameHidden ?? (i >= hiddenFrom ? 'synthetic-load' : undefined));
+        if (ref) add(ref);
+      }
+    },
+    /** True once, for the message that first follows the budget running out. */
+    takeBudgetNotice(): boolean {
+      if (exceeded !== 'pending') return false;
+      exceeded = 'sent';
+      return true;
+    },
+    hasBudgetNotice: () => exceeded === 'pending',
+  };
+}
+
 /**
  * Runs in every frame from document_start. On a host not known to be mail or chat it stops at
  * DOMContentLoaded, after the recognisers' selector checks, unless they find a messaging app.
@@ -95,6 +197,7 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
   // CSP violations can fire before the page is known to be mail: buffer a bounded few meanwhile.
   const violations: CspViolation[] = [];
   let violationsSeen = 0;
+  let syntheticLoadAt = Infinity;
   let flushSoon = () => {};
   document.addEventListener(
     'securitypolicyviolation',
@@ -114,24 +217,17 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
   // The inventory runs inside the DOMContentLoaded listener itself, not in a promise continuation
   // after it: the same work, but a trace then shows it as the script's own (bench/content-script.ts).
   const observeParsedPage = () => {
-    const url = deps.location.href;
+    // A srcdoc or about:blank frame has no URL of its own: it counts for the document that made
+    // it, whose URL is its base URL (and the background checks that against the sender).
+    const href = deps.location.href;
+    const ownUrl = !href.startsWith('about:');
+    const currentUrl = () => boundedUrl(ownUrl ? deps.location.href : document.baseURI);
+    const frameHidden = href === 'about:srcdoc' ? 'srcdoc' : undefined;
     const recognised = deps.recognise?.(document);
     if (deps.recognise && !recognised) return;
 
-    let scriptsReported = 0;
-    const scripts: ScriptRef[] = [];
-    // Indexed, not for…of: the iterator protocol over a live HTMLCollection is the slower path.
-    const addScripts = (elements: ArrayLike<HTMLScriptElement>, dynamic: boolean) => {
-      for (let i = 0, n = elements.length; i < n; i++) {
-        if (scriptsReported >= MAX_SCRIPTS_PER_PAGE) return;
-        const element = elements[i];
-        const ref = element && scriptRef(element, dynamic);
-        if (ref) {
-          scripts.push(ref);
-          scriptsReported++;
-        }
-      }
-    };
+    const inventory = createScriptInventory();
+    const scripts = inventory.pending;
 
     const formsReported = new Set<string>();
     const collectNewForms = (): FormRef[] => {
@@ -167,10 +263,13 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       forms: take(forms, LIMITS.formsPerMessage),
       frames: take(frames, LIMITS.framesPerMessage),
       violations: take(violations, LIMITS.violationsPerMessage),
+      ...(inventory.takeBudgetNotice() ? { scriptBudgetExceeded: true as const } : {}),
     });
 
-    addScripts(document.scripts as HTMLCollectionOf<HTMLScriptElement>, false);
-    deps.send({ type: 'page-observed', url: boundedUrl(url), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
+    // A script element that removed itself before this walk is not here: the background's
+    // network inventory sees its request (lib/network-inventory.ts).
+    inventory.addElements(document.scripts as HTMLCollectionOf<HTMLScriptElement>, false, syntheticLoadAt, frameHidden);
+    deps.send({ type: 'page-observed', url: boundedUrl(ownUrl ? href : document.baseURI), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
 
     let formsMayHaveChanged = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -180,8 +279,8 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       formsMayHaveChanged = false;
       const frames = [...pendingFrames].map(frameRef).filter((f): f is FrameRef => f !== undefined);
       pendingFrames.clear();
-      while (scripts.length || forms.length || frames.length || violations.length) {
-        deps.send({ type: 'elements-added', url: boundedUrl(deps.location.href), ...takeParts(forms, frames) });
+      while (scripts.length || forms.length || frames.length || violations.length || inventory.hasBudgetNotice()) {
+        deps.send({ type: 'elements-added', url: currentUrl(), ...takeParts(forms, frames) });
       }
     };
     flushSoon = () => {
@@ -199,8 +298,10 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
           else if (node.nodeType === 1) formsMayHaveChanged = formsReported.size < MAX_FORMS_PER_PAGE;
         }
       }
-      addScripts(added, true);
-      if (scripts.length || pendingFrames.size || formsMayHaveChanged) flushSoon();
+      // Scripts the parser adds to a document whose HTML has not finished (the inventory was taken
+      // early, see whenParsed) are the page's own markup, not page code's.
+      inventory.addElements(added, document.readyState !== 'loading', Infinity, frameHidden);
+      if (scripts.length || pendingFrames.size || formsMayHaveChanged || inventory.hasBudgetNotice()) flushSoon();
     });
     observer.observe(document.documentElement, { childList: true, subtree: true });
     // A tab closed or navigated away within the batch delay would take the batch with it.
@@ -219,19 +320,44 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
     });
   };
   return new Promise<void>((resolve) => {
-    whenParsed(document, signal, () => {
-      try {
-        if (!signal?.aborted) observeParsedPage();
-      } finally {
-        resolve();
-      }
-    });
+    whenParsed(
+      document,
+      deps,
+      () => {
+        try {
+          if (!signal?.aborted) observeParsedPage();
+        } finally {
+          resolve();
+        }
+      },
+      // Scripts after a DOMContentLoaded the page dispatched itself were placed to look as if
+      // page code added them after load: they are marked, not trusted as dynamic.
+      () => {
+        syntheticLoadAt = Math.min(syntheticLoadAt, document.scripts.length);
+      },
+    );
   });
 }
 
-/** Runs `then` once the document is parsed (at once if it already is), or when observing stops. */
-function whenParsed(document: Document, signal: AbortSignal | undefined, then: () => void): void {
+/**
+ * Runs `then` once the document is parsed (at once if it already is), or when observing stops.
+ * Only the browser's own DOMContentLoaded counts (page code can dispatch one whenever it likes),
+ * and HTML that never finishes (a proxy holding the response open) delays the inventory by a
+ * bounded time, not forever. Listens in the capture phase, registered before any page script, so
+ * page code on the document cannot stop the event before it arrives.
+ */
+function whenParsed(document: Document, deps: Pick<PageObserverDeps, 'signal' | 'unfinishedHtmlMs'>, then: () => void, onSynthetic: () => void): void {
   if (document.readyState !== 'loading') return then();
-  document.addEventListener('DOMContentLoaded', then, signal ? { once: true, signal } : { once: true });
-  signal?.addEventListener('abort', then, { once: true });
+  const { signal } = deps;
+  let done = false;
+  // Cleared when the document is parsed: a timer that fires is one more entry into this world.
+  const deadline = setTimeout(() => run(), deps.unfinishedHtmlMs ?? UNFINISHED_HTML_MS);
+  const run = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(deadline);
+    then();
+  };
+  document.addEventListener('DOMContentLoaded', (event) => (event.isTrusted ? run() : onSynthetic()), signal ? { capture: true, signal } : true);
+  signal?.addEventListener('abort', run, { once: true });
 }

@@ -16,10 +16,11 @@ export const MAX_HASHED_BYTES = 8 * 1024 * 1024;
 
 /**
  * Hashes a response while passing every chunk straight on, so the page gets its script with no
- * added buffering; the digest arrives when the stream ends. Oversized or failed streams are
- * released untouched and report nothing.
+ * added buffering; the digest arrives when the stream ends. A body past the bound is released
+ * unhashed, and says so (`onTooLarge`): padding a script past it must not be a way to hide a
+ * change. A failed stream reports nothing.
  */
-export function hashStream(filter: StreamFilterLike, onDigest: (sha256Hex: string) => void): void {
+export function hashStream(filter: StreamFilterLike, onDigest: (sha256Hex: string) => void, onTooLarge: () => void = () => undefined): void {
   const hasher = sha256.create();
   let size = 0;
   filter.ondata = (event) => {
@@ -27,6 +28,7 @@ export function hashStream(filter: StreamFilterLike, onDigest: (sha256Hex: strin
     if (size > MAX_HASHED_BYTES) {
       filter.write(event.data);
       filter.disconnect();
+      onTooLarge();
       return;
     }
     hasher.update(new Uint8Array(event.data));

@@ -14,7 +14,12 @@ export interface ServiceProfile {
    * not, and gets neither the watch script nor any check.
    */
   paths?: readonly string[];
-  /** Script origins the service itself serves its code from, besides the page's own origin. */
+  /**
+   * Where the service itself serves its code from, besides the page's own origin: an origin, or
+   * an origin with a path prefix (ending in "/") where the same origin also serves code for
+   * anyone (JSONP endpoints run whatever callback the caller names). An origin listed only with
+   * paths is trusted under those paths alone, and never learned as a whole (lib/detect/scripts.ts).
+   */
   scriptOrigins: readonly string[];
   /**
    * Organisations (the O= of the leaf's issuer) whose public CAs issue this service's certificates.
@@ -41,7 +46,8 @@ export const SERVICES: readonly ServiceProfile[] = [
     kind: 'mail',
     hosts: ['mail.google.com', 'inbox.google.com'],
     messageHosts: ['mail-attachment.googleusercontent.com', 'signaler-pa.clients6.google.com', 'people-pa.clients6.google.com', 'peoplestack-pa.clients6.google.com'],
-    scriptOrigins: ['https://www.gstatic.com', 'https://ssl.gstatic.com', 'https://apis.google.com', 'https://www.google.com'],
+    // www.google.com also answers JSONP (search suggestions), so only Gmail's own paths there.
+    scriptOrigins: ['https://www.gstatic.com', 'https://ssl.gstatic.com', 'https://apis.google.com', 'https://www.google.com/js/', 'https://www.google.com/recaptcha/'],
     certIssuers: ['Google Trust Services', 'Google Trust Services LLC'],
   },
   {

@@ -78,8 +78,8 @@ describe('content script registrations', () => {
 
   it('watches known hosts and recognises everywhere else, both in every frame from document_start', () => {
     const [watch, recognise] = contentScriptsFor(LISTS);
-    expect(watch).toMatchObject({ id: 'watch', js: ['content-scripts/watch.js'], allFrames: true, runAt: 'document_start', persistAcrossSessions: true });
-    expect(recognise).toMatchObject({ id: 'recognise', js: ['content-scripts/content.js'], matches: ['http://*/*', 'https://*/*'], allFrames: true, runAt: 'document_start' });
+    expect(watch).toMatchObject({ id: 'watch', js: ['content-scripts/watch.js'], allFrames: true, matchOriginAsFallback: true, runAt: 'document_start', persistAcrossSessions: true });
+    expect(recognise).toMatchObject({ id: 'recognise', js: ['content-scripts/content.js'], matches: ['http://*/*', 'https://*/*'], allFrames: true, matchOriginAsFallback: true, runAt: 'document_start' });
     expect(recognise!.excludeMatches).toEqual(watch!.matches);
     // A browser refuses an empty `matches`; the built-in services keep it from ever being empty.
     expect(contentScriptsFor({ userSites: [], recognisedHosts: {} })[0]!.matches.length).toBeGreaterThan(0);
@@ -107,7 +107,7 @@ describe('content script registrations', () => {
 
   it('removes registrations of an older version it no longer makes', async () => {
     const { api, registered } = fakeScripting();
-    await api.registerContentScripts([{ id: 'content' as 'watch', js: ['content-scripts/content.js'], matches: ['<all_urls>'], allFrames: true, runAt: 'document_start', persistAcrossSessions: true }]);
+    await api.registerContentScripts([{ id: 'content' as 'watch', js: ['content-scripts/content.js'], matches: ['<all_urls>'], allFrames: true, matchOriginAsFallback: false, runAt: 'document_start', persistAcrossSessions: true }]);
     const sync = createContentScriptSync(api);
     expect(await sync(LISTS)).toEqual(['unregistered content', 'registered watch', 'registered recognise']);
     expect([...registered.keys()].sort()).toEqual(['recognise', 'watch']);

@@ -2,15 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { cspWeakenings } from '@/lib/csp';
 import {
   aggregateFlood,
+  CSP_TIGHTEN_SIGHTINGS,
+  MAX_FLOOD_SOURCES,
   detectCspDropped,
   detectCspViolations,
   detectExtensionScripts,
   detectHiddenFrames,
   detectNewInline,
+  detectScriptBudgetExceeded,
   detectScriptBytesChanged,
   detectSriRemoved,
   learnCsp,
   learnInline,
+  learnScriptBytes,
   learnSri,
   looksImmutable,
   pageKeyOf,
@@ -67,6 +71,30 @@ describe('script.new-inline', () => {
     expect(detectNewInline(PAGE, [{ ...inline('c'), dynamic: true }], ctx({ baseline: b }))).toEqual([]);
   });
 
+  it('judges inline code that hid (srcdoc, forged DOMContentLoaded) as soon as the host is past learning', () => {
+    let b = baseline({ visits: 1 });
+    const srcdoc = { ...inline('s', 'fromSrcdoc()'), hidden: 'srcdoc' as const };
+    // Learning: quiet, and learned.
+    expect(detectNewInline(PAGE, [srcdoc], ctx({ baseline: b }))).toEqual([]);
+    b = learnInline(b, PAGE, [srcdoc], new Set());
+    b = { ...b, visits: 2 };
+    expect(detectNewInline(PAGE, [srcdoc], ctx({ baseline: b }))).toEqual([]);
+    // The page's inline set has not settled, yet new hidden code is reported; plain new code is not.
+    const late = { ...inline('k', 'keylog()'), hidden: 'synthetic-load' as const };
+    const findings = detectNewInline(PAGE, [late, inline('n')], ctx({ baseline: b }));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ rule: 'script.new-inline', severity: 'medium', evidence: { hidden: 'synthetic-load' } });
+    // The code itself is quoted only with inline previews switched on.
+    expect(findings[0]!.evidence.preview).toBeUndefined();
+    expect(detectNewInline(PAGE, [late], ctx({ baseline: b, inlinePreviews: true }))[0]!.evidence).toMatchObject({ preview: 'keylog()' });
+  });
+
+  it('reports a page whose scripts outran the inventory budget', () => {
+    expect(detectScriptBudgetExceeded(PAGE, false, ctx())).toEqual([]);
+    const [f] = detectScriptBudgetExceeded(PAGE, true, ctx());
+    expect(f).toMatchObject({ rule: 'script.new-inline', severity: 'medium', evidence: { budgetExceeded: true, limit: 2000 } });
+  });
+
   it('is off for services whose inline scripts change on every load', () => {
     let b = baseline();
     for (let i = 0; i <= STABLE_INLINE_VISITS; i++) b = learnInline(b, PAGE, [inline('a')], new Set());
@@ -81,12 +109,23 @@ describe('script.content-changed', () => {
     const [f] = detectSriRemoved(PAGE, [{ src: 'https://cdn.example.net/lib.js?v=2', integrity: false }], ctx({ baseline: b }));
     expect(f).toMatchObject({ rule: 'script.content-changed', severity: 'high', evidence: { change: 'Subresource Integrity attribute removed' } });
   });
-  it('reports different bytes under an immutable URL, and only there', () => {
+  it('reports different bytes under a URL learned as immutable, even once the header that said so is gone', () => {
     const b = baseline({ scriptBytes: { k: 'a'.repeat(64) } });
     const obs = { url: 'https://mail.example.org/app.3f9a2b1c.js', pageUrl: PAGE, sha256: 'b'.repeat(64), immutable: true };
     expect(detectScriptBytesChanged(obs, 'k', ctx({ baseline: b }))[0]).toMatchObject({ evidence: { baselineSha256: 'a'.repeat(64) } });
-    expect(detectScriptBytesChanged({ ...obs, immutable: false }, 'k', ctx({ baseline: b }))).toEqual([]);
+    // A proxy stripped `Cache-Control: immutable`: the URL was learned, so it is still checked.
+    expect(detectScriptBytesChanged({ ...obs, immutable: false }, 'k', ctx({ baseline: b }))[0]).toMatchObject({ severity: 'high' });
     expect(detectScriptBytesChanged({ ...obs, sha256: 'a'.repeat(64) }, 'k', ctx({ baseline: b }))).toEqual([]);
+    // Never learned: nothing to compare with.
+    expect(detectScriptBytesChanged(obs, 'other', ctx({ baseline: b }))).toEqual([]);
+  });
+
+  it('reports a script too large to hash, worse where its bytes were learned', () => {
+    const b = baseline({ scriptBytes: { k: 'a'.repeat(64) } });
+    const padded = { url: 'https://mail.example.org/app.3f9a2b1c.js', pageUrl: PAGE, immutable: true };
+    expect(detectScriptBytesChanged(padded, 'k', ctx({ baseline: b }))[0]).toMatchObject({ rule: 'script.content-changed', severity: 'high', evidence: { change: 'too large to hash' } });
+    expect(detectScriptBytesChanged(padded, 'new', ctx({ baseline: b }))[0]).toMatchObject({ severity: 'medium' });
+    expect(learnScriptBytes(b, padded, 'new')).toBe(b);
   });
   it('tells versioned script URLs from mutable ones', () => {
     expect(looksImmutable('https://x.test/static/app.3f9a2b1c.js', null)).toBe(true);
@@ -111,6 +150,58 @@ describe('script.csp-dropped', () => {
     const [f] = detectCspDropped({ url: PAGE, strictTransportSecurity: null, contentSecurityPolicy: null }, ctx({ baseline: b }));
     expect(f).toMatchObject({ rule: 'script.csp-dropped', severity: 'high', evidence: { baselineHeader: strict } });
     expect(learnCsp(b, "script-src *").csp).toBe(strict);
+  });
+
+  it("judges nonces, hashes and 'strict-dynamic' as the browser applies them", () => {
+    const nonced = "script-src 'nonce-x' 'strict-dynamic' 'unsafe-inline' https:";
+    // Dropping the nonce and 'strict-dynamic' turns the fallbacks for old browsers back on.
+    expect(cspWeakenings(nonced, "script-src 'unsafe-inline' https:")).toEqual(["'unsafe-inline' was added", 'the wildcard source https: was added']);
+    // A fresh nonce per response is no change; nor is a hash for a nonce.
+    expect(cspWeakenings(nonced, "script-src 'nonce-y' 'strict-dynamic' 'unsafe-inline' https:")).toEqual([]);
+    expect(cspWeakenings(nonced, "script-src 'sha256-abc' 'strict-dynamic' https: http:")).toEqual([]);
+    // Without 'strict-dynamic', host sources count again even beside a nonce.
+    expect(cspWeakenings(nonced, "script-src 'nonce-y' https:")).toEqual(['the wildcard source https: was added']);
+    expect(cspWeakenings("script-src 'sha256-abc'", "script-src 'sha256-abc' 'unsafe-inline'")).toEqual([]);
+  });
+
+  it('judges script-src-elem and script-src-attr apart', () => {
+    const strictPolicy = "default-src 'self'; script-src 'self'";
+    expect(cspWeakenings(strictPolicy, `${strictPolicy}; script-src-elem *`)).toEqual(['the wildcard source * was added']);
+    expect(cspWeakenings(strictPolicy, `${strictPolicy}; script-src-attr 'unsafe-inline'`)).toEqual(["'unsafe-inline' was added for event-handler attributes"]);
+    // An -elem directive stricter than script-src is no weakening.
+    expect(cspWeakenings(strictPolicy, `${strictPolicy}; script-src-elem 'none'`)).toEqual([]);
+    // '*' does not allow data: or blob:.
+    expect(cspWeakenings("script-src *", "script-src * data:")).toEqual(['the wildcard source data: was added']);
+    expect(cspWeakenings("script-src https:", "script-src https://cdn.example.net")).toEqual([]);
+  });
+
+  it('reads every header: a script must pass every policy', () => {
+    const two = "script-src 'self', script-src 'self' https://cdn.example.net";
+    // The first policy still refuses the CDN, so adding it to the second weakens nothing.
+    expect(cspWeakenings("script-src 'self'", two)).toEqual([]);
+    // A weak first header does not hide a strict second one.
+    expect(cspWeakenings("script-src 'self'", "script-src *, script-src 'self'")).toEqual([]);
+    expect(cspWeakenings("script-src *, script-src 'self'", "script-src *")).toEqual(['the wildcard source * was added']);
+    // Dropping the stricter of two headers is a weakening, though the one left looks familiar.
+    expect(cspWeakenings(two, "script-src 'self' https://cdn.example.net")).toEqual(['the source https://cdn.example.net was added']);
+  });
+
+  it('learns a stricter policy only after it has come back on several visits', () => {
+    const loose = "default-src 'self'; script-src 'self' https://cdn.example.net";
+    let b = learnCsp(baseline(), loose);
+    expect(b.csp).toBe(loose);
+    // A proxy sends a stricter header once; genuine visits then go on with the usual one.
+    b = learnCsp(b, strict);
+    expect(b.csp).toBe(loose);
+    b = learnCsp(b, loose);
+    expect(b.csp).toBe(loose);
+    expect(detectCspDropped({ url: PAGE, strictTransportSecurity: null, contentSecurityPolicy: loose }, ctx({ baseline: b }))).toEqual([]);
+    // A site that really tightened its policy: learned once it has stayed.
+    for (let i = 1; i < CSP_TIGHTEN_SIGHTINGS; i++) b = learnCsp(b, strict);
+    expect(b.csp).toBe(loose);
+    b = learnCsp(b, strict);
+    expect(b.csp).toBe(strict);
+    expect(b.cspCandidate).toBeUndefined();
   });
 });
 
@@ -143,5 +234,20 @@ describe('aggregateFlood', () => {
     expect(rest).toEqual([]);
     expect(one!.evidence).toMatchObject({ flood: true, count: 500 });
     expect((one!.evidence.sample as unknown[]).length).toBe(20);
+  });
+
+  it('names every distinct source of a flood, the payload behind the filler too', () => {
+    const filler: Finding[] = Array.from({ length: 2000 }, () => ({ rule: 'script.csp-violation', severity: 'low', host: 'h', url: PAGE, evidence: { blocked: 'data' }, dedupeParts: ['data'] }));
+    const payload: Finding = { rule: 'script.csp-violation', severity: 'medium', host: 'h', url: PAGE, evidence: { blocked: 'https://evil.test' }, dedupeParts: ['https://evil.test'] };
+    const [one] = aggregateFlood([...filler, payload]);
+    expect(one!.evidence).toMatchObject({ flood: true, count: 2001, sources: ['data', 'https://evil.test'] });
+    expect(one!.severity).toBe('medium');
+  });
+
+  it('bounds the sources it keeps, and says how many it left out', () => {
+    const many: Finding[] = Array.from({ length: MAX_FLOOD_SOURCES + 10 }, (_, i) => ({ rule: 'script.new-origin', severity: 'high', host: 'h', url: PAGE, evidence: { scriptOrigin: `https://o${i}.test` }, dedupeParts: [`o${i}`] }));
+    const [one] = aggregateFlood(many);
+    expect((one!.evidence.sources as string[]).length).toBe(MAX_FLOOD_SOURCES);
+    expect(one!.evidence.sourcesLeftOut).toBe(10);
   });
 });

@@ -39,4 +39,44 @@ describe('script.new-origin', () => {
     const findings = detectNewScriptOrigins(PAGE, [{ src: 'chrome-extension://abc/inject.js' }, { inlineSha256: 'f'.repeat(64) }], ctx({ baseline: baseline({ visits: 4 }) }));
     expect(findings).toEqual([]);
   });
+
+  it('counts code without an origin (data:, blob:) as a source of its own, named by its first characters when previews are on', () => {
+    const known = baseline({ visits: 2 });
+    const data = { src: 'data:text/javascript,steal()', preview: 'data:text/javascript,steal()' };
+    // Off by default: the kind of source is named, not the code (page content).
+    expect(detectNewScriptOrigins(PAGE, [data], ctx({ baseline: known }))[0]!.evidence).not.toHaveProperty('preview');
+    const findings = detectNewScriptOrigins(PAGE, [own, data, { src: 'blob:https://mail.example.org/0d2f' }], ctx({ baseline: known, inlinePreviews: true }));
+    expect(findings.map((f) => [f.evidence.scriptOrigin, f.severity, f.evidence.preview])).toEqual([
+      ['data:', 'high', 'data:text/javascript,steal()'],
+      ['blob:', 'medium', undefined],
+    ]);
+    expect(findings[0]!.evidence.scriptUrl).toBe('data:');
+    // Learned like any origin in the first visit.
+    expect(detectNewScriptOrigins(PAGE, [data], ctx({ baseline: baseline({ visits: 3, scriptOrigins: ['data:'] }) }))).toEqual([]);
+  });
+
+  it('says how a script hid from the DOM walk', () => {
+    const [f] = detectNewScriptOrigins(PAGE, [{ ...evil, hidden: 'srcdoc' }], ctx({ baseline: baseline({ visits: 2 }) }));
+    expect(f!.evidence.hidden).toBe('srcdoc');
+    // And that the network saw it, where the DOM may not have (lib/network-inventory.ts).
+    const [n] = detectNewScriptOrigins(PAGE, [{ ...evil, network: true }], ctx({ baseline: baseline({ visits: 2 }) }));
+    expect(n!.evidence.seenBy).toBe('network');
+  });
+});
+
+describe('script.new-origin on origins trusted under some paths only', () => {
+  const gmail = { host: 'mail.google.com', name: 'Gmail', source: 'builtin' as const, profile: { id: 'g', name: 'Gmail', kind: 'mail' as const, hosts: [], scriptOrigins: ['https://www.gstatic.com', 'https://www.google.com/js/'] } };
+  const GMAIL = 'https://mail.google.com/mail/u/0/';
+
+  it("accepts code under the service's own paths and reports the origin's code for anyone (JSONP)", () => {
+    const b = baseline({ visits: 5, scriptOrigins: ['https://www.google.com'] });
+    const scripts = [{ src: 'https://www.google.com/js/bg/abc.js' }, { src: 'https://www.google.com/complete/search?client=x&callback=steal' }];
+    const findings = detectNewScriptOrigins(GMAIL, scripts, ctx({ site: gmail, baseline: b }));
+    // Learned as an origin or not, the JSONP endpoint is outside the paths the service uses.
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ severity: 'high', evidence: { scriptUrl: 'https://www.google.com/complete/search', allowedPaths: ['https://www.google.com/js/'] } });
+    expect(detectNewScriptOrigins(GMAIL, [scripts[0]!], ctx({ site: gmail, baseline: b }))).toEqual([]);
+    // Not learned as an origin: code under the allowed path is still the service's own.
+    expect(detectNewScriptOrigins(GMAIL, [scripts[0]!], ctx({ site: gmail, baseline: baseline({ visits: 5 }) }))).toEqual([]);
+  });
 });

@@ -64,6 +64,20 @@ describe('monitor', () => {
     expect(await db.baselines.get('www.facebook.com')).toMatchObject({ visits: 1 });
   });
 
+  it("never lets the network's inventory learn an injection that the page's own visit would judge", async () => {
+    await monitor.observePage({ url: MAIL, recognisedAs: 'roundcube', scripts: [own] });
+    // The second load: its script request arrives before its page message, while the stored
+    // count still says "learning".
+    const early = await monitor.observeNetworkScript(MAIL, { ...evil, network: true });
+    expect(early.recorded).toEqual([]);
+    expect((await db.baselines.get('mail.example.org'))?.scriptOrigins).not.toContain('https://cdn.evil-tracker.test');
+    const page = await monitor.observePage({ url: MAIL, scripts: [own, evil] });
+    expect(page.recorded.map((r) => (r.status === 'new' ? r.incident.rule : r.finding.rule))).toContain('script.new-origin');
+    // Past learning, a script only the network saw (its element removed itself) is judged.
+    const later = await monitor.observeNetworkScript(MAIL, { src: 'https://cdn.other-evil.test/x.js', network: true });
+    expect(later.recorded.map((r) => (r.status === 'new' ? [r.incident.rule, r.incident.evidence.seenBy] : []))).toEqual([['script.new-origin', 'network']]);
+  });
+
   it('recognises a self-hosted webmail page and learns it on the first visit', async () => {
     const outcome = await monitor.observePage({ url: MAIL, recognisedAs: 'roundcube', scripts: [own] });
     expect(outcome.site?.source).toBe('recognised');

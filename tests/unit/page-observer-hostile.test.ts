@@ -65,4 +65,54 @@ describe('observePage on hostile pages', () => {
     controller.abort();
     expect(sent.flatMap((m) => m.violations)).toEqual([]);
   });
+
+  it('waits for the browser\'s own DOMContentLoaded, and marks scripts that came after a forged one', async () => {
+    const window = new Window({ url: 'https://mail.example.org/' });
+    window.document.write('<title>x</title><script>app()</script>');
+    Object.defineProperty(window.document, 'readyState', { value: 'loading', configurable: true });
+    const sent: ContentMessage[] = [];
+    const controller = new AbortController();
+    const done = observePage({
+      document: window.document as unknown as Document,
+      location: window.location,
+      send: (m) => sent.push(m),
+      signal: controller.signal,
+      batchMs: 5,
+      unfinishedHtmlMs: 50,
+    });
+    window.document.dispatchEvent(new window.Event('DOMContentLoaded', { bubbles: true }));
+    const injected = window.document.createElement('script');
+    injected.textContent = 'keylog()';
+    window.document.body.appendChild(injected);
+    // The forged event started nothing; the inventory came from the bounded wait instead.
+    expect(sent).toEqual([]);
+    await done;
+    controller.abort();
+    expect(sent[0]!.scripts.map((s) => [s.preview, s.hidden, s.dynamic])).toEqual([
+      ['app()', undefined, undefined],
+      ['keylog()', 'synthetic-load', undefined],
+    ]);
+  });
+
+  it('takes the inventory of a document whose HTML never finishes', async () => {
+    const window = new Window({ url: 'https://mail.example.org/' });
+    window.document.write('<title>x</title><script src="https://cdn.evil.test/x.js"></script>');
+    Object.defineProperty(window.document, 'readyState', { value: 'loading', configurable: true });
+    const sent: ContentMessage[] = [];
+    const controller = new AbortController();
+    await observePage({ document: window.document as unknown as Document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, unfinishedHtmlMs: 20 });
+    controller.abort();
+    expect(sent[0]).toMatchObject({ type: 'page-observed', scripts: [{ src: 'https://cdn.evil.test/x.js' }] });
+  });
+
+  it('reports a srcdoc frame for the page that made it, its scripts marked as such', async () => {
+    const window = new Window({ url: 'https://mail.example.org/?_task=mail' });
+    window.document.write('<base href="https://mail.example.org/?_task=mail"><title>x</title><script>fromSrcdoc()</script>');
+    const sent: ContentMessage[] = [];
+    const controller = new AbortController();
+    await observePage({ document: window.document as unknown as Document, location: { href: 'about:srcdoc' }, send: (m) => sent.push(m), signal: controller.signal });
+    controller.abort();
+    expect(sent[0]).toMatchObject({ url: 'https://mail.example.org/?_task=mail', scripts: [{ preview: 'fromSrcdoc()', hidden: 'srcdoc' }] });
+    expect(validateContentMessage(sent[0]).ok).toBe(true);
+  });
 });

@@ -2,7 +2,7 @@ import { Window } from 'happy-dom';
 import { describe, expect, it } from 'vitest';
 import { MAX_SCRIPTS_PER_PAGE, observePage } from '@/lib/content/page-observer';
 import { sha256Hex } from '@/lib/hash';
-import { LIMITS, type ContentMessage } from '@/lib/messages';
+import { LIMITS, validateContentMessage, type ContentMessage } from '@/lib/messages';
 import { recogniseMessagingPage } from '@/lib/sites/recognise';
 
 const ROUNDCUBE = `<!doctype html><html><head><title>Roundcube Webmail :: Welcome to Roundcube Webmail</title></head><body>
@@ -104,5 +104,34 @@ describe('observePage', () => {
     const reported = count();
     expect(reported).toBe(MAX_SCRIPTS_PER_PAGE);
     expect(sent.every((m) => m.scripts.length <= LIMITS.scriptsPerMessage)).toBe(true);
+    // Running out is itself reported, once.
+    expect(sent.filter((m) => m.scriptBudgetExceeded)).toHaveLength(1);
+  });
+
+  it('still names a payload that filler pushed past the budget, and says the budget ran out', async () => {
+    const filler = '<script src="data:,"></script>'.repeat(MAX_SCRIPTS_PER_PAGE);
+    const { sent, controller } = await run(`<title>x</title>${filler}<script src="https://cdn.evil.test/payload.js"></script><script>steal()</script>`, 'https://mail.example.org/', KNOWN);
+    const count = () => sent.reduce((n, m) => n + m.scripts.length, 0);
+    for (let waited = 0; count() <= MAX_SCRIPTS_PER_PAGE && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    const scripts = sent.flatMap((m) => m.scripts);
+    expect(scripts.filter((s) => s.src === 'data:,')).toHaveLength(MAX_SCRIPTS_PER_PAGE);
+    expect(scripts.at(-1)).toMatchObject({ src: 'https://cdn.evil.test/payload.js' });
+    expect(sent.filter((m) => m.scriptBudgetExceeded)).toHaveLength(1);
+    for (const message of sent) expect(validateContentMessage(message).ok).toBe(true);
+  });
+
+  it('inventories every JavaScript type of the HTML standard, and nothing else', async () => {
+    const runs = ['text/x-javascript', 'application/x-javascript', 'text/javascript1.3', 'text/jscript', 'text/livescript', 'text/x-ecmascript', 'application/x-ecmascript', ' TEXT/JavaScript ', 'module', ''];
+    const inert = ['application/json', 'text/plain', 'text/javascript; charset=utf-8', 'importmap', 'text/template'];
+    const tag = (type: string, i: number) => `<script type="${type}">run${i}()</script>`;
+    const html = `<title>x</title>${runs.map(tag).join('')}${inert.map((t, i) => tag(t, 100 + i)).join('')}<script language="javascript">lang()</script>`;
+    const { sent } = await run(html, 'https://mail.example.org/', KNOWN);
+    expect(sent[0]!.scripts.map((s) => s.preview)).toEqual([...runs.map((_, i) => `run${i}()`), 'lang()']);
+  });
+
+  it('names code from a data: URL by its first characters', async () => {
+    const { sent } = await run('<title>x</title><script src="data:text/javascript,steal(document.cookie)"></script>', 'https://mail.example.org/', KNOWN);
+    expect(sent[0]!.scripts).toEqual([{ src: 'data:text/javascript,steal(document.cookie)', integrity: false, preview: 'data:text/javascript,steal(document.cookie)' }]);
   });
 });

@@ -28,12 +28,14 @@ describe('hashStream', () => {
     expect(state.closed).toBe(true);
     expect(digest).toBe(sha256Hex('window.a=1;window.b=2;'));
   });
-  it('lets an oversized body through without a digest', () => {
+  it('lets an oversized body through without a digest, and says it was too large', () => {
     const { filter, state } = fakeFilter();
     let called = false;
-    hashStream(filter, () => (called = true));
+    let tooLarge = 0;
+    hashStream(filter, () => (called = true), () => tooLarge++);
     filter.ondata!({ data: new ArrayBuffer(MAX_HASHED_BYTES + 1) });
     expect(state.disconnected).toBe(true);
     expect(called).toBe(false);
+    expect(tooLarge).toBe(1);
   });
 });

@@ -39,6 +39,16 @@ describe('settings', () => {
     await addRecognisedHost('mail.example.org', 'roundcube');
     expect(await loadRecognisedHosts()).toEqual({ 'mail.example.org': 'roundcube' });
   });
+  it('never lets look-alike pages evict a recognised host with a learned baseline', async () => {
+    await addRecognisedHost('mail.example.org', 'roundcube');
+    const established = async (host: string) => host === 'mail.example.org';
+    for (let i = 0; i < 600; i++) await addRecognisedHost(`fake${i}.example.net`, 'roundcube', established);
+    const hosts = await loadRecognisedHosts();
+    expect(hosts['mail.example.org']).toBe('roundcube');
+    expect(Object.keys(hosts)).toHaveLength(500);
+    expect(hosts['fake599.example.net']).toBe('roundcube');
+    expect(hosts['fake0.example.net']).toBeUndefined();
+  });
 });
 
 describe('onStorageChanged', () => {
