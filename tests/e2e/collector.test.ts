@@ -9,6 +9,9 @@ import { readStore } from './idb';
 import { writeChromiumPolicy, writeFirefoxPolicy, type PolicyFile } from './policy';
 import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
 
+/** The findings of a log: events (lib/core/events.ts) and log markers group or annotate them and go to no SIEM. */
+const findingsOf = (records: Incident[]) => records.filter((i) => (i.kind as string) !== 'event' && (i.kind as string) !== 'meta');
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const API = '(globalThis.browser ?? globalThis.chrome)';
 const GECKO_ID = 'tapguard@tapguard.test';
@@ -94,7 +97,7 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
       for (const url of [lab.url('mail', '/'), lab.url('chat', '/')]) await visit(session, probe, lab, 'clean', url);
       const redirect = await visit(session, probe, lab, 'https-to-http-redirect', lab.url('chat', '/'));
       expect(redirect.incidents.map((i) => i.rule)).toContain('tls.https-to-http-redirect');
-      const first = (await probe.incidents()).filter(atLeastMedium);
+      const first = findingsOf(await probe.incidents()).filter(atLeastMedium);
       const firstRows = await until('the incidents in ClickHouse', async () => {
         const rows = await rowsInClickHouse();
         return rows.length >= first.length ? rows : undefined;
@@ -119,7 +122,7 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
         await until('the worker to be woken again', async () => watch.workerStarts > starts);
       }
       await clickhouse.start();
-      const all = (await probe.incidents()).filter(atLeastMedium);
+      const all = findingsOf(await probe.incidents()).filter(atLeastMedium);
       const allRows = await until('every incident in ClickHouse after the restart', async () => {
         const rows = await rowsInClickHouse();
         return new Set(rows.map((r) => r.hash)).size >= all.length ? rows : undefined;
@@ -179,7 +182,7 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
 
       // What an organisation without a collector does instead: the log page's SIEM exports, one
       // line per incident, each with the hash and prevHash of the evidence file's record.
-      const evidence = (await probe.incidents()).filter((i) => (i.kind as string) !== 'meta');
+      const evidence = findingsOf(await probe.incidents());
       const log = await session.openExtensionPage('/incidents.html');
       try {
         await log.waitForSelector('main[data-ready="true"]', { timeout: 15_000 });
