@@ -26,7 +26,7 @@ export default defineConfig({
       // The incident log is evidence: without this, a browser under storage pressure may evict it,
       // and the origin's quota (a share of free disk) could force the emergency trim early.
       'unlimitedStorage',
-      // The organisation collector's retries and wake-ups after the worker stopped (lib/collector);
+      // The organisation collector's retries and wake-ups after the worker stopped (lib/background/collector);
       // unused unless a managed policy sets a collector.
       'alarms',
       // Content scripts are registered at run time, for mail and chat hosts apart from the rest.

@@ -1,7 +1,7 @@
 /**
  * Where page-load overhead comes from: the same build in variants, made from a copy of .output
  * (nothing is rebuilt), loaded side by side with a browser without any extension. The shipped
- * build registers its content scripts from the background (lib/content-scripts.ts); a variant
+ * build registers its content scripts from the background (lib/background/content-scripts.ts); a variant
  * without that registration lacks the `scripting` permission and, where it still wants content
  * scripts, declares the same ones in its manifest:
  *
@@ -19,7 +19,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { contentScriptsFor } from '../lib/content-scripts';
+import { contentScriptsFor } from '../lib/background/content-scripts';
 import { LAB_HOSTS, type Lab } from '../lab/server';
 import { launch, type BrowserName, type Session } from '../tests/e2e/browsers';
 import { setStorageLocal } from '../tests/e2e/idb';

@@ -6,10 +6,10 @@
  * `--verify-only` runs the first alone.
  */
 import 'fake-indexeddb/auto';
-import { openDb } from '../lib/db';
-import { streamLines, verifyJsonl } from '../lib/export';
-import { createRecorder, GENESIS_HASH, hashIncident } from '../lib/incidents';
-import type { Finding } from '../lib/types';
+import { openDb } from '../lib/store/db';
+import { streamLines, verifyJsonl } from '../lib/store/export';
+import { createRecorder, GENESIS_HASH, hashIncident } from '../lib/store/incidents';
+import type { Finding } from '../lib/core/types';
 
 const finding = (i: number): Finding => ({
   rule: 'script.new-origin',

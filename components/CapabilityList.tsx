@@ -1,5 +1,5 @@
-import type { Capability } from '@/lib/capabilities';
-import { t } from '@/lib/i18n';
+import type { Capability } from '@/lib/ui/capabilities';
+import { t } from '@/lib/core/i18n';
 
 export function CapabilityList({ capabilities }: { capabilities: readonly Capability[] }) {
   return (

@@ -1,8 +1,8 @@
 import type { ComponentChildren } from 'preact';
-import { describeEvent } from '@/lib/event-text';
-import type { EventGroup } from '@/lib/events';
-import { t } from '@/lib/i18n';
-import type { Incident } from '@/lib/types';
+import { describeEvent } from '@/lib/core/event-text';
+import type { EventGroup } from '@/lib/core/events';
+import { t } from '@/lib/core/i18n';
+import type { Incident } from '@/lib/core/types';
 import { EvidenceList } from './IncidentList';
 
 const when = (ts: number) => new Date(ts).toLocaleString();

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { t } from '@/lib/i18n';
-import type { Incident } from '@/lib/types';
+import { t } from '@/lib/core/i18n';
+import type { Incident } from '@/lib/core/types';
 
 function when(ts: number): string {
   return new Date(ts).toLocaleString();

@@ -1,4 +1,4 @@
-import type { Verdict } from '@/lib/verdict';
+import type { Verdict } from '@/lib/ui/verdict';
 
 /** Drawn, not typed: emoji fonts are missing on many Linux desktops, and colour alone is not enough. */
 function VerdictIcon({ level }: { level: Verdict['level'] }) {

@@ -1,44 +1,44 @@
 import type { Runtime, WebRequest } from 'webextension-polyfill';
-import { badgeFor } from '@/lib/badge';
-import { createDeepInspector, type DebuggerApi } from '@/lib/chrome/deep-inspection';
-import { startCollector } from '@/lib/collector/background';
-import { listenForSecurityInfo, type HeadersReceivedEvent } from '@/lib/chrome/standard-security-info';
-import { createContentScriptSync, type ScriptingApi } from '@/lib/content-scripts';
+import { badgeFor } from '@/lib/core/badge';
+import { createDeepInspector, type DebuggerApi } from '@/lib/background/chrome/deep-inspection';
+import { startCollector } from '@/lib/background/collector/background';
+import { listenForSecurityInfo, type HeadersReceivedEvent } from '@/lib/background/chrome/standard-security-info';
+import { createContentScriptSync, type ScriptingApi } from '@/lib/background/content-scripts';
 import { browser } from '@/lib/browser';
-import { hasLearnedBaseline } from '@/lib/baseline';
-import { openDb } from '@/lib/db';
-import { classifyRequestError } from '@/lib/detect/cert-error';
-import { looksImmutable } from '@/lib/detect/scripts';
-import { hashStream, type StreamFilterLike } from '@/lib/firefox/script-bytes';
-import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/firefox/security-info';
-import { connectionKey, createJudgedCertificates } from '@/lib/cert-cache';
-import { isUnexplainedSocketFailure } from '@/lib/detect/refused-connection';
-import { recordPageEvents } from '@/lib/event-log';
-import { createRecorder, newCriticalIncidents } from '@/lib/incidents';
+import { hasLearnedBaseline } from '@/lib/core/baseline';
+import { openDb } from '@/lib/store/db';
+import { classifyRequestError } from '@/lib/core/detect/cert-error';
+import { looksImmutable } from '@/lib/core/detect/scripts';
+import { hashStream, type StreamFilterLike } from '@/lib/background/firefox/script-bytes';
+import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/background/firefox/security-info';
+import { connectionKey, createJudgedCertificates } from '@/lib/background/cert-cache';
+import { isUnexplainedSocketFailure } from '@/lib/core/detect/refused-connection';
+import { recordPageEvents } from '@/lib/store/event-log';
+import { createRecorder, newCriticalIncidents } from '@/lib/store/incidents';
 import { validateContentMessage } from '@/lib/messages';
-import { createMonitor, type Outcome } from '@/lib/monitor';
-import { createSeenScriptOrigins, messagingPageOfRequest, networkScriptRef, type RequestOrigin } from '@/lib/network-inventory';
-import type { HeadersObservation } from '@/lib/observations';
-import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged, RETIRED_SITE_LISTS_KEY } from '@/lib/settings';
-import { applyRetention } from '@/lib/retention';
-import { pageUrlOfSender } from '@/lib/sender';
-import { resolveSite, resolveSiteForUrl, type SiteLists } from '@/lib/sites';
-import { createSessionScopes, scopeOf, type ScopedRequest } from '@/lib/session-scope';
-import { createSourceLimiter, limitBySource, type SourceRef } from '@/lib/source-limit';
-import { createTabStates, deepStatusKey, type OutcomeOrigin, type TabState } from '@/lib/tab-state';
-import { hostOf, originOf } from '@/lib/url';
+import { createMonitor, type Outcome } from '@/lib/background/monitor';
+import { createSeenScriptOrigins, messagingPageOfRequest, networkScriptRef, type RequestOrigin } from '@/lib/background/network-inventory';
+import type { HeadersObservation } from '@/lib/core/observations';
+import { addRecognisedHost, loadSettings, loadSiteLists, onStorageChanged, RETIRED_SITE_LISTS_KEY } from '@/lib/store/settings';
+import { applyRetention } from '@/lib/store/retention';
+import { pageUrlOfSender } from '@/lib/background/sender';
+import { resolveSite, resolveSiteForUrl, type SiteLists } from '@/lib/core/sites';
+import { createSessionScopes, scopeOf, type ScopedRequest } from '@/lib/background/session-scope';
+import { createSourceLimiter, limitBySource, type SourceRef } from '@/lib/background/source-limit';
+import { createTabStates, deepStatusKey, type OutcomeOrigin, type TabState } from '@/lib/background/tab-state';
+import { hostOf, originOf } from '@/lib/core/url';
 
 /**
  * Everything tapguard listens to is registered here, synchronously, before any await: an MV3
  * worker woken by an event only delivers it to listeners that exist by the end of its first turn.
- * Judgement lives in lib/monitor; this file only turns browser events into observations.
+ * Judgement lives in lib/background/monitor; this file only turns browser events into observations.
  */
 export default defineBackground(() => {
   const browserName = import.meta.env.FIREFOX ? 'firefox' : 'chrome';
   const version = navigator.userAgent.match(/(Firefox|Chrome)\/[\d.]+/)?.[0] ?? browserName;
   const db = openDb();
   const report = (what: string) => (error: unknown) => console.error(`tapguard: ${what} failed`, error);
-  // The organisation collector (lib/collector): silent unless a managed policy sets one.
+  // The organisation collector (lib/background/collector): silent unless a managed policy sets one.
   const collector = startCollector(db, report);
   const recorder = collector.feeding(createRecorder(db, { browser: version }));
   const monitor = createMonitor({
@@ -58,7 +58,7 @@ export default defineBackground(() => {
 
   // A synchronous view of the site lists, so listeners can drop other browsing without awaiting.
   let siteLists: SiteLists | undefined;
-  // Content scripts are registered from the lists (lib/content-scripts.ts), not in the manifest.
+  // Content scripts are registered from the lists (lib/background/content-scripts.ts), not in the manifest.
   const syncContentScripts = createContentScriptSync(browser.scripting as unknown as ScriptingApi);
   const refreshSiteLists = async (): Promise<SiteLists> => {
     const lists = await loadSiteLists();
@@ -78,10 +78,10 @@ export default defineBackground(() => {
   });
   /** False only when the host is certainly not mail or chat; unknown until the lists load. */
   const mayBeMessaging = (url: string | undefined) => !url || !siteLists || resolveSiteForUrl(url, siteLists) !== undefined;
-  // Each tab's messaging session (lib/session-scope.ts): every request of a mail or chat page.
+  // Each tab's messaging session (lib/background/session-scope.ts): every request of a mail or chat page.
   const scopes = createSessionScopes();
   const inScope = (request: ScopedRequest) => (siteLists ? scopeOf(request, scopes.get, siteLists) : undefined);
-  // New incidents per source (tab, frame, origin) are limited (lib/source-limit.ts).
+  // New incidents per source (tab, frame, origin) are limited (lib/background/source-limit.ts).
   const limiter = createSourceLimiter(browser.storage.session, Date.now);
   const limited = <T extends Outcome>(source: SourceRef, observe: () => Promise<T>) => limitBySource(limiter, recorder, source, observe);
   const requestSource = (details: { tabId: number; frameId: number; url: string; documentUrl?: string; initiator?: string }): SourceRef => ({
@@ -117,8 +117,8 @@ export default defineBackground(() => {
     if (badge.text) await action.setBadgeBackgroundColor({ tabId, color: badge.color }).catch(() => undefined);
   };
   /**
-   * `origin`: which document of the tab the outcome belongs to (lib/tab-state.ts); default the current one.
-   * `events`: when to group the page's findings into events (lib/events.ts). What arrives before
+   * `origin`: which document of the tab the outcome belongs to (lib/background/tab-state.ts); default the current one.
+   * `events`: when to group the page's findings into events (lib/core/events.ts). What arrives before
    * the page's own report (its headers with a loosened CSP, its certificate, its sockets) waits for
    * it ('if-judged'), so it joins the event it belongs to; the page's report groups everything so
    * far ('page'); a failed load never reports, so its errors are grouped at once ('now').
@@ -222,7 +222,7 @@ export default defineBackground(() => {
   let deep: ReturnType<typeof createDeepInspector> | undefined;
   const deepEnabled = () => loadSettings().then((settings) => settings.deepInspection);
   // The setting is kept at hand so that attaching starts in the navigation's own turn: it races
-  // the page's response, and a response that wins is not seen (lib/chrome/deep-inspection.ts).
+  // the page's response, and a response that wins is not seen (lib/background/chrome/deep-inspection.ts).
   let deepOn: boolean | undefined;
   const refreshDeepOn = () => void deepEnabled().then((on) => (deepOn = on)).catch(report('deep inspection setting'));
   const followDeep = (tabId: number, url: string) => {
@@ -301,7 +301,7 @@ export default defineBackground(() => {
     { urls: ['http://*/*', 'ws://*/*'] },
   );
 
-  // The network's inventory of messaging pages' code (lib/network-inventory.ts): what the DOM
+  // The network's inventory of messaging pages' code (lib/background/network-inventory.ts): what the DOM
   // walk cannot see (self-removed elements, import(), workers) is judged like the DOM's.
   const isMessagingUrl = (url: string) => Boolean(siteLists && resolveSiteForUrl(url, siteLists));
   browser.webRequest.onBeforeRequest.addListener(
@@ -372,7 +372,7 @@ export default defineBackground(() => {
   // there is no certificate to read, only the browser's error string. Everything else that fails
   // (aborted loads, DNS, resets) is dropped by a string test before any work.
   // Chromium reports a socket refused for its certificate only as net::ERR_FAILED: see
-  // lib/detect/refused-connection.ts.
+  // lib/core/detect/refused-connection.ts.
   browser.webRequest.onErrorOccurred.addListener(
     (details) => {
       const certificate = classifyRequestError(details.error) !== undefined;

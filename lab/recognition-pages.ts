@@ -1,5 +1,5 @@
 /**
- * Pages for the self-hosted webmail and chat tapguard recognises from the DOM (lib/sites/recognise.ts):
+ * Pages for the self-hosted webmail and chat tapguard recognises from the DOM (lib/core/sites/recognise.ts):
  * for each product, pages with its real markers (the login page and the app page, written after the
  * product's own templates, trimmed to their structure) and look-alikes that must NOT be recognised:
  * a blog post about the product and a page that borrows one or two of its markers.

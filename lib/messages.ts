@@ -1,6 +1,6 @@
-import type { CspViolation, FormRef, FrameRef, ScriptRef } from './observations';
-import { LIMITS } from './limits';
-import { RECOGNISERS } from './sites/recognise';
+import type { CspViolation, FormRef, FrameRef, ScriptRef } from './core/observations';
+import { LIMITS } from './core/limits';
+import { RECOGNISERS } from './core/sites/recognise';
 
 /**
  * Messages from content scripts. A content script lives in a hostile page, so the background

@@ -3,10 +3,10 @@
  * in Node with fake-indexeddb (an in-memory IndexedDB, slower than a browser's). Not part of the tests.
  */
 import 'fake-indexeddb/auto';
-import { openDb } from '../lib/db';
-import { exportCsv, exportJsonl, linesOf, verifyJsonl } from '../lib/export';
-import { GENESIS_HASH, toIncident } from '../lib/incidents';
-import type { Incident, RuleId } from '../lib/types';
+import { openDb } from '../lib/store/db';
+import { exportCsv, exportJsonl, linesOf, verifyJsonl } from '../lib/store/export';
+import { GENESIS_HASH, toIncident } from '../lib/store/incidents';
+import type { Incident, RuleId } from '../lib/core/types';
 
 const count = Number(process.argv[2] ?? 100_000);
 const rules: RuleId[] = ['script.new-origin', 'tls.http-page', 'cert.untrusted-root', 'tls.mixed-content'];

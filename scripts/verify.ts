@@ -8,7 +8,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { isPartialChain, streamLines, verifyJsonl } from '../lib/export';
+import { isPartialChain, streamLines, verifyJsonl } from '../lib/store/export';
 
 const EXIT = { intact: 0, broken: 1, usage: 2, intactAfterRemoved: 3 } as const;
 

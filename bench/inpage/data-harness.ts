@@ -1,14 +1,14 @@
 /**
  * Bundled by bench/data.ts and evaluated in one of the extension's own pages (Chromium), so the
- * data layer is measured on the browser's real IndexedDB with tapguard's own code (lib/db,
- * lib/incidents, lib/export), not a copy. Exposes `globalThis.tapguardBench`.
+ * data layer is measured on the browser's real IndexedDB with tapguard's own code (lib/store/db,
+ * lib/store/incidents, lib/store/export), not a copy. Exposes `globalThis.tapguardBench`.
  */
-import { openDb, DB_NAME } from '../../lib/db';
-import { exportCsv, exportJsonl } from '../../lib/export';
-import { createRecorder, dedupeKeyOf, GENESIS_HASH, toIncident } from '../../lib/incidents';
-import type { Occurrence, TapguardDb } from '../../lib/db';
-import { countIncidents, incidentsForHost, recountIncidents } from '../../lib/queries';
-import type { Finding, Incident, RuleId, Severity } from '../../lib/types';
+import { openDb, DB_NAME } from '../../lib/store/db';
+import { exportCsv, exportJsonl } from '../../lib/store/export';
+import { createRecorder, dedupeKeyOf, GENESIS_HASH, toIncident } from '../../lib/store/incidents';
+import type { Occurrence, TapguardDb } from '../../lib/store/db';
+import { countIncidents, incidentsForHost, recountIncidents } from '../../lib/store/queries';
+import type { Finding, Incident, RuleId, Severity } from '../../lib/core/types';
 
 const RULES: Array<{ rule: RuleId; severity: Severity }> = [
   { rule: 'script.new-origin', severity: 'high' },
@@ -189,7 +189,7 @@ const api = {
     return { perSecond: count / ((now() - start) / 1000) };
   },
 
-  /** The popup's queries one by one (lib/queries.ts), and IndexedDB's own count for contrast. */
+  /** The popup's queries one by one (lib/store/queries.ts), and IndexedDB's own count for contrast. */
   async popupQueries(host: string): Promise<Record<string, number>> {
     const db = openDb(DB_NAME);
     const time = async (run: () => Promise<unknown>) => {

@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { browser } from '@/lib/browser';
-import { openDb } from '@/lib/db';
-import { linesOf, streamLines, verifyJsonl, type JsonlCheck } from '@/lib/export';
-import { t } from '@/lib/i18n';
-import { clearLog } from '@/lib/log';
-import { logFacets, occurrenceOf, queryLog, timelineFor, type LogFilter, type LogPage, type Timeline as TimelineData } from '@/lib/log-query';
-import { countIncidents, incidentsForKeys } from '@/lib/queries';
+import { openDb } from '@/lib/store/db';
+import { linesOf, streamLines, verifyJsonl, type JsonlCheck } from '@/lib/store/export';
+import { t } from '@/lib/core/i18n';
+import { clearLog } from '@/lib/store/log';
+import { logFacets, occurrenceOf, queryLog, timelineFor, type LogFilter, type LogPage, type Timeline as TimelineData } from '@/lib/store/log-query';
+import { countIncidents, incidentsForKeys } from '@/lib/store/queries';
 import { browserLabel, buildExport, type ExportFormat } from './exporting';
 import { Filters } from './Filters';
 import { IncidentRow } from './IncidentRow';

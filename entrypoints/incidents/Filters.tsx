@@ -1,7 +1,7 @@
-import { EVENT_KIND } from '@/lib/events';
-import { t } from '@/lib/i18n';
-import type { LogFilter } from '@/lib/log-query';
-import { KINDS, SEVERITIES, type Kind, type RuleId, type Severity } from '@/lib/types';
+import { EVENT_KIND } from '@/lib/core/events';
+import { t } from '@/lib/core/i18n';
+import type { LogFilter } from '@/lib/store/log-query';
+import { KINDS, SEVERITIES, type Kind, type RuleId, type Severity } from '@/lib/core/types';
 
 /** 'YYYY-MM-DD' (an <input type=date>) ↔ local time. `end` gives the day's last millisecond. */
 export function dateInputToTs(value: string, end: boolean): number | undefined {

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
-import type { Occurrence } from '@/lib/db';
-import { t } from '@/lib/i18n';
-import { isEventRecord } from '@/lib/events';
-import { isLogMarker, type ChainRecord } from '@/lib/log';
-import type { Incident } from '@/lib/types';
+import type { Occurrence } from '@/lib/store/db';
+import { t } from '@/lib/core/i18n';
+import { isEventRecord } from '@/lib/core/events';
+import { isLogMarker, type ChainRecord } from '@/lib/store/log';
+import type { Incident } from '@/lib/core/types';
 
 const when = (ts: number) => new Date(ts).toLocaleString();
 

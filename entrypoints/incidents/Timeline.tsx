@@ -1,6 +1,6 @@
-import { t } from '@/lib/i18n';
-import type { Timeline as TimelineData } from '@/lib/log-query';
-import { KINDS } from '@/lib/types';
+import { t } from '@/lib/core/i18n';
+import type { Timeline as TimelineData } from '@/lib/store/log-query';
+import { KINDS } from '@/lib/core/types';
 
 const WIDTH = 900;
 const HEIGHT = 170;

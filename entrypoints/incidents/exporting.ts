@@ -1,9 +1,9 @@
 import { browser } from '@/lib/browser';
-import { capabilitiesOf } from '@/lib/capabilities';
-import type { TapguardDb } from '@/lib/db';
-import { exportCsv, exportFileName, exportJsonl, type ExportMeta } from '@/lib/export';
-import { exportSiem } from '@/lib/siem/export';
-import type { BrowserFamily } from '@/lib/types';
+import { capabilitiesOf } from '@/lib/ui/capabilities';
+import type { TapguardDb } from '@/lib/store/db';
+import { exportCsv, exportFileName, exportJsonl, type ExportMeta } from '@/lib/store/export';
+import { exportSiem } from '@/lib/store/siem/export';
+import type { BrowserFamily } from '@/lib/core/types';
 
 export type ExportFormat = 'jsonl' | 'csv' | 'ocsf' | 'ecs';
 

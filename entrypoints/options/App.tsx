@@ -2,9 +2,9 @@ import type { ComponentChildren } from 'preact';
 import type { Permissions } from 'webextension-polyfill';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { browser } from '@/lib/browser';
-import { openDb } from '@/lib/db';
-import { t } from '@/lib/i18n';
-import { applyRetention, countBeyondRetention } from '@/lib/retention';
+import { openDb } from '@/lib/store/db';
+import { t } from '@/lib/core/i18n';
+import { applyRetention, countBeyondRetention } from '@/lib/store/retention';
 import {
   loadLocalSettings,
   loadManagedSettings,
@@ -15,9 +15,9 @@ import {
   saveSettings,
   type ManagedSettings,
   type Settings,
-} from '@/lib/settings';
-import { RECOGNISERS } from '@/lib/sites/recognise';
-import { SERVICES, serviceAddresses } from '@/lib/sites/services';
+} from '@/lib/store/settings';
+import { RECOGNISERS } from '@/lib/core/sites/recognise';
+import { SERVICES, serviceAddresses } from '@/lib/core/sites/services';
 import { CollectorSection } from './Collector';
 import { checkRetention, checkRoot, checkSite, formatFingerprint } from './validate';
 

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from '@/lib/browser';
-import { collectorOriginPattern, loadCollectorPolicy, type CollectorPolicy } from '@/lib/collector/policy';
-import { collectorStatus, type CollectorStatus } from '@/lib/collector/queue';
-import type { TapguardDb } from '@/lib/db';
-import { t } from '@/lib/i18n';
+import { collectorOriginPattern, loadCollectorPolicy, type CollectorPolicy } from '@/lib/background/collector/policy';
+import { collectorStatus, type CollectorStatus } from '@/lib/background/collector/queue';
+import type { TapguardDb } from '@/lib/store/db';
+import { t } from '@/lib/core/i18n';
 
 interface View {
   policy?: CollectorPolicy;

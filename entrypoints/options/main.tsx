@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { t } from '@/lib/i18n';
+import { t } from '@/lib/core/i18n';
 import { App } from './App';
 import '@/components/page.css';
 import './style.css';

@@ -1,6 +1,6 @@
-import { t } from '@/lib/i18n';
-import { normaliseFingerprint } from '@/lib/settings';
-import { parseHostPattern } from '@/lib/sites';
+import { t } from '@/lib/core/i18n';
+import { normaliseFingerprint } from '@/lib/store/settings';
+import { parseHostPattern } from '@/lib/core/sites';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -4,22 +4,22 @@ import { EventList } from '@/components/EventList';
 import { IncidentList } from '@/components/IncidentList';
 import { VerdictBanner } from '@/components/VerdictBanner';
 import { browser } from '@/lib/browser';
-import { capabilitiesOf, type DeepState } from '@/lib/capabilities';
-import { openDb } from '@/lib/db';
-import { groupIntoEvents, type EventGroup } from '@/lib/events';
-import { countIncidents, incidentsForHost, incidentsForKeys } from '@/lib/queries';
-import { loadLocalSettings, loadSettings, loadSiteLists, saveSettings } from '@/lib/settings';
-import { resolveSiteForUrl } from '@/lib/sites';
-import { loadDeepStatus, loadTabState } from '@/lib/tab-state';
-import type { Incident } from '@/lib/types';
-import { hostOf } from '@/lib/url';
-import { t } from '@/lib/i18n';
-import { verdictFor, type Verdict } from '@/lib/verdict';
+import { capabilitiesOf, type DeepState } from '@/lib/ui/capabilities';
+import { openDb } from '@/lib/store/db';
+import { groupIntoEvents, type EventGroup } from '@/lib/core/events';
+import { countIncidents, incidentsForHost, incidentsForKeys } from '@/lib/store/queries';
+import { loadLocalSettings, loadSettings, loadSiteLists, saveSettings } from '@/lib/store/settings';
+import { resolveSiteForUrl } from '@/lib/core/sites';
+import { loadDeepStatus, loadTabState } from '@/lib/background/tab-state';
+import type { Incident } from '@/lib/core/types';
+import { hostOf } from '@/lib/core/url';
+import { t } from '@/lib/core/i18n';
+import { verdictFor, type Verdict } from '@/lib/ui/verdict';
 
 interface PopupState {
   host: string;
   verdict: Verdict;
-  /** Seen on this tab's current page, as events (lib/events.ts), worst first. */
+  /** Seen on this tab's current page, as events (lib/core/events.ts), worst first. */
   current: EventGroup<Incident>[];
   /** Events of this page whose every sign the user marked as expected. */
   expected: EventGroup<Incident>[];

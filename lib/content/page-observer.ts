@@ -1,8 +1,8 @@
 import { sha256HexOfText } from './sha256';
 import type { ContentMessage, PageParts } from '../messages';
-import { LIMITS } from '../limits';
-import type { CspViolation, FormRef, FrameRef, ScriptRef } from '../observations';
-import { originAndPath } from '../url';
+import { LIMITS } from '../core/limits';
+import type { CspViolation, FormRef, FrameRef, ScriptRef } from '../core/observations';
+import { originAndPath } from '../core/url';
 
 export interface PageObserverDeps {
   document: Document;
@@ -10,7 +10,7 @@ export interface PageObserverDeps {
   /**
    * For a page on a host not known to be mail or chat: the id of the self-hosted messaging app
    * its DOM shows, if any. Absent where the script was injected because the host is known
-   * (lib/content-scripts.ts), so a mail page pays for no recogniser and no storage read.
+   * (lib/background/content-scripts.ts), so a mail page pays for no recogniser and no storage read.
    */
   recognise?(document: Document): string | undefined;
   send(message: ContentMessage): void;
@@ -267,7 +267,7 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
     });
 
     // A script element that removed itself before this walk is not here: the background's
-    // network inventory sees its request (lib/network-inventory.ts).
+    // network inventory sees its request (lib/background/network-inventory.ts).
     inventory.addElements(document.scripts as HTMLCollectionOf<HTMLScriptElement>, false, syntheticLoadAt, frameHidden);
     deps.send({ type: 'page-observed', url: boundedUrl(ownUrl ? href : document.baseURI), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
 

@@ -1,7 +1,7 @@
 /**
  * SHA-256 of a string's UTF-8 bytes, as hex, for the content scripts' inline-script hashes.
  *
- * Why not `lib/hash.ts` (@noble/hashes), which the background uses for the incident chain: a
+ * Why not `lib/core/hash.ts` (@noble/hashes), which the background uses for the incident chain: a
  * content script is evaluated on every page load, and noble's module set-up (its classes, tables
  * and a first hasher instance) was a quarter of the script's evaluation time on a mail page with
  * no inline script at all (measured in Chrome traces: 0.82 → 0.63 ms without it). This one sets

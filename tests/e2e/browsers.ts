@@ -469,7 +469,7 @@ async function waitForChromiumServiceWorker(browser: Browser, originSlash: strin
 
 /**
  * tapguard's content scripts are registered by its background once it has read the site lists
- * (lib/content-scripts.ts); a page loaded before that gets none. `evaluate` runs in an extension
+ * (lib/background/content-scripts.ts); a page loaded before that gets none. `evaluate` runs in an extension
  * context: the service worker or an extension page.
  */
 async function waitForContentScripts(evaluate: (expression: string) => Promise<unknown>, timeoutMs = 15_000): Promise<void> {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
-import type { Incident } from '../../lib/types';
+import type { Incident } from '../../lib/core/types';
 import { launch, type Session } from './browsers';
 import { atLeastMedium, ExtensionProbe, labSettings, visit } from './scenario-runner';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
-import type { CollectorState, OutboxRow } from '../../lib/collector/queue';
-import type { Incident } from '../../lib/types';
+import type { CollectorState, OutboxRow } from '../../lib/background/collector/queue';
+import type { Incident } from '../../lib/core/types';
 import { CLICKHOUSE_PASSWORD, CLICKHOUSE_USER, CREATE_TABLE, startClickHouse, type ClickHouse } from './clickhouse';
 import { stopServiceWorker, watchExtension, type ExtensionWatch } from './extension-watch';
 import { readStore } from './idb';

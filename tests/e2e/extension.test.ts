@@ -126,7 +126,7 @@ describe.each(['chromium', 'firefox'] as const)('tapguard in %s against the lab'
   });
 
   it('keeps an intact hash chain across everything it recorded', async () => {
-    const { verifyChain } = await import('../../lib/export');
+    const { verifyChain } = await import('../../lib/store/export');
     const all = await probe.incidents();
     expect(all.length).toBeGreaterThanOrEqual(2);
     expect(verifyChain(all)).toEqual({ ok: true, count: all.length, gaps: 0 });

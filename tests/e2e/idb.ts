@@ -179,7 +179,7 @@ export async function clearStorageLocal(page: Page): Promise<void> {
   await page.evaluate(`${STORAGE_API}.clear().then(() => true)`);
 }
 
-/** The hosts tapguard's `watch` content script is registered for (lib/content-scripts.ts), as match patterns. */
+/** The hosts tapguard's `watch` content script is registered for (lib/background/content-scripts.ts), as match patterns. */
 export async function watchedPatterns(page: Page): Promise<string[]> {
   const json = (await page.evaluate(
     `(globalThis.browser ?? globalThis.chrome).scripting.getRegisteredContentScripts({ ids: ['watch'] }).then((s) => JSON.stringify(s[0]?.matches ?? []))`,

@@ -10,8 +10,8 @@ import { inflateSync } from 'node:zlib';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS_HASH, toIncident } from '../../lib/incidents';
-import type { Finding, Incident } from '../../lib/types';
+import { GENESIS_HASH, toIncident } from '../../lib/store/incidents';
+import type { Finding, Incident } from '../../lib/core/types';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
 import { launch, type Session } from './browsers';
 import { EXTENSION_BUILDS, ExtensionProbe, labSettings, visit } from './scenario-runner';
@@ -31,7 +31,7 @@ function verifyCli(file: string) {
 
 /**
  * A few weeks of earlier incidents, so the timeline and list look like a real log. They are built
- * and chained exactly as the recorder does (lib/incidents.ts) and marked "e2e seed" in `browser`;
+ * and chained exactly as the recorder does (lib/store/incidents.ts) and marked "e2e seed" in `browser`;
  * the extension's own recordings then chain on after them.
  */
 function history(now: number): { incidents: Incident[]; repeats: number[] } {
@@ -66,7 +66,7 @@ async function seedHistory(page: Page, seed: ReturnType<typeof history>): Promis
     });
     await new Promise((resolve, reject) => {
       const tx = db.transaction(['incidents', 'occurrences', 'tallies'], 'readwrite');
-      // Written around the recorder, so the running total (lib/db.ts) is moved here too.
+      // Written around the recorder, so the running total (lib/store/db.ts) is moved here too.
       const tally = tx.objectStore('tallies').get('incidents');
       tally.onsuccess = () => tx.objectStore('tallies').put({ name: 'incidents', count: (tally.result?.count ?? 0) + seed.incidents.length });
       seed.incidents.forEach((incident, i) => {

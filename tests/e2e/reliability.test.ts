@@ -13,10 +13,10 @@ import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
-import type { Occurrence } from '../../lib/db';
-import { isEventKey } from '../../lib/events';
-import { verifyChain } from '../../lib/export';
-import type { Incident } from '../../lib/types';
+import type { Occurrence } from '../../lib/store/db';
+import { isEventKey } from '../../lib/core/events';
+import { verifyChain } from '../../lib/store/export';
+import type { Incident } from '../../lib/core/types';
 import { launch, type BrowserName, type Session } from './browsers';
 import { stopServiceWorker, watchExtension, watchPage, type ExtensionWatch, type PageWatch } from './extension-watch';
 import { readStore } from './idb';
@@ -53,7 +53,7 @@ describe.each(['chromium', 'firefox'] as const)('reliability in %s', (browserNam
     ]);
     return { incidents, occurrences };
   };
-  /** Repeats of findings; events (lib/events.ts) count their own repeats, once per page load. */
+  /** Repeats of findings; events (lib/core/events.ts) count their own repeats, once per page load. */
   const repeats = (state: LogState) => state.occurrences.filter((o) => !isEventKey(o.dedupeKey)).reduce((sum, o) => sum + o.count, 0);
 
   /** Waits until neither new incidents nor new repeats have arrived for a while. */

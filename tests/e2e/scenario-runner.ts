@@ -4,10 +4,10 @@
  */
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { matchPatternForHost } from '../../lib/content-scripts';
-import type { Occurrence } from '../../lib/db';
-import { serviceForHost } from '../../lib/sites/services';
-import type { Incident } from '../../lib/types';
+import { matchPatternForHost } from '../../lib/background/content-scripts';
+import type { Occurrence } from '../../lib/store/db';
+import { serviceForHost } from '../../lib/core/sites/services';
+import type { Incident } from '../../lib/core/types';
 import { LAB_HOSTS, startLab, type Lab, type Scenario } from '../../lab/server';
 import { launch, type BrowserName, type LaunchOptions, type Session } from './browsers';
 import { getStorageLocal, readStore, setStorageLocal, watchedPatterns } from './idb';
@@ -131,7 +131,7 @@ export class ExtensionProbe {
 
   /**
    * Stores settings and waits until the background has registered the content scripts for the
-   * new site lists (lib/content-scripts.ts), so the next page load already gets the right one.
+   * new site lists (lib/background/content-scripts.ts), so the next page load already gets the right one.
    */
   async setSettings(settings: Record<string, unknown>): Promise<void> {
     const sitesOf = (value: unknown) => ((value as { userSites?: string[] } | undefined)?.userSites ?? []);

@@ -11,7 +11,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOSTS, type Lab } from '../../lab/server';
-import type { Incident } from '../../lib/types';
+import type { Incident } from '../../lib/core/types';
 import type { Session } from './browsers';
 import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab, Scenario } from '../../lab/server';
-import type { Incident } from '../../lib/types';
+import type { Incident } from '../../lib/core/types';
 import type { Session } from './browsers';
 import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
 

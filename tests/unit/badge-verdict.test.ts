@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { badgeFor } from '@/lib/badge';
-import { createTabStates, loadTabState, mergeRecorded } from '@/lib/tab-state';
-import type { Recorded } from '@/lib/incidents';
-import type { Incident, Severity } from '@/lib/types';
-import { verdictFor } from '@/lib/verdict';
+import { badgeFor } from '@/lib/core/badge';
+import { createTabStates, loadTabState, mergeRecorded } from '@/lib/background/tab-state';
+import type { Recorded } from '@/lib/store/incidents';
+import type { Incident, Severity } from '@/lib/core/types';
+import { verdictFor } from '@/lib/ui/verdict';
 import { selfHosted } from './fixtures';
 
 const recorded = (dedupeKey: string, severity: Severity): Recorded => ({ status: 'new', incident: { dedupeKey, severity } as Incident });

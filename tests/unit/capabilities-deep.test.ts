@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capabilitiesOf, deepSummary } from '@/lib/capabilities';
+import { capabilitiesOf, deepSummary } from '@/lib/ui/capabilities';
 
 const chain = (caps: ReturnType<typeof capabilitiesOf>) => caps.find((c) => c.check === 'Certificate chain and root')!;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { asRepeats, connectionKey, createJudgedCertificates } from '@/lib/cert-cache';
-import type { Recorded } from '@/lib/incidents';
-import type { CertObservation } from '@/lib/observations';
-import type { Incident } from '@/lib/types';
+import { asRepeats, connectionKey, createJudgedCertificates } from '@/lib/background/cert-cache';
+import type { Recorded } from '@/lib/store/incidents';
+import type { CertObservation } from '@/lib/core/observations';
+import type { Incident } from '@/lib/core/types';
 import { cert, rogueRoot } from './fixtures';
 
 const observation = (patch: Partial<CertObservation> = {}): CertObservation => ({ url: 'wss://ws.chat.example.org/socket', resourceType: 'websocket', state: 'secure', protocolVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', chain: [cert(), rogueRoot], ...patch });

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLabCerts, type LabCerts } from '../../lab/certs';
-import { cdpCipherName, certObservationFromCdp, certSummaryFromDer } from '@/lib/chrome/security-details';
-import { detectCertificate } from '@/lib/detect/cert';
-import { emptyBaseline, learnCertificate } from '@/lib/baseline';
+import { cdpCipherName, certObservationFromCdp, certSummaryFromDer } from '@/lib/background/chrome/security-details';
+import { detectCertificate } from '@/lib/core/detect/cert';
+import { emptyBaseline, learnCertificate } from '@/lib/core/baseline';
 
 let dir: string;
 let certs: LabCerts;

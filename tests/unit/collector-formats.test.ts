@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildRequest, wasDelivered } from '@/lib/collector/formats';
-import type { CollectorPolicy } from '@/lib/collector/policy';
-import { GENESIS_HASH, toIncident } from '@/lib/incidents';
-import type { Incident } from '@/lib/types';
+import { buildRequest, wasDelivered } from '@/lib/background/collector/formats';
+import type { CollectorPolicy } from '@/lib/background/collector/policy';
+import { GENESIS_HASH, toIncident } from '@/lib/store/incidents';
+import type { Incident } from '@/lib/core/types';
 import { finding } from './log-fixtures';
 
 function incidents(): Incident[] {

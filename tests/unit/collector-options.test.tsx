@@ -2,9 +2,9 @@ import { render } from 'preact';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CollectorSection } from '@/entrypoints/options/Collector';
-import { feedQueue } from '@/lib/collector/queue';
-import { createRecorder } from '@/lib/incidents';
-import type { TapguardDb } from '@/lib/db';
+import { feedQueue } from '@/lib/background/collector/queue';
+import { createRecorder } from '@/lib/store/incidents';
+import type { TapguardDb } from '@/lib/store/db';
 import { finding, freshDb } from './log-fixtures';
 
 let container: HTMLElement;

@@ -1,11 +1,11 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCollector } from '@/lib/collector/collector';
-import { loadCollectorPolicy, normaliseCollectorPolicy, type CollectorPolicy } from '@/lib/collector/policy';
-import { backoffMs, collectorStatus, feedQueue, WITHDRAWN_GRACE_MS } from '@/lib/collector/queue';
-import type { TapguardDb } from '@/lib/db';
-import { createRecorder } from '@/lib/incidents';
-import { clearLog } from '@/lib/log';
+import { createCollector } from '@/lib/background/collector/collector';
+import { loadCollectorPolicy, normaliseCollectorPolicy, type CollectorPolicy } from '@/lib/background/collector/policy';
+import { backoffMs, collectorStatus, feedQueue, WITHDRAWN_GRACE_MS } from '@/lib/background/collector/queue';
+import type { TapguardDb } from '@/lib/store/db';
+import { createRecorder } from '@/lib/store/incidents';
+import { clearLog } from '@/lib/store/log';
 import { finding, freshDb } from './log-fixtures';
 
 const POLICY: CollectorPolicy = { url: 'http://127.0.0.1:8123/', format: 'clickhouse', minSeverity: 'medium', device: 'desk-12' };
@@ -235,7 +235,7 @@ describe('schema version 4', () => {
     await v3.open();
     await v3.table('incidents').add({ ts: 5, kind: 'tls-downgrade', rule: 'tls.http-page', host: 'a.example', severity: 'high' });
     v3.close();
-    const { openDb } = await import('@/lib/db');
+    const { openDb } = await import('@/lib/store/db');
     db = openDb(name);
     await db.open();
     expect(db.verno).toBeGreaterThanOrEqual(4);

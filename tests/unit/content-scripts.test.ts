@@ -11,7 +11,7 @@ import {
   WATCH_SCRIPT,
   type ContentScriptRegistration,
   type ScriptingApi,
-} from '@/lib/content-scripts';
+} from '@/lib/background/content-scripts';
 
 const LISTS = { userSites: ['chat.example.org', '*.example.net'], recognisedHosts: { 'mail.example.org': 'roundcube' } };
 

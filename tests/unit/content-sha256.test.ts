@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sha256HexOfText } from '@/lib/content/sha256';
-import { sha256Hex } from '@/lib/hash';
+import { sha256Hex } from '@/lib/core/hash';
 
 describe("the content scripts' sha256", () => {
   it('gives the FIPS 180-4 test vectors', () => {

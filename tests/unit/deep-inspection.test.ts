@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLabCerts, type LabCerts } from '../../lab/certs';
-import { createDeepInspector, type DebuggerApi, type DeepStatus } from '@/lib/chrome/deep-inspection';
-import type { CertObservation } from '@/lib/observations';
+import { createDeepInspector, type DebuggerApi, type DeepStatus } from '@/lib/background/chrome/deep-inspection';
+import type { CertObservation } from '@/lib/core/observations';
 
 let dir: string;
 let certs: LabCerts;

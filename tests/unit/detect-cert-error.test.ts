@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRequestError, detectCertError } from '@/lib/detect/cert-error';
+import { classifyRequestError, detectCertError } from '@/lib/core/detect/cert-error';
 import { baseline, ctx } from './fixtures';
 
 describe('classifyRequestError', () => {

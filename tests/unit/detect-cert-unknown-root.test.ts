@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { learnCertificate } from '@/lib/baseline';
-import { chainIsLearnable, detectCertificate, detectIssuerChange } from '@/lib/detect/cert';
-import { judgeUnknownRoot } from '@/lib/detect/cert-unknown-root';
-import type { DetectContext } from '@/lib/detect/context';
-import type { CertObservation, CertSummary } from '@/lib/observations';
-import type { MonitoredSite } from '@/lib/sites';
-import { serviceForHost } from '@/lib/sites/services';
-import type { Finding } from '@/lib/types';
+import { learnCertificate } from '@/lib/core/baseline';
+import { chainIsLearnable, detectCertificate, detectIssuerChange } from '@/lib/core/detect/cert';
+import { judgeUnknownRoot } from '@/lib/core/detect/cert-unknown-root';
+import type { DetectContext } from '@/lib/core/detect/context';
+import type { CertObservation, CertSummary } from '@/lib/core/observations';
+import type { MonitoredSite } from '@/lib/core/sites';
+import { serviceForHost } from '@/lib/core/sites/services';
+import type { Finding } from '@/lib/core/types';
 import { baseline, cert, ctx } from './fixtures';
 
 // Chrome deep inspection: no certificate is ever marked built in, and the observation says the
-// browser gave no word on the root (lib/chrome/security-details.ts).
+// browser gave no word on the root (lib/background/chrome/security-details.ts).
 const GTS_ROOT_NAME = 'CN=GTS Root R1,O=Google Trust Services LLC,C=US';
 const WR2 = 'CN=WR2,O=Google Trust Services,C=US';
 const WR3 = 'CN=WR3,O=Google Trust Services,C=US';

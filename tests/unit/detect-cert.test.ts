@@ -9,12 +9,12 @@ import {
   detectKnownInterceptor,
   detectUntrustedRoot,
   detectWeakSignature,
-} from '@/lib/detect/cert';
-import type { DetectContext } from '@/lib/detect/context';
-import type { CertObservation, CertSummary } from '@/lib/observations';
-import type { MonitoredSite } from '@/lib/sites';
-import { serviceForHost } from '@/lib/sites/services';
-import type { Finding } from '@/lib/types';
+} from '@/lib/core/detect/cert';
+import type { DetectContext } from '@/lib/core/detect/context';
+import type { CertObservation, CertSummary } from '@/lib/core/observations';
+import type { MonitoredSite } from '@/lib/core/sites';
+import { serviceForHost } from '@/lib/core/sites/services';
+import type { Finding } from '@/lib/core/types';
 import { baseline, cert, ctx, publicRoot, rogueRoot } from './fixtures';
 
 const observation = (root: typeof publicRoot) => ({

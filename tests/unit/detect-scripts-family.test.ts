@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cspWeakenings } from '@/lib/csp';
+import { cspWeakenings } from '@/lib/core/csp';
 import {
   aggregateFlood,
   CSP_TIGHTEN_SIGHTINGS,
@@ -19,8 +19,8 @@ import {
   looksImmutable,
   pageKeyOf,
   STABLE_INLINE_VISITS,
-} from '@/lib/detect/scripts';
-import type { Finding } from '@/lib/types';
+} from '@/lib/core/detect/scripts';
+import type { Finding } from '@/lib/core/types';
 import { baseline, ctx } from './fixtures';
 
 const PAGE = 'https://mail.example.org/?_task=mail&_uid=12345';

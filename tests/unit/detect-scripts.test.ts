@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectNewScriptOrigins } from '@/lib/detect/scripts';
+import { detectNewScriptOrigins } from '@/lib/core/detect/scripts';
 import { baseline, ctx } from './fixtures';
 
 const PAGE = 'https://mail.example.org/?_task=mail';
@@ -58,7 +58,7 @@ describe('script.new-origin', () => {
   it('says how a script hid from the DOM walk', () => {
     const [f] = detectNewScriptOrigins(PAGE, [{ ...evil, hidden: 'srcdoc' }], ctx({ baseline: baseline({ visits: 2 }) }));
     expect(f!.evidence.hidden).toBe('srcdoc');
-    // And that the network saw it, where the DOM may not have (lib/network-inventory.ts).
+    // And that the network saw it, where the DOM may not have (lib/background/network-inventory.ts).
     const [n] = detectNewScriptOrigins(PAGE, [{ ...evil, network: true }], ctx({ baseline: baseline({ visits: 2 }) }));
     expect(n!.evidence.seenBy).toBe('network');
   });

@@ -9,8 +9,8 @@ import {
   detectMixedContent,
   detectWeakTls,
   parseHstsMaxAge,
-} from '@/lib/detect/tls';
-import { serviceForHost } from '@/lib/sites/services';
+} from '@/lib/core/detect/tls';
+import { serviceForHost } from '@/lib/core/sites/services';
 import { baseline, ctx } from './fixtures';
 
 describe('tls.http-page', () => {

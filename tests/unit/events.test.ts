@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { countIncidentRows, openDb, type TapguardDb } from '@/lib/db';
-import { MAX_NAMED_FINDINGS, recordEvents, recordPageEvents } from '@/lib/event-log';
-import { describeEvent } from '@/lib/event-text';
-import { groupIntoEvents, type Sign } from '@/lib/events';
-import { verifyChain } from '@/lib/export';
-import { createRecorder, dedupeKeyOf } from '@/lib/incidents';
-import { chainTable } from '@/lib/log';
-import { countIncidents, incidentsForHost } from '@/lib/queries';
-import { applyRetention } from '@/lib/retention';
-import type { Finding } from '@/lib/types';
+import { countIncidentRows, openDb, type TapguardDb } from '@/lib/store/db';
+import { MAX_NAMED_FINDINGS, recordEvents, recordPageEvents } from '@/lib/store/event-log';
+import { describeEvent } from '@/lib/core/event-text';
+import { groupIntoEvents, type Sign } from '@/lib/core/events';
+import { verifyChain } from '@/lib/store/export';
+import { createRecorder, dedupeKeyOf } from '@/lib/store/incidents';
+import { chainTable } from '@/lib/store/log';
+import { countIncidents, incidentsForHost } from '@/lib/store/queries';
+import { applyRetention } from '@/lib/store/retention';
+import type { Finding } from '@/lib/core/types';
 
 const HOST = 'mail.example.org';
 const EVIL = 'https://evil.example';
@@ -166,7 +166,7 @@ describe('event records', () => {
     await recordPage([injectedScript]);
     expect(await countIncidents(db)).toBe(5);
     // 7 records: 4 findings, 1 event, 1 finding, 1 event. A year and a day later all of them go by
-    // age (the count limit never removes high or critical records, lib/retention.ts).
+    // age (the count limit never removes high or critical records, lib/store/retention.ts).
     const result = await applyRetention(db, { retentionDays: 365, maxIncidents: 100_000 }, Date.now() + 366 * 24 * 3600 * 1000);
     expect(result.deleted).toBe(7);
     expect(await countIncidents(db)).toBe(0);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TapguardDb } from '@/lib/db';
+import type { TapguardDb } from '@/lib/store/db';
 import {
   prefetched,
   CSV_COLUMNS,
@@ -15,9 +15,9 @@ import {
   verifyJsonl,
   type ExportMeta,
   type JsonlCheck,
-} from '@/lib/export';
-import { GENESIS_HASH, hashIncident } from '@/lib/incidents';
-import { applyRetention } from '@/lib/retention';
+} from '@/lib/store/export';
+import { GENESIS_HASH, hashIncident } from '@/lib/store/incidents';
+import { applyRetention } from '@/lib/store/retention';
 import { collect, finding, freshDb, seed } from './log-fixtures';
 
 const META: ExportMeta = {
@@ -181,7 +181,7 @@ describe('verifyJsonl', () => {
 
   it('finds a rehashed record through the next link', async () => {
     const lines = await exported(4);
-    const { hashIncident } = await import('@/lib/incidents');
+    const { hashIncident } = await import('@/lib/store/incidents');
     const record = JSON.parse(lines[2]!);
     record.title = 'nothing happened';
     record.hash = hashIncident(record);
@@ -412,7 +412,7 @@ describe('CSV export', () => {
   it('quotes fields as RFC 4180 says and keeps evidence as JSON text', async () => {
     db = freshDb();
     await seed(db, 3);
-    const recorder = (await import('@/lib/incidents')).createRecorder(db, { browser: 'x' });
+    const recorder = (await import('@/lib/store/incidents')).createRecorder(db, { browser: 'x' });
     await recorder.record([finding(0)]); // a repeat of the first incident
     const text = await collect(exportCsv(db, { pageSize: 2 }));
     expect(text.endsWith('\r\n')).toBe(true);

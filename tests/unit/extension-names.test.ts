@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extensionNameFor, type InstalledExtension } from '@/lib/extension-names';
+import { extensionNameFor, type InstalledExtension } from '@/lib/background/extension-names';
 
 const installed: InstalledExtension[] = [
   { id: 'abcdefghijklmnopabcdefghijklmnop', name: 'Dark Reader', icons: [] },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectCertificate } from '@/lib/detect/cert';
-import { certObservationFromSecurityInfo } from '@/lib/firefox/security-info';
+import { detectCertificate } from '@/lib/core/detect/cert';
+import { certObservationFromSecurityInfo } from '@/lib/background/firefox/security-info';
 import { derBytes } from './x509-fixtures';
 
 // Shape as Firefox ESR returns it for a page whose chain ends in a profile-trusted private CA.

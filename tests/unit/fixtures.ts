@@ -1,8 +1,8 @@
-import type { Baseline } from '@/lib/baseline';
-import { emptyBaseline } from '@/lib/baseline';
-import type { DetectContext } from '@/lib/detect/context';
-import type { CertSummary } from '@/lib/observations';
-import type { MonitoredSite } from '@/lib/sites';
+import type { Baseline } from '@/lib/core/baseline';
+import { emptyBaseline } from '@/lib/core/baseline';
+import type { DetectContext } from '@/lib/core/detect/context';
+import type { CertSummary } from '@/lib/core/observations';
+import type { MonitoredSite } from '@/lib/core/sites';
 
 export const LAB_HOST = 'mail.example.org';
 export const selfHosted: MonitoredSite = { host: LAB_HOST, name: 'Roundcube on mail.example.org', source: 'recognised' };

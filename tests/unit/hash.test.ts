@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, sha256Hex } from '@/lib/hash';
+import { canonicalJson, sha256Hex } from '@/lib/core/hash';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops undefined members', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDb, type TapguardDb } from '@/lib/db';
-import { createRecorder, GENESIS_HASH, hashIncident, newCriticalIncidents } from '@/lib/incidents';
-import type { Finding, Incident } from '@/lib/types';
+import { openDb, type TapguardDb } from '@/lib/store/db';
+import { createRecorder, GENESIS_HASH, hashIncident, newCriticalIncidents } from '@/lib/store/incidents';
+import type { Finding, Incident } from '@/lib/core/types';
 
 let db: TapguardDb;
 let n = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findInterceptors, INTERCEPTORS, interceptorForName } from '@/lib/interceptors';
+import { findInterceptors, INTERCEPTORS, interceptorForName } from '@/lib/core/interceptors';
 import { cert } from './fixtures';
 
 describe('known interceptors (data)', () => {

@@ -1,6 +1,6 @@
-import { openDb, type TapguardDb } from '@/lib/db';
-import { createRecorder } from '@/lib/incidents';
-import type { Finding, RuleId, Severity } from '@/lib/types';
+import { openDb, type TapguardDb } from '@/lib/store/db';
+import { createRecorder } from '@/lib/store/incidents';
+import type { Finding, RuleId, Severity } from '@/lib/core/types';
 
 let n = 0;
 export function freshDb(): TapguardDb {

@@ -8,9 +8,9 @@ import { IncidentRow } from '@/entrypoints/incidents/IncidentRow';
 import { Timeline } from '@/entrypoints/incidents/Timeline';
 import { App as OptionsApp } from '@/entrypoints/options/App';
 import { checkRetention, checkRoot, checkSite, formatFingerprint } from '@/entrypoints/options/validate';
-import { openDb } from '@/lib/db';
-import { loadLocalSettings } from '@/lib/settings';
-import type { Incident } from '@/lib/types';
+import { openDb } from '@/lib/store/db';
+import { loadLocalSettings } from '@/lib/store/settings';
+import type { Incident } from '@/lib/core/types';
 import { seed } from './log-fixtures';
 
 let container: HTMLElement;

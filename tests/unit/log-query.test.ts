@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TapguardDb } from '@/lib/db';
-import { clearLog } from '@/lib/log';
-import { dayIndex, localMidnight, logFacets, queryLog, timelineFor } from '@/lib/log-query';
+import type { TapguardDb } from '@/lib/store/db';
+import { clearLog } from '@/lib/store/log';
+import { dayIndex, localMidnight, logFacets, queryLog, timelineFor } from '@/lib/store/log-query';
 import { freshDb, seed } from './log-fixtures';
 
 const HOUR = 60 * 60 * 1000;

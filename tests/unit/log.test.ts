@@ -1,11 +1,11 @@
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openDb, type TapguardDb } from '@/lib/db';
-import { exportJsonl, verifyChain, verifyJsonl, linesOf } from '@/lib/export';
-import { createRecorder, GENESIS_HASH, isQuotaError } from '@/lib/incidents';
-import { chainTable, clearLog, isLogMarker } from '@/lib/log';
-import { countIncidents, incidentsForHost, incidentsForKeys, recountIncidents } from '@/lib/queries';
-import { applyRetention, countBeyondRetention, pruneOldest } from '@/lib/retention';
+import { openDb, type TapguardDb } from '@/lib/store/db';
+import { exportJsonl, verifyChain, verifyJsonl, linesOf } from '@/lib/store/export';
+import { createRecorder, GENESIS_HASH, isQuotaError } from '@/lib/store/incidents';
+import { chainTable, clearLog, isLogMarker } from '@/lib/store/log';
+import { countIncidents, incidentsForHost, incidentsForKeys, recountIncidents } from '@/lib/store/queries';
+import { applyRetention, countBeyondRetention, pruneOldest } from '@/lib/store/retention';
 import { collect, finding, freshDb, seed } from './log-fixtures';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LIMITS, validateContentMessage } from '@/lib/messages';
-import { RECOGNISERS } from '@/lib/sites/recognise';
+import { RECOGNISERS } from '@/lib/core/sites/recognise';
 
 const CASES = 20_000;
 

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, type TapguardDb } from '@/lib/db';
-import { createRecorder } from '@/lib/incidents';
-import { createMonitor, type Monitor } from '@/lib/monitor';
-import type { CertObservation, CertSummary } from '@/lib/observations';
-import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
-import type { SiteLists } from '@/lib/sites';
+import { openDb, type TapguardDb } from '@/lib/store/db';
+import { createRecorder } from '@/lib/store/incidents';
+import { createMonitor, type Monitor } from '@/lib/background/monitor';
+import type { CertObservation, CertSummary } from '@/lib/core/observations';
+import { DEFAULT_SETTINGS, type Settings } from '@/lib/store/settings';
+import type { SiteLists } from '@/lib/core/sites';
 import { cert, publicRoot } from './fixtures';
 
 let db: TapguardDb;

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, type TapguardDb } from '@/lib/db';
-import { createRecorder } from '@/lib/incidents';
-import { createMonitor, type Monitor } from '@/lib/monitor';
-import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
-import type { SiteLists } from '@/lib/sites';
+import { openDb, type TapguardDb } from '@/lib/store/db';
+import { createRecorder } from '@/lib/store/incidents';
+import { createMonitor, type Monitor } from '@/lib/background/monitor';
+import { DEFAULT_SETTINGS, type Settings } from '@/lib/store/settings';
+import type { SiteLists } from '@/lib/core/sites';
 import { cert, publicRoot, rogueRoot } from './fixtures';
 
 let db: TapguardDb;

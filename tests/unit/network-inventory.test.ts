@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSeenScriptOrigins, messagingPageOfRequest, networkScriptRef } from '@/lib/network-inventory';
+import { createSeenScriptOrigins, messagingPageOfRequest, networkScriptRef } from '@/lib/background/network-inventory';
 
 const isMail = (url: string) => new URL(url).hostname === 'mail.example.org';
 const PAGE = 'https://mail.example.org/?_task=mail';

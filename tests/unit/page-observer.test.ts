@@ -1,9 +1,9 @@
 import { Window } from 'happy-dom';
 import { describe, expect, it } from 'vitest';
 import { MAX_SCRIPTS_PER_PAGE, observePage } from '@/lib/content/page-observer';
-import { sha256Hex } from '@/lib/hash';
+import { sha256Hex } from '@/lib/core/hash';
 import { LIMITS, validateContentMessage, type ContentMessage } from '@/lib/messages';
-import { recogniseMessagingPage } from '@/lib/sites/recognise';
+import { recogniseMessagingPage } from '@/lib/core/sites/recognise';
 
 const ROUNDCUBE = `<!doctype html><html><head><title>Roundcube Webmail :: Welcome to Roundcube Webmail</title></head><body>
   <form id="login-form"><input type="hidden" name="_token" value="t"><input type="hidden" name="_task" value="login">

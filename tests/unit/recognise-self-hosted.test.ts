@@ -1,7 +1,7 @@
 import { Window } from 'happy-dom';
 import { describe, expect, it } from 'vitest';
 import { RECOGNITION_PAGES, recognitionPage } from '../../lab/recognition-pages';
-import { groupSelectorsByTag, RECOGNISERS, recogniseMessagingPage, splitSelectorList, type RecognisableDocument } from '@/lib/sites/recognise';
+import { groupSelectorsByTag, RECOGNISERS, recogniseMessagingPage, splitSelectorList, type RecognisableDocument } from '@/lib/core/sites/recognise';
 
 function parse(html: string): Document {
   const window = new Window({ url: 'https://apps.example.org/' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectRefusedConnection, isUnexplainedSocketFailure } from '@/lib/detect/refused-connection';
+import { detectRefusedConnection, isUnexplainedSocketFailure } from '@/lib/core/detect/refused-connection';
 import { baseline, publicRoot } from './fixtures';
 
 const refusal = { url: 'wss://ws.chat.example.org/socket?token=secret', error: 'net::ERR_FAILED', resourceType: 'websocket', pageHost: 'chat.example.org', pageName: 'Chat' };

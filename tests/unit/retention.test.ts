@@ -4,13 +4,13 @@
  * its holes declared; the emergency trim's rate limit survives a worker restart.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openDb, type TapguardDb } from '@/lib/db';
-import { exportJsonl, verifyChain, verifyJsonl, linesOf, isPartialChain } from '@/lib/export';
-import { createRecorder } from '@/lib/incidents';
-import { chainTable } from '@/lib/log';
-import { countIncidents } from '@/lib/queries';
-import { applyRetention, countBeyondRetention, emergencyTrim, EMERGENCY_TRIM_INTERVAL_MS, hostQuota } from '@/lib/retention';
-import type { Finding, Severity } from '@/lib/types';
+import { openDb, type TapguardDb } from '@/lib/store/db';
+import { exportJsonl, verifyChain, verifyJsonl, linesOf, isPartialChain } from '@/lib/store/export';
+import { createRecorder } from '@/lib/store/incidents';
+import { chainTable } from '@/lib/store/log';
+import { countIncidents } from '@/lib/store/queries';
+import { applyRetention, countBeyondRetention, emergencyTrim, EMERGENCY_TRIM_INTERVAL_MS, hostQuota } from '@/lib/store/retention';
+import type { Finding, Severity } from '@/lib/core/types';
 import { collect, finding, freshDb } from './log-fixtures';
 
 let db: TapguardDb;

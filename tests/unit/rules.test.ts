@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RULE_PROOFS } from '@/lib/rule-registry';
-import { RULE_IDS, RULE_TEXT, describe as describeRule } from '@/lib/rules';
-import { kindOfRule } from '@/lib/types';
+import { RULE_PROOFS } from '@/lib/core/rule-registry';
+import { RULE_IDS, RULE_TEXT, describe as describeRule } from '@/lib/core/rules';
+import { kindOfRule } from '@/lib/core/types';
 
 const ROOT = process.cwd();
 const read = (file: string) => readFileSync(resolve(ROOT, file), 'utf8');
@@ -62,7 +62,7 @@ describe('rule registry: every rule is decided and proven', () => {
   });
 
   it('each detector module is one the monitor really calls', () => {
-    const monitorFile = 'lib/monitor.ts';
+    const monitorFile = 'lib/background/monitor.ts';
     const monitor = read(monitorFile);
     for (const file of new Set(Object.values(RULE_PROOFS).map((p) => p.detector))) {
       const module = `./${relative(dirname(monitorFile), file)}`.replace(/^\.\/\.\.\//, '../').replace(/\.ts$/, '');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashStream, MAX_HASHED_BYTES, type StreamFilterLike } from '@/lib/firefox/script-bytes';
-import { sha256Hex } from '@/lib/hash';
+import { hashStream, MAX_HASHED_BYTES, type StreamFilterLike } from '@/lib/background/firefox/script-bytes';
+import { sha256Hex } from '@/lib/core/hash';
 
 function fakeFilter() {
   const written: number[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pageUrlOfSender } from '@/lib/sender';
+import { pageUrlOfSender } from '@/lib/background/sender';
 
 const MAIL = 'https://mail.example.org/?_task=mail';
 

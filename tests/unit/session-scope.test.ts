@@ -1,8 +1,8 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { describe, expect, it } from 'vitest';
-import { createSessionScopes, scopeOf, type TabSession } from '@/lib/session-scope';
-import { resolveSite, type SiteLists } from '@/lib/sites';
-import { serviceForHost, serviceForMessageHost } from '@/lib/sites/services';
+import { createSessionScopes, scopeOf, type TabSession } from '@/lib/background/session-scope';
+import { resolveSite, type SiteLists } from '@/lib/core/sites';
+import { serviceForHost, serviceForMessageHost } from '@/lib/core/sites/services';
 
 const lists: SiteLists = { userSites: ['chat.example.org'], recognisedHosts: { 'mail.example.org': 'roundcube' } };
 const telegram = resolveSite('web.telegram.org', lists)!;

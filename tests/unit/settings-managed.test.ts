@@ -11,7 +11,7 @@ import {
   normaliseSettings,
   removeRecognisedHost,
   saveSettings,
-} from '@/lib/settings';
+} from '@/lib/store/settings';
 
 const fp = 'ab'.repeat(32);
 

@@ -9,7 +9,7 @@ import {
   normaliseSettings,
   onStorageChanged,
   saveSettings,
-} from '@/lib/settings';
+} from '@/lib/store/settings';
 
 const fp = 'AB:'.repeat(31) + 'AB';
 

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TapguardDb } from '@/lib/db';
-import { exportJsonl, verifyJsonl } from '@/lib/export';
-import { GENESIS_HASH, toIncident } from '@/lib/incidents';
-import { clearLog } from '@/lib/log';
-import { toEcsDocument } from '@/lib/siem/ecs';
-import { isMappableIncident } from '@/lib/siem/evidence';
-import { exportSiem } from '@/lib/siem/export';
-import { toOcsfFinding } from '@/lib/siem/ocsf';
-import { SIEM_RULES } from '@/lib/siem/rules';
-import { RULE_IDS, type Evidence, type Incident, type RuleId } from '@/lib/types';
+import type { TapguardDb } from '@/lib/store/db';
+import { exportJsonl, verifyJsonl } from '@/lib/store/export';
+import { GENESIS_HASH, toIncident } from '@/lib/store/incidents';
+import { clearLog } from '@/lib/store/log';
+import { toEcsDocument } from '@/lib/store/siem/ecs';
+import { isMappableIncident } from '@/lib/store/siem/evidence';
+import { exportSiem } from '@/lib/store/siem/export';
+import { toOcsfFinding } from '@/lib/store/siem/ocsf';
+import { SIEM_RULES } from '@/lib/store/siem/rules';
+import { RULE_IDS, type Evidence, type Incident, type RuleId } from '@/lib/core/types';
 import { collect, freshDb, seed } from './log-fixtures';
 
 const CERT_EVIDENCE: Evidence = {
@@ -24,7 +24,7 @@ const CERT_EVIDENCE: Evidence = {
   cipher: 'TLS_AES_128_GCM_SHA256',
 };
 
-/** Evidence shaped as each detector writes it (lib/detect/*). */
+/** Evidence shaped as each detector writes it (lib/core/detect/*). */
 function evidenceFor(rule: RuleId): Evidence {
   if (SIEM_RULES[rule].connection === 'certificate') return CERT_EVIDENCE;
   if (rule === 'tls.weak-protocol') return { protocol: 'TLSv1', cipher: null, resourceType: 'main_frame' };

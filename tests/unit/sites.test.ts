@@ -1,8 +1,8 @@
 import { Window } from 'happy-dom';
 import { describe, expect, it } from 'vitest';
-import { parseHostPattern, resolveSite, resolveSiteForUrl } from '@/lib/sites';
-import { recogniseMessagingPage } from '@/lib/sites/recognise';
-import { SERVICES, serviceAddresses, serviceForHost } from '@/lib/sites/services';
+import { parseHostPattern, resolveSite, resolveSiteForUrl } from '@/lib/core/sites';
+import { recogniseMessagingPage } from '@/lib/core/sites/recognise';
+import { SERVICES, serviceAddresses, serviceForHost } from '@/lib/core/sites/services';
 
 const none = { userSites: [], recognisedHosts: {} };
 

@@ -1,9 +1,9 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, type TapguardDb } from '@/lib/db';
-import { createRecorder } from '@/lib/incidents';
-import { createSourceLimiter, limitBySource, SOURCE_LIMIT, SOURCE_WINDOW_MS, type SourceRef } from '@/lib/source-limit';
-import type { Finding } from '@/lib/types';
+import { openDb, type TapguardDb } from '@/lib/store/db';
+import { createRecorder } from '@/lib/store/incidents';
+import { createSourceLimiter, limitBySource, SOURCE_LIMIT, SOURCE_WINDOW_MS, type SourceRef } from '@/lib/background/source-limit';
+import type { Finding } from '@/lib/core/types';
 
 let db: TapguardDb;
 let n = 0;

@@ -5,16 +5,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLabCerts, type LabCerts } from '../../lab/certs';
-import { emptyBaseline, learnCertificate } from '@/lib/baseline';
+import { emptyBaseline, learnCertificate } from '@/lib/core/baseline';
 import {
   certObservationFromProposedSecurityInfo,
   listenForSecurityInfo,
   proposedSecurityInfoOf,
   type HeadersReceivedEvent,
   type ProposedSecurityInfo,
-} from '@/lib/chrome/standard-security-info';
-import { detectCertificate } from '@/lib/detect/cert';
-import type { CertObservation } from '@/lib/observations';
+} from '@/lib/background/chrome/standard-security-info';
+import { detectCertificate } from '@/lib/core/detect/cert';
+import type { CertObservation } from '@/lib/core/observations';
 
 let dir: string;
 let certs: LabCerts;

@@ -6,11 +6,11 @@
  * recorder through a Dexie hook; this goes one layer down, where a browser raises the error.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { TapguardDb } from '@/lib/db';
-import { verifyChain } from '@/lib/export';
-import { createRecorder, EMERGENCY_TRIM_INTERVAL_MS, isQuotaError } from '@/lib/incidents';
-import { countIncidents } from '@/lib/queries';
-import { chainTable } from '@/lib/log';
+import type { TapguardDb } from '@/lib/store/db';
+import { verifyChain } from '@/lib/store/export';
+import { createRecorder, EMERGENCY_TRIM_INTERVAL_MS, isQuotaError } from '@/lib/store/incidents';
+import { countIncidents } from '@/lib/store/queries';
+import { chainTable } from '@/lib/store/log';
 import { finding, freshDb, seed } from './log-fixtures';
 
 let db: TapguardDb;

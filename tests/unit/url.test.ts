@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '@/lib/hash';
-import { hostOf, isLocalDevelopmentHost, originAndPath, originOf, pathIdsHashed, queryNames, sanitiseUrl } from '@/lib/url';
+import { sha256Hex } from '@/lib/core/hash';
+import { hostOf, isLocalDevelopmentHost, originAndPath, originOf, pathIdsHashed, queryNames, sanitiseUrl } from '@/lib/core/url';
 
 const hashed = (segment: string) => `~${sha256Hex(segment).slice(0, 12)}`;
 

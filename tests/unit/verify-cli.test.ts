@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportJsonl } from '@/lib/export';
+import { exportJsonl } from '@/lib/store/export';
 import { collect, freshDb, seed } from './log-fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');

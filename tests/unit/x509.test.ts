@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { certAlgorithms, dnValues, organisationOf, parseDn } from '@/lib/x509';
+import { certAlgorithms, dnValues, organisationOf, parseDn } from '@/lib/core/x509';
 import { derBytes } from './x509-fixtures';
 
 describe('certAlgorithms (DER)', () => {
