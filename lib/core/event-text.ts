@@ -20,6 +20,10 @@ export function describeEvent(group: Pick<EventGroup, 'host' | 'subject'>): Even
       return subject.strong
         ? { headline: t('event.interception.unknown', { host }), advice: t('event.advice.stop') }
         : { headline: t('event.interception.weak', { host }), advice: t('event.advice.weakCert') };
+    case 'refused-connection':
+      return subject.repeated
+        ? { headline: t('event.refused.repeated', { host }), advice: t('event.advice.stop') }
+        : { headline: t('event.refused.once', { host }), advice: t('event.advice.refused') };
     case 'origin':
       if (subject.how === 'blocked') return { headline: t('event.injection.blocked', { host, origin: subject.origin }), advice: t('event.advice.blocked') };
       if (subject.how === 'frame') return { headline: t('event.injection.frame', { host, origin: subject.origin }), advice: t('event.advice.frame') };

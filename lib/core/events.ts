@@ -40,6 +40,11 @@ export type EventSubject =
   | { type: 'interceptor'; product: string; category: InterceptorCategory }
   | { type: 'unknown-interceptor'; strong: boolean }
   /**
+   * Only message connections the browser refused without saying why (Chromium's bare
+   * net::ERR_FAILED on a socket): interception is one cause, a network blip another.
+   */
+  | { type: 'refused-connection'; repeated: boolean }
+  /**
    * Content from another origin: a script (or anything that ran), a hidden frame only, or only
    * what the page's own CSP refused.
    */
@@ -161,6 +166,8 @@ function subjectOf(cause: EventCause, part: string, signs: readonly Sign[]): Eve
       const named = signs.find((s) => s.rule === 'cert.known-interceptor' && text(s.evidence.product));
       const category = String(named?.evidence.category ?? '');
       if (named && CATEGORIES.includes(category)) return { type: 'interceptor', product: text(named.evidence.product)!, category: category as InterceptorCategory };
+      if (signs.every((s) => s.evidence.family === 'connection-refused'))
+        return { type: 'refused-connection', repeated: signs.some((s) => severityRank(s.severity) >= severityRank('medium')) };
       return { type: 'unknown-interceptor', strong: signs.some((s) => STRONG_INTERCEPTION.has(s.rule)) };
     }
     case 'injection':

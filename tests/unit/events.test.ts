@@ -63,6 +63,20 @@ describe('groupIntoEvents', () => {
     expect(events.map((e) => e.signs.length)).toEqual([1, 1]);
   });
 
+  it('words a refused message connection as a possible blip the first time, and as interception when it repeats', () => {
+    const refused = (severity: Finding['severity']) =>
+      finding({ rule: 'cert.error', severity, evidence: { family: 'connection-refused', socketHost: 'ws.example.org' }, dedupeParts: ['connection-refused', 'ws.example.org', severity] });
+    const [once] = groupIntoEvents([sign(refused('low'))]);
+    expect(once).toMatchObject({ cause: 'interception', severity: 'low', subject: { type: 'refused-connection', repeated: false } });
+    expect(describeEvent(once!).headline).toContain('network hiccup');
+    const [again] = groupIntoEvents([sign(refused('low')), sign(refused('medium'))]);
+    expect(again!.subject).toEqual({ type: 'refused-connection', repeated: true });
+    expect(describeEvent(again!).headline).toContain('keep being refused');
+    // A refused socket beside a real certificate sign is plain interception.
+    const [mixed] = groupIntoEvents([sign(refused('low')), sign(interception[0]!)]);
+    expect(mixed!.subject.type).not.toBe('refused-connection');
+  });
+
   it('keeps scripts from two origins apart, and a page extension apart from an injection', () => {
     const other = finding({ rule: 'script.new-origin', evidence: { scriptOrigin: 'https://other.example' }, dedupeParts: ['https://other.example'] });
     const byExtension = finding({ rule: 'script.by-extension', severity: 'info', evidence: { extension: 'moz-extension://abc' }, dedupeParts: ['moz-extension://abc'] });
