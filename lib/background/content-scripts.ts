@@ -17,7 +17,7 @@ import { isLocalDevelopmentHost } from '../core/url';
  * against its own lists, so a registration a moment out of date costs a dropped message at worst.
  */
 export interface ContentScriptRegistration {
-  id: 'watch' | 'recognise';
+  id: 'watch' | 'watch-paths' | 'recognise';
   js: string[];
   matches: string[];
   excludeMatches?: string[];
@@ -64,17 +64,22 @@ export function knownHostPatterns(lists: SiteLists): string[] {
 }
 
 /**
- * The two registrations for these lists. Both inject into every frame from document_start:
- * webmail shows messages in frames of its own (Roundcube's reading pane), and a proxy can rewrite
- * those documents as easily as the top one. Frames without a URL of their own (srcdoc,
- * about:blank) are watched for the page that made them: injected code hides there otherwise.
+ * The registrations for these lists. All inject into every frame from document_start: webmail
+ * shows messages in frames of its own (Roundcube's reading pane), and a proxy can rewrite those
+ * documents as easily as the top one. Frames without a URL of their own (srcdoc, about:blank) are
+ * watched for the page that made them: injected code hides there otherwise. Chrome accepts that
+ * fallback only for patterns whose path is `/*`, so services that own only some paths of a host
+ * (Messenger in Facebook) get a registration of their own, `watch-paths`, without it.
  */
 export function contentScriptsFor(lists: SiteLists): ContentScriptRegistration[] {
-  // Never empty (a browser refuses an empty `matches`): the built-in services are always known.
   const known = knownHostPatterns(lists);
+  const wholeHosts = known.filter((pattern) => /^\*:\/\/[^/]+\/\*$/.test(pattern));
+  const paths = known.filter((pattern) => !wholeHosts.includes(pattern));
   const common = { allFrames: true, matchOriginAsFallback: true, runAt: 'document_start', persistAcrossSessions: true } as const;
   return [
-    { id: 'watch', js: [WATCH_SCRIPT], matches: known, ...common },
+    { id: 'watch', js: [WATCH_SCRIPT], matches: wholeHosts, ...common },
+    // A browser refuses a registration with no `matches`.
+    ...(paths.length ? [{ id: 'watch-paths' as const, js: [WATCH_SCRIPT], matches: paths, ...common, matchOriginAsFallback: false }] : []),
     { id: 'recognise', js: [RECOGNISE_SCRIPT], matches: ['http://*/*', 'https://*/*'], excludeMatches: known, ...common },
   ];
 }

@@ -182,7 +182,7 @@ export async function clearStorageLocal(page: Page): Promise<void> {
 /** The hosts tapguard's `watch` content script is registered for (lib/background/content-scripts.ts), as match patterns. */
 export async function watchedPatterns(page: Page): Promise<string[]> {
   const json = (await page.evaluate(
-    `(globalThis.browser ?? globalThis.chrome).scripting.getRegisteredContentScripts({ ids: ['watch'] }).then((s) => JSON.stringify(s[0]?.matches ?? []))`,
+    `(globalThis.browser ?? globalThis.chrome).scripting.getRegisteredContentScripts({ ids: ['watch', 'watch-paths'] }).then((s) => JSON.stringify(s.flatMap((r) => r.matches ?? [])))`,
   )) as string;
   return JSON.parse(json) as string[];
 }

@@ -13,6 +13,8 @@ import {
   type ScriptingApi,
 } from '@/lib/background/content-scripts';
 
+const knownPathsOnly = (lists: Parameters<typeof knownHostPatterns>[0]) => knownHostPatterns(lists).filter((p) => !/^\*:\/\/[^/]+\/\*$/.test(p));
+
 const LISTS = { userSites: ['chat.example.org', '*.example.net'], recognisedHosts: { 'mail.example.org': 'roundcube' } };
 
 /** The browser's registry, with its refusals: duplicate ids, unknown ids, empty `matches`. */
@@ -28,6 +30,8 @@ function fakeScripting() {
       for (const s of scripts) {
         if (registered.has(s.id)) throw new Error(`Duplicate script ID '${s.id}'`);
         if (!s.matches.length) throw new Error('matches must not be empty');
+        // Chrome: "match_origin_as_fallback" needs a wildcard path in every pattern.
+        if (s.matchOriginAsFallback && s.matches.some((p) => !/^[^:]+:\/\/[^/]+\/\*$/.test(p))) throw new Error('the path must be /* with matchOriginAsFallback');
       }
       for (const s of scripts) registered.set(s.id, structuredClone(s));
     },
@@ -77,10 +81,13 @@ describe('content script registrations', () => {
   });
 
   it('watches known hosts and recognises everywhere else, both in every frame from document_start', () => {
-    const [watch, recognise] = contentScriptsFor(LISTS);
+    const [watch, watchPaths, recognise] = contentScriptsFor(LISTS);
     expect(watch).toMatchObject({ id: 'watch', js: ['content-scripts/watch.js'], allFrames: true, matchOriginAsFallback: true, runAt: 'document_start', persistAcrossSessions: true });
+    // Chrome refuses matchOriginAsFallback unless every pattern's path is /*: path-scoped services apart.
+    expect(watch!.matches.every((p) => p.endsWith('/*') && p.split('/').length === 4)).toBe(true);
+    expect(watchPaths).toMatchObject({ id: 'watch-paths', js: ['content-scripts/watch.js'], allFrames: true, matchOriginAsFallback: false, matches: knownPathsOnly(LISTS) });
     expect(recognise).toMatchObject({ id: 'recognise', js: ['content-scripts/content.js'], matches: ['http://*/*', 'https://*/*'], allFrames: true, matchOriginAsFallback: true, runAt: 'document_start' });
-    expect(recognise!.excludeMatches).toEqual(watch!.matches);
+    expect(recognise!.excludeMatches).toEqual([...watch!.matches, ...watchPaths!.matches].sort());
     // A browser refuses an empty `matches`; the built-in services keep it from ever being empty.
     expect(contentScriptsFor({ userSites: [], recognisedHosts: {} })[0]!.matches.length).toBeGreaterThan(0);
   });
@@ -88,20 +95,20 @@ describe('content script registrations', () => {
   it('registers once, updates when the lists change, and leaves an unchanged registry alone', async () => {
     const { api, registered, calls } = fakeScripting();
     const sync = createContentScriptSync(api);
-    expect(await sync(LISTS)).toEqual(['registered watch', 'registered recognise']);
+    expect(await sync(LISTS)).toEqual(['registered watch', 'registered watch-paths', 'registered recognise']);
     expect(await sync({ ...LISTS })).toEqual([]);
     const added = { ...LISTS, recognisedHosts: { ...LISTS.recognisedHosts, 'sogo.example.org': 'sogo' } };
     expect(await sync(added)).toEqual(['updated watch', 'updated recognise']);
     expect(registered.get('watch')!.matches).toContain('*://sogo.example.org/*');
     expect(registered.get('recognise')!.excludeMatches).toContain('*://sogo.example.org/*');
-    expect(calls).toHaveLength(4);
+    expect(calls).toHaveLength(5);
   });
 
   it('never registers twice when the lists change twice in a row', async () => {
     const { api, registered } = fakeScripting();
     const sync = createContentScriptSync(api);
     const results = await Promise.all([sync(LISTS), sync({ ...LISTS, userSites: ['other.example.org'] })]);
-    expect(results[0]).toEqual(['registered watch', 'registered recognise']);
+    expect(results[0]).toEqual(['registered watch', 'registered watch-paths', 'registered recognise']);
     expect(registered.get('watch')!.matches).toContain('*://other.example.org/*');
   });
 
@@ -109,8 +116,8 @@ describe('content script registrations', () => {
     const { api, registered } = fakeScripting();
     await api.registerContentScripts([{ id: 'content' as 'watch', js: ['content-scripts/content.js'], matches: ['<all_urls>'], allFrames: true, matchOriginAsFallback: false, runAt: 'document_start', persistAcrossSessions: true }]);
     const sync = createContentScriptSync(api);
-    expect(await sync(LISTS)).toEqual(['unregistered content', 'registered watch', 'registered recognise']);
-    expect([...registered.keys()].sort()).toEqual(['recognise', 'watch']);
+    expect(await sync(LISTS)).toEqual(['unregistered content', 'registered watch', 'registered watch-paths', 'registered recognise']);
+    expect([...registered.keys()].sort()).toEqual(['recognise', 'watch', 'watch-paths']);
   });
 
   it('keeps going after a failed sync', async () => {
@@ -120,7 +127,7 @@ describe('content script registrations', () => {
     const sync = createContentScriptSync(flaky);
     await expect(sync(LISTS)).rejects.toThrow('worker shutting down');
     fail = false;
-    expect(await sync(LISTS)).toEqual(['registered watch', 'registered recognise']);
+    expect(await sync(LISTS)).toEqual(['registered watch', 'registered watch-paths', 'registered recognise']);
   });
 });
 
