@@ -78,6 +78,8 @@ export default defineBackground(() => {
   });
   /** False only when the host is certainly not mail or chat; unknown until the lists load. */
   const mayBeMessaging = (url: string | undefined) => !url || !siteLists || resolveSiteForUrl(url, siteLists) !== undefined;
+  /** True only when the lists are loaded and say the URL is mail or chat. */
+  const isMessagingUrl = (url: string) => Boolean(siteLists && resolveSiteForUrl(url, siteLists));
   // Each tab's messaging session (lib/background/session-scope.ts): every request of a mail or chat page.
   const scopes = createSessionScopes();
   const inScope = (request: ScopedRequest) => (siteLists ? scopeOf(request, scopes.get, siteLists) : undefined);
@@ -242,7 +244,7 @@ export default defineBackground(() => {
     if (import.meta.env.FIREFOX || deep || !api) return;
     deep = createDeepInspector({
       api,
-      isMessagingUrl: (url) => Boolean(siteLists && resolveSiteForUrl(url, siteLists)),
+      isMessagingUrl,
       onCertificate: (tabId, cert) => void monitor.observeCertificate(cert).then(show(tabId)).catch(report('deep certificate')),
       onStatus: (tabId, status) =>
         void (status
@@ -259,7 +261,7 @@ export default defineBackground(() => {
   if (!import.meta.env.FIREFOX) {
     const types = ['main_frame', 'sub_frame', 'xmlhttprequest', 'websocket'];
     listenForSecurityInfo(browser.webRequest.onHeadersReceived as unknown as HeadersReceivedEvent, { urls: ['https://*/*', 'wss://*/*'], types }, (tabId, cert) => {
-      if (tabId < 0 || (deep && deepOn !== false) || !siteLists || !resolveSiteForUrl(cert.url, siteLists)) return;
+      if (tabId < 0 || (deep && deepOn !== false) || !isMessagingUrl(cert.url)) return;
       monitor.observeCertificate(cert).then(show(tabId)).catch(report('standard certificate'));
       const judged = { host: hostOf(cert.url), what: cert.resourceType === 'main_frame' ? 'page' : 'request', source: 'webrequest' };
       void browser.storage.session.set({ [deepStatusKey(tabId)]: { state: 'standard', judged: [judged] } }).catch(report('certificate source'));
@@ -303,7 +305,6 @@ export default defineBackground(() => {
 
   // The network's inventory of messaging pages' code (lib/background/network-inventory.ts): what the DOM
   // walk cannot see (self-removed elements, import(), workers) is judged like the DOM's.
-  const isMessagingUrl = (url: string) => Boolean(siteLists && resolveSiteForUrl(url, siteLists));
   browser.webRequest.onBeforeRequest.addListener(
     (details) => {
       const pageUrl = messagingPageOfRequest(details as RequestOrigin, isMessagingUrl);
@@ -328,7 +329,7 @@ export default defineBackground(() => {
         strictTransportSecurity: header('strict-transport-security'),
         contentSecurityPolicy: csp?.length ? csp.join(', ') : null,
       };
-      if (!siteLists || !resolveSiteForUrl(details.url, siteLists)) {
+      if (!isMessagingUrl(details.url)) {
         if (details.tabId >= 0) pendingMainFrame.set(details.tabId, headers);
         return;
       }
@@ -344,7 +345,7 @@ export default defineBackground(() => {
       (details) => {
         const pageUrl = details.documentUrl;
         // Every 2xx answer carries the script's bytes (a proxy can answer 203 as well as 200).
-        if (!pageUrl || details.statusCode < 200 || details.statusCode >= 300 || !siteLists || !resolveSiteForUrl(pageUrl, siteLists)) return;
+        if (!pageUrl || details.statusCode < 200 || details.statusCode >= 300 || !isMessagingUrl(pageUrl)) return;
         const cacheControl = details.responseHeaders?.find((h) => h.name.toLowerCase() === 'cache-control')?.value ?? null;
         const immutable = looksImmutable(details.url, cacheControl);
         const hashBytes = () => {

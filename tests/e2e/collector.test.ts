@@ -3,6 +3,7 @@ import type { Page } from 'puppeteer-core';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
 import type { CollectorState, OutboxRow } from '../../lib/background/collector/queue';
 import type { Incident } from '../../lib/core/types';
+import { NOT_INCIDENT_KINDS } from '../../lib/store/db';
 import { CLICKHOUSE_PASSWORD, CLICKHOUSE_USER, CREATE_TABLE, startClickHouse, type ClickHouse } from './clickhouse';
 import { stopServiceWorker, watchExtension, type ExtensionWatch } from './extension-watch';
 import { readStore } from './idb';
@@ -10,7 +11,7 @@ import { writeChromiumPolicy, writeFirefoxPolicy, type PolicyFile } from './poli
 import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
 
 /** The findings of a log: events (lib/core/events.ts) and log markers group or annotate them and go to no SIEM. */
-const findingsOf = (records: Incident[]) => records.filter((i) => (i.kind as string) !== 'event' && (i.kind as string) !== 'meta');
+const findingsOf = (records: Incident[]) => records.filter((i) => !NOT_INCIDENT_KINDS.includes(i.kind));
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const API = '(globalThis.browser ?? globalThis.chrome)';
