@@ -27,6 +27,7 @@ import { createSessionScopes, scopeOf, type ScopedRequest } from '@/lib/backgrou
 import { createSourceLimiter, limitBySource, type SourceRef } from '@/lib/background/source-limit';
 import { createTabStates, deepStatusKey, type OutcomeOrigin, type TabState } from '@/lib/background/tab-state';
 import { hostOf, originOf } from '@/lib/core/url';
+import { isWorkerStopped, reportFailure } from '@/lib/background/failures';
 
 /**
  * Everything tapguard listens to is registered here, synchronously, before any await: an MV3
@@ -37,7 +38,7 @@ export default defineBackground(() => {
   const browserName = import.meta.env.FIREFOX ? 'firefox' : 'chrome';
   const version = navigator.userAgent.match(/(Firefox|Chrome)\/[\d.]+/)?.[0] ?? browserName;
   const db = openDb();
-  const report = (what: string) => (error: unknown) => console.error(`tapguard: ${what} failed`, error);
+  const report = (what: string) => (error: unknown) => reportFailure(what, error);
   // The organisation collector (lib/background/collector): silent unless a managed policy sets one.
   const collector = startCollector(db, report);
   const recorder = collector.feeding(createRecorder(db, { browser: version }));
@@ -152,9 +153,11 @@ export default defineBackground(() => {
   });
 
   const recorded = () => ({ recorded: true });
-  // An error here is tapguard's own, and sending the message again would only repeat it.
+  // An error here is tapguard's own, and sending the message again would only repeat it; unless
+  // the browser stopped the worker meanwhile: then the rejection makes the content script re-send.
   const failed = (what: string) => (error: unknown) => {
     report(what)(error);
+    if (isWorkerStopped(error)) throw error;
     return { recorded: false };
   };
 

@@ -1,6 +1,6 @@
 import { sha256HexOfText } from './sha256';
 import type { ContentMessage, PageParts } from '../messages';
-import { LIMITS } from '../core/limits';
+import { LIMITS, evenShare } from '../core/limits';
 import type { CspViolation, FormRef, FrameRef, ScriptRef } from '../core/observations';
 import { originAndPath } from '../core/url';
 
@@ -257,7 +257,7 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
     const frames = document.getElementsByTagName('iframe');
     for (let i = 0, n = frames.length; i < n; i++) addFrame(frames[i]!);
 
-    const take = <T>(items: T[], limit: number): T[] => items.splice(0, limit);
+    const take = <T>(items: T[], limit: number): T[] => items.splice(0, evenShare(items.length, limit));
     const takeParts = (forms: FormRef[], frames: FrameRef[]): PageParts => ({
       scripts: take(scripts, LIMITS.scriptsPerMessage),
       forms: take(forms, LIMITS.formsPerMessage),

@@ -13,3 +13,14 @@ export const LIMITS = {
   preview: 200,
   directive: 200,
 } as const;
+
+/**
+ * How many of `pending` items the next message takes, so that a backlog split over several
+ * messages is split evenly. Taking `limit` each time would leave a small tail (1,802 scripts gave
+ * nine messages of 200 and one of 2), and a tail small enough is judged item by item instead of
+ * as the flood it belongs to (lib/core/detect/scripts.ts, aggregateFlood).
+ */
+export function evenShare(pending: number, limit: number): number {
+  if (pending <= limit) return pending;
+  return Math.ceil(pending / Math.ceil(pending / limit));
+}

@@ -105,6 +105,23 @@ describe('observePage on hostile pages', () => {
     expect(sent[0]).toMatchObject({ type: 'page-observed', scripts: [{ src: 'https://cdn.evil.test/x.js' }] });
   });
 
+  it('splits a backlog of inserted scripts into even messages, leaving no small tail to be judged one by one', async () => {
+    const { window, sent, done, controller } = await observe('https://mail.example.org/', '<title>x</title>');
+    await done;
+    // 1,802 at once: 200 per message would leave a last message of 2 scripts, under the flood bar.
+    for (let i = 0; i < 1802; i++) {
+      const script = window.document.createElement('script');
+      script.src = `https://f${i}.flood.test/x.js`;
+      window.document.head.appendChild(script);
+    }
+    await settle();
+    controller.abort();
+    const sizes = sent.filter((m) => m.type === 'elements-added').map((m) => m.scripts.length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(1802);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(LIMITS.scriptsPerMessage);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(180);
+  });
+
   it('reports a srcdoc frame for the page that made it, its scripts marked as such', async () => {
     const window = new Window({ url: 'https://mail.example.org/?_task=mail' });
     window.document.write('<base href="https://mail.example.org/?_task=mail"><title>x</title><script>fromSrcdoc()</script>');
