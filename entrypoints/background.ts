@@ -10,6 +10,8 @@ import { openDb } from '@/lib/store/db';
 import { classifyRequestError } from '@/lib/core/detect/cert-error';
 import { looksImmutable } from '@/lib/core/detect/scripts';
 import { hashStream, type StreamFilterLike } from '@/lib/background/firefox/script-bytes';
+import { createBlockingScope } from '@/lib/background/firefox/blocking-scope';
+import type { BlockingEventLike } from '@/lib/background/firefox/blocking-registrar';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/background/firefox/security-info';
 import { connectionKey, createJudgedCertificates } from '@/lib/background/cert-cache';
 import { isUnexplainedSocketFailure } from '@/lib/core/detect/refused-connection';
@@ -64,6 +66,7 @@ export default defineBackground(() => {
   const refreshSiteLists = async (): Promise<SiteLists> => {
     const lists = await loadSiteLists();
     siteLists = lists;
+    blocking?.refresh();
     void syncContentScripts(lists).catch(report('registering the content scripts'));
     return lists;
   };
@@ -82,7 +85,9 @@ export default defineBackground(() => {
   /** True only when the lists are loaded and say the URL is mail or chat. */
   const isMessagingUrl = (url: string) => Boolean(siteLists && resolveSiteForUrl(url, siteLists));
   // Each tab's messaging session (lib/background/session-scope.ts): every request of a mail or chat page.
-  const scopes = createSessionScopes();
+  const scopes = createSessionScopes(() => blocking?.refresh());
+  // Firefox's blocking listeners see only the requests in scope (lib/background/firefox/blocking-scope.ts).
+  const blocking = import.meta.env.FIREFOX ? createBlockingScope({ lists: () => siteLists, sessionTabs: () => scopes.tabs(), isMessagingUrl }) : undefined;
   const inScope = (request: ScopedRequest) => (siteLists ? scopeOf(request, scopes.get, siteLists) : undefined);
   // New incidents per source (tab, frame, origin) are limited (lib/background/source-limit.ts).
   const limiter = createSourceLimiter(browser.storage.session, Date.now);
@@ -206,6 +211,7 @@ export default defineBackground(() => {
   browser.webRequest.onBeforeRequest.addListener(
     (details) => {
       pendingMainFrame.delete(details.tabId);
+      blocking?.navigating(details.tabId, details.url);
       // The tab's verdict stays until a new document commits (webNavigation.onCommitted): a
       // navigation that never commits (a 204 answer) must not clear it.
       seenScriptOrigins.reset(details.tabId);
@@ -217,6 +223,7 @@ export default defineBackground(() => {
   browser.tabs.onRemoved.addListener((tabId) => {
     tabStates.forget(tabId);
     void scopes.end(tabId).catch(report('session end'));
+    blocking?.forget(tabId);
     void limiter.forgetTab(tabId).catch(report('source counts'));
     pendingMainFrame.delete(tabId);
     deep?.forget(tabId);
@@ -343,9 +350,12 @@ export default defineBackground(() => {
   );
 
   // Script bytes: only Firefox lets extensions read response bodies (webRequest.filterResponseData).
-  if (import.meta.env.FIREFOX) {
-    browser.webRequest.onHeadersReceived.addListener(
-      (details) => {
+  type HeadersDetails = WebRequest.OnHeadersReceivedDetailsType;
+  const headersReceived = browser.webRequest.onHeadersReceived as unknown as BlockingEventLike<HeadersDetails>;
+  if (blocking) {
+    blocking.register(
+      headersReceived,
+      (details: HeadersDetails) => {
         const pageUrl = details.documentUrl;
         // Every 2xx answer carries the script's bytes (a proxy can answer 203 as well as 200).
         if (!pageUrl || details.statusCode < 200 || details.statusCode >= 300 || !isMessagingUrl(pageUrl)) return;
@@ -367,8 +377,7 @@ export default defineBackground(() => {
           () => ({}),
         );
       },
-      { urls: ['<all_urls>'], types: ['script'] },
-      ['blocking', 'responseHeaders'],
+      { types: ['script'], extraInfoSpec: ['blocking', 'responseHeaders'], onError: report('registering the script-bytes listener') },
     );
   }
 
@@ -395,7 +404,7 @@ export default defineBackground(() => {
   );
 
   // Certificates: only Firefox lets extensions read them (webRequest.getSecurityInfo, blocking).
-  if (import.meta.env.FIREFOX) {
+  if (blocking) {
     const inspect = async (details: WebRequest.OnHeadersReceivedDetailsType) => {
       const lists = siteLists ?? (await refreshSiteLists());
       const scope = scopeOf(details, scopes.get, lists);
@@ -415,12 +424,14 @@ export default defineBackground(() => {
         .catch(report('certificate observation'));
     };
 
-    browser.webRequest.onHeadersReceived.addListener(
-      (details) => {
+    blocking.register(
+      headersReceived,
+      (details: HeadersDetails) => {
         if (!details.url.startsWith('https:') && !details.url.startsWith('wss:')) return;
-        // Everything that is not mail or chat returns at once, without a promise, so it is never
-        // held. That includes the first page of a self-hosted webmail not yet recognised: its
-        // certificate is checked from its next request on, rather than delaying every page load.
+        // Only requests of mail and chat hosts and of tabs in a session reach this listener at all
+        // (lib/background/firefox/blocking-scope.ts). What is not in scope returns at once, without
+        // a promise, so it is never held. That includes the first page of a self-hosted webmail not
+        // yet recognised: its certificate is checked from its next request on.
         if (!mayBeMessaging(details.url) && !inScope(details)) return;
         return inspect(details).then(
           () => ({}),
@@ -430,8 +441,7 @@ export default defineBackground(() => {
           },
         );
       },
-      { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame', 'script', 'xmlhttprequest', 'websocket'] },
-      ['blocking'],
+      { types: ['main_frame', 'sub_frame', 'script', 'xmlhttprequest', 'websocket'], extraInfoSpec: ['blocking'], onError: report('registering the certificate listener') },
     );
   }
 });

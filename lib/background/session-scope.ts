@@ -83,14 +83,19 @@ function isSession(value: unknown): value is TabSession {
   return Boolean(v && typeof v.tabId === 'number' && typeof v.pageUrl === 'string' && v.site && typeof v.site.host === 'string' && typeof v.site.name === 'string');
 }
 
-/** The background's sessions: one writer, mirrored in memory, stored in storage.session. */
-export function createSessionScopes() {
+/**
+ * The background's sessions: one writer, mirrored in memory, stored in storage.session.
+ * `onChange` is told whenever the set of tabs in a session may have changed (Firefox registers its
+ * blocking listeners for those tabs: lib/background/firefox/blocking-scope.ts).
+ */
+export function createSessionScopes(onChange: () => void = () => undefined) {
   const sessions = new Map<number, TabSession>();
   const ready = browser.storage.session.get(null).then(
     (stored) => {
       for (const [key, value] of Object.entries(stored)) {
         if (key.startsWith(KEY_PREFIX) && isSession(value) && !sessions.has(value.tabId)) sessions.set(value.tabId, value);
       }
+      if (sessions.size) onChange();
     },
     () => undefined,
   );
@@ -100,19 +105,26 @@ export function createSessionScopes() {
     get(tabId: number): TabSession | undefined {
       return sessions.get(tabId);
     },
+    /** The tabs in a session now. */
+    tabs(): number[] {
+      return [...sessions.keys()];
+    },
     /** A new top-level document committed: a session when it is mail or chat, none otherwise. */
     async commit(tabId: number, url: string, site: MonitoredSite | undefined): Promise<void> {
       if (tabId < 0) return;
       await ready;
       if (!site) return this.end(tabId);
       const session: TabSession = { tabId, pageUrl: `${originOf(url)}${safePath(url)}`, site };
+      const isNew = !sessions.has(tabId);
       sessions.set(tabId, session);
+      if (isNew) onChange();
       await browser.storage.session.set({ [keyOf(tabId)]: session });
     },
     async end(tabId: number): Promise<void> {
       await ready;
       // Most pages were never in a session: they cost a lookup in memory, no storage write.
       if (!sessions.delete(tabId)) return;
+      onChange();
       await browser.storage.session.remove(keyOf(tabId));
     },
   };

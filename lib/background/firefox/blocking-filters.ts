@@ -1,0 +1,37 @@
+import type { SiteLists } from '../../core/sites';
+import { SERVICES } from '../../core/sites/services';
+import { knownHostPatterns, matchPatternForHost } from '../content-scripts';
+
+/**
+ * Which requests Firefox's blocking listeners (certificates, script bytes) should see: a blocking
+ * listener holds every request it matches until the extension answers, so a broad one makes every
+ * site pay. They see only what can be in scope (lib/background/session-scope.ts):
+ * - `hosts`: the hosts known to be mail or chat (built-in services, the user's sites, recognised
+ *   hosts: the same patterns the watch content script gets) and the hosts the built-in services
+ *   carry their messages on, which count even without a tab (a service worker's socket);
+ * - `tabs`: each tab in a messaging session, or navigating to a mail or chat page, whose every
+ *   request is in scope whatever its host (the chat's socket host, the mail's API host).
+ * Requests of any other tab never reach the extension.
+ */
+export interface BlockingFilters {
+  /** Match patterns, sorted, without duplicates. */
+  hosts: string[];
+  /** Tab ids, sorted, without duplicates. */
+  tabs: number[];
+}
+
+/** The lists before storage has been read: the built-in services alone (they are static). */
+const BUILT_IN_ONLY: SiteLists = { userSites: [], recognisedHosts: {} };
+
+/** The message hosts of every built-in service, as match patterns (`*.web.telegram.org` keeps its wildcard). */
+export function messageHostPatterns(): string[] {
+  const hosts = SERVICES.flatMap((service) => service.messageHosts ?? []);
+  return [...new Set(hosts.map(matchPatternForHost).filter((p): p is string => p !== undefined))];
+}
+
+/** What the blocking listeners should be registered for, given the lists (undefined until loaded) and the scoped tabs. */
+export function wantedBlockingFilters(lists: SiteLists | undefined, scopedTabs: Iterable<number>): BlockingFilters {
+  const hosts = [...new Set([...knownHostPatterns(lists ?? BUILT_IN_ONLY), ...messageHostPatterns()])].sort();
+  const tabs = [...new Set([...scopedTabs].filter((tabId) => Number.isInteger(tabId) && tabId >= 0))].sort((a, b) => a - b);
+  return { hosts, tabs };
+}
