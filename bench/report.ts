@@ -7,7 +7,7 @@ import type { AttributionResult } from './attribution';
 import type { EntrySize } from './bundle';
 import type { ContentScriptResult } from './content-script';
 import type { DataResult } from './data';
-import type { PageLoadResult } from './page-load';
+import { pageLoadTarget, type PageLoadResult } from './page-load';
 import type { MemoryResult, WebRequestResult } from './worker';
 import { pct } from './stats';
 
@@ -60,10 +60,9 @@ export function renderResults(r: BenchResults): string {
     lines.push('| browser | page | elements / subresources | without | with tapguard | overhead [95% CI] | paired median | target | |');
     lines.push('|---|---|---|---|---|---|---|---|---|');
     for (const p of r.pageLoad) {
-      const target = p.browser === 'chromium' ? 0.03 : 0.05;
-      const targeted = p.page === 'inbox' || p.page === 'heavy';
+      const target = pageLoadTarget(p);
       lines.push(
-        `| ${p.browser} | ${p.page} \`${p.path}\` | ${p.elements} / ${p.resources} | ${f1(p.without.median)} ms | ${f1(p.withExt.median)} ms | ${pct(p.overhead.ratio)} [${pct(p.overhead.ci95[0])}, ${pct(p.overhead.ci95[1])}] (${p.overhead.absoluteMs >= 0 ? '+' : ''}${f1(p.overhead.absoluteMs)} ms) | ${pct(p.overhead.pairedMedian)} | ${targeted ? `≤ ${pct(target, 0).slice(1)}` : '—'} | ${targeted ? verdict(p.overhead.ratio <= target) : ''} |`,
+        `| ${p.browser} | ${p.page} \`${p.path}\` | ${p.elements} / ${p.resources} | ${f1(p.without.median)} ms | ${f1(p.withExt.median)} ms | ${pct(p.overhead.ratio)} [${pct(p.overhead.ci95[0])}, ${pct(p.overhead.ci95[1])}] (${p.overhead.absoluteMs >= 0 ? '+' : ''}${f1(p.overhead.absoluteMs)} ms) | ${pct(p.overhead.pairedMedian)} | ${target?.label ?? '—'} | ${target ? verdict(target.met) : ''} |`,
       );
     }
     lines.push('');

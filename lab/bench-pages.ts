@@ -1,6 +1,7 @@
 /**
- * Benchmark and hostile pages of the lab, all on the mail host and all behind their own paths
- * (`/heavy…`, `/hostile/…`), so the ordinary lab pages stay exactly as they are.
+ * Benchmark and hostile pages of the lab, behind their own paths (`/heavy…`, `/hostile/…` on the
+ * mail host; `/bench/ordinary` on the evil host, which is neither mail nor chat), so the ordinary
+ * lab pages stay exactly as they are.
  *
  * - `/heavy?nodes=5000&requests=150`: a Roundcube-like inbox with about `nodes` elements and
  *   `requests` small same-origin subresources (a third each scripts, stylesheets, images), for
@@ -9,7 +10,9 @@
  * - `/hostile/<name>`: pages that fight the extension (see HOSTILE below). Each page sets
  *   `data-lab-done="1"` on <html> once its hostile code has finished.
  *
- * Every page carries the Roundcube markers tapguard recognises, so the extension watches it. No
+ * - `/bench/ordinary`: an ordinary page with frames and scripts (see ordinaryPage).
+ *
+ * Every mail-host page carries the Roundcube markers tapguard recognises, so the extension watches it. No
  * inline scripts run (the mail host's CSP is `script-src 'self'`): page code is served from
  * `/heavy/…` and `/hostile/….js`. Nothing here is an attack on anything but the browser tab.
  */
@@ -114,6 +117,67 @@ export const HEAVY_APP_JS = `(function () {
   };
 })();
 `;
+
+// ---- an ordinary page -----------------------------------------------------------------------------
+
+/** Scripts, frames and images of the ordinary benchmark page (a news article on a non-mail host). */
+export const ORDINARY_PARTS = { scripts: 6, frames: 3, images: 10, paragraphs: 40 } as const;
+
+/**
+ * `/bench/ordinary` on a host that is neither mail nor chat: what tapguard costs every other page
+ * the user opens. A news article as such sites are built: same-origin scripts (some deferred, some
+ * async), a stylesheet, images, and frames (an ad slot, a video embed, a comments widget), each
+ * frame with a script and an image of its own. Nothing in it resembles webmail or chat.
+ */
+export function ordinaryPage(): string {
+  const { scripts, frames, images, paragraphs } = ORDINARY_PARTS;
+  const scriptTags = Array.from({ length: scripts }, (_, i) => `<script src="/bench/o/${i}.js"${i % 2 ? ' async' : ' defer'}></script>`).join('\n');
+  const text = Array.from({ length: paragraphs }, (_, i) => `<p>Paragraph ${i} of the article, with <a href="/bench/ordinary?p=${i}">a link</a> and <em>some emphasis</em>.</p>`).join('\n');
+  const pictures = Array.from({ length: images }, (_, i) => `<figure><img src="/bench/o/${i}.gif" width="1" height="1" alt=""><figcaption>Picture ${i}</figcaption></figure>`).join('\n');
+  const frameTags = Array.from({ length: frames }, (_, i) => `<iframe src="/bench/o/frame-${i}.html" width="300" height="150" title="embed ${i}"></iframe>`).join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Local news: the harbour festival</title>
+<link rel="stylesheet" href="/bench/o/site.css">
+${scriptTags}
+</head>
+<body>
+<header><nav><a href="/">Home</a> <a href="/bench/ordinary?s=local">Local</a> <a href="/bench/ordinary?s=sport">Sport</a></nav></header>
+<main><article><h1>The harbour festival</h1>
+${text}
+${pictures}
+</article>
+<aside>
+${frameTags}
+</aside></main>
+<footer><p>Lab sample page, inert.</p></footer>
+</body>
+</html>
+`;
+}
+
+function ordinaryFrame(n: number): string {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>embed ${n}</title><script src="/bench/o/frame-${n}.js" defer></script></head>
+<body><p>Embedded widget ${n}</p><img src="/bench/o/${n}.gif" width="1" height="1" alt=""></body></html>
+`;
+}
+
+/** The lab's answer for the ordinary benchmark page and its parts, or undefined for other paths. */
+export function ordinaryBenchRoute(path: string): BenchResponse | undefined {
+  if (path === '/bench/ordinary') return { status: 200, body: ordinaryPage(), contentType: HTML };
+  if (path === '/bench/o/site.css') return { status: 200, body: 'body{font-family:serif;max-width:40em}figure{display:inline-block}\n', contentType: CSS };
+  const frame = /^\/bench\/o\/frame-(\d)\.(html|js)$/.exec(path);
+  if (frame) {
+    const n = Number(frame[1]);
+    return frame[2] === 'html' ? { status: 200, body: ordinaryFrame(n), contentType: HTML } : { status: 200, body: `document.body.dataset.widget = '${n}';\n`, contentType: JS };
+  }
+  const part = /^\/bench\/o\/(\d{1,2})\.(js|gif)$/.exec(path);
+  if (part) return part[2] === 'js' ? { status: 200, body: `window.labArticle = (window.labArticle || 0) + 1; /* ${part[1]} */\n`, contentType: JS } : { status: 200, body: GIF, contentType: 'image/gif' };
+  return undefined;
+}
 
 // ---- hostile pages ------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { generateLabCerts, type CertPair, type LabCerts } from './certs';
 import * as pages from './pages';
-import { benchRoute, sendBenchResponse } from './bench-pages';
+import { benchRoute, ordinaryBenchRoute, sendBenchResponse } from './bench-pages';
 import { recognitionPage } from './recognition-pages';
 
 export const LAB_HOSTS = {
@@ -477,6 +477,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return send(res, 200, pages.INJECT_JS, { 'Content-Type': 'application/javascript' });
     }
     if ((method === 'GET' || method === 'HEAD') && u.pathname === '/frame.html') return send(res, 200, pages.FRAME_HTML);
+    // The ordinary benchmark page (frames, scripts, images), kept alive like a real site (lab/bench-pages.ts).
+    const ordinary = method === 'GET' || method === 'HEAD' ? ordinaryBenchRoute(u.pathname) : undefined;
+    if (ordinary) return sendBenchResponse(res, ordinary, {});
     // Pages of self-hosted apps tapguard recognises from the DOM, and their look-alikes, on a host
     // no test has made known (lab/recognition-pages.ts).
     const recognition = /^\/recognition\/([a-z-]+)\/([a-z-]+)$/.exec(u.pathname);

@@ -152,6 +152,18 @@ describe('tapguard lab', () => {
     expect((await fetchLab(lab.url('mail', '/nope'), { ca: trustLab })).status).toBe(404);
   });
 
+  it('the ordinary benchmark page: frames, scripts and images on the evil host, every part served, nothing of webmail', async () => {
+    const page = await fetchLab(lab.url('evil', '/bench/ordinary'), { ca: trustLab });
+    expect(page.status).toBe(200);
+    const parts = [...page.body.matchAll(/(?:src|href)="(\/bench\/o\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(parts.filter((p) => p.endsWith('.js'))).toHaveLength(6);
+    expect(parts.filter((p) => p.includes('/frame-'))).toHaveLength(3);
+    const frame = await fetchLab(lab.url('evil', parts.find((p) => p.includes('/frame-'))!), { ca: trustLab });
+    parts.push(...[...frame.body.matchAll(/src="(\/bench\/o\/[^"]+)"/g)].map((m) => m[1]!));
+    for (const part of new Set(parts)) expect((await fetchLab(lab.url('evil', part), { ca: trustLab })).status, part).toBe(200);
+    expect(page.body).not.toMatch(/roundcube|rcmail|mattermost|messagelist/i);
+  });
+
   it('clean: plain http is the service’s own 301 upgrade redirect', async () => {
     const r = await fetchLab(lab.url('mail', '/inbox?x=1', 'http'));
     expect(r.status).toBe(301);
