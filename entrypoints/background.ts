@@ -409,12 +409,16 @@ export default defineBackground(() => {
       const lists = siteLists ?? (await refreshSiteLists());
       const scope = scopeOf(details, scopes.get, lists);
       if (!scope) return;
-      const info = (await browser.webRequest.getSecurityInfo(details.requestId, { certificateChain: true, rawDER: true })) as FirefoxSecurityInfo;
-      const cert = certObservationFromSecurityInfo(details, info);
+      const securityInfo = async (chain: boolean) =>
+        certObservationFromSecurityInfo(details, (await browser.webRequest.getSecurityInfo(details.requestId, chain ? { certificateChain: true, rawDER: true } : {})) as FirefoxSecurityInfo);
+      // The leaf alone names the connection; the whole chain, with its DER to parse, is read only
+      // for a connection not judged yet, so the requests of a judged one are held for less time.
+      const leaf = await securityInfo(false);
+      const known = judged.get(leaf && connectionKey(leaf));
+      if (known) return void show(details.tabId, requestOrigin(details))({ site: scope.site, recorded: [...known] }).catch(report('certificate observation'));
+      const cert = await securityInfo(true);
       if (!cert) return;
       const connection = connectionKey(cert);
-      const known = judged.get(connection);
-      if (known) return void show(details.tabId, requestOrigin(details))({ site: scope.site, recorded: [...known] }).catch(report('certificate observation'));
       limited(requestSource(details), () => monitor.observeCertificate(cert, scope.site))
         .then((outcome) => {
           // Judged (not skipped by the source limit): the same connection needs no second look.
