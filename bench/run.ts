@@ -8,7 +8,7 @@
  *                    [--no-write]
  *   tsx bench/run.ts --render-only   (re-render docs/benchmarks.md from bench/results/latest.json)
  *
- * Takes about 15 minutes on two cores. Method and targets: docs/benchmarks.md.
+ * Takes about 20 minutes on two cores (page loads: 25 per page and condition). Method and targets: docs/benchmarks.md.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
