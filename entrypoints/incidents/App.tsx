@@ -1,12 +1,11 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from '@/lib/browser';
-import { openDb } from '@/lib/store/db';
 import { linesOf, streamLines, verifyJsonl, type JsonlCheck } from '@/lib/store/export';
 import { t } from '@/lib/core/i18n';
-import { clearLog } from '@/lib/store/log';
-import { logFacets, occurrenceOf, queryLog, timelineFor, type LogFilter, type LogPage, type Timeline as TimelineData } from '@/lib/store/log-query';
-import { countIncidents, incidentsForKeys } from '@/lib/store/queries';
-import { browserLabel, buildExport, type ExportFormat } from './exporting';
+import type { LogFilter } from '@/lib/store/log-query';
+import { ask } from '@/lib/ui/ask';
+import type { ExportFormat, LogView } from '@/lib/ui-messages';
+import { buildExport } from './exporting';
 import { Filters } from './Filters';
 import { IncidentRow } from './IncidentRow';
 import { Timeline } from './Timeline';
@@ -19,14 +18,6 @@ type Status =
   | { kind: 'exported'; text: string; href: string; file: string; format: ExportFormat }
   | { kind: 'verified'; file: string; result: JsonlCheck }
   | { kind: 'info'; text: string };
-
-interface View {
-  page: LogPage;
-  timeline: TimelineData;
-  hosts: string[];
-  rules: string[];
-  incidents: number;
-}
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -53,12 +44,14 @@ export function VerifyResult({ file, result }: { file: string; result: JsonlChec
   );
 }
 
+const loadOccurrence = (dedupeKey: string) => ask({ type: 'ui/occurrence', dedupeKey }).then((o) => o ?? undefined);
+const loadSigns = (dedupeKeys: readonly string[]) => ask({ type: 'ui/incidents-for-keys', dedupeKeys: [...dedupeKeys] });
+
 export function App() {
-  const db = useMemo(() => openDb(), []);
   const [filter, setFilter] = useState<LogFilter>({});
   const [text, setText] = useState('');
   const [offset, setOffset] = useState(0);
-  const [view, setView] = useState<View>();
+  const [view, setView] = useState<LogView>();
   const [loadError, setLoadError] = useState<string>();
   const [reloads, setReloads] = useState(0);
   const [status, setStatus] = useState<Status>();
@@ -85,10 +78,10 @@ export function App() {
 
   useEffect(() => {
     let current = true;
-    Promise.all([queryLog(db, filter, { offset, limit: PAGE_SIZE }), timelineFor(db, filter, Date.now()), logFacets(db), countIncidents(db)]).then(
-      ([page, timeline, facets, incidents]) => {
+    ask({ type: 'ui/log-view', filter, offset, limit: PAGE_SIZE }).then(
+      (next) => {
         if (!current) return;
-        setView({ page, timeline, ...facets, incidents });
+        setView(next);
         setLoadError(undefined);
       },
       (e: unknown) => current && setLoadError(message(e)),
@@ -96,7 +89,7 @@ export function App() {
     return () => {
       current = false;
     };
-  }, [db, filter, offset, reloads]);
+  }, [filter, offset, reloads]);
 
   // A finished export downloads at once; the link stays for a second try (and for tests).
   useEffect(() => {
@@ -121,7 +114,7 @@ export function App() {
   const runExport = async (format: ExportFormat) => {
     setStatus({ kind: 'busy', text: t('actions.exporting') });
     try {
-      const built = await buildExport(db, format);
+      const built = await buildExport(format);
       const href = URL.createObjectURL(built.blob);
       setStatus({ kind: 'exported', href, file: built.name, format, text: t('actions.exported', { count: built.records, file: built.name }) });
     } catch (e) {
@@ -139,7 +132,7 @@ export function App() {
     setConfirmingClear(false);
     setStatus({ kind: 'busy', text: t('log.loading') });
     try {
-      const { cleared } = await clearLog(db, { browser: browserLabel() });
+      const { cleared } = await ask({ type: 'ui/clear-log' });
       setStatus({ kind: 'info', text: t('clear.done', { count: cleared }) });
       setFilter({});
       setText('');
@@ -273,7 +266,7 @@ export function App() {
             ) : (
               <ol class="records">
                 {page!.rows.map((r) => (
-                  <IncidentRow key={r.id} record={r} loadOccurrence={(key) => occurrenceOf(db, key)} loadSigns={(keys) => incidentsForKeys(db, keys)} />
+                  <IncidentRow key={r.id} record={r} loadOccurrence={loadOccurrence} loadSigns={loadSigns} />
                 ))}
               </ol>
             )}

@@ -1,21 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import type { Permissions } from 'webextension-polyfill';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { browser } from '@/lib/browser';
-import { openDb } from '@/lib/store/db';
 import { t } from '@/lib/core/i18n';
-import { applyRetention, countBeyondRetention } from '@/lib/store/retention';
-import {
-  loadLocalSettings,
-  loadManagedSettings,
-  loadRecognisedHosts,
-  mergeSettings,
-  onStorageChanged,
-  removeRecognisedHost,
-  saveSettings,
-  type ManagedSettings,
-  type Settings,
-} from '@/lib/store/settings';
+import { mergeSettings, onStorageChanged, type ManagedSettings, type Settings } from '@/lib/store/settings';
+import { ask } from '@/lib/ui/ask';
 import { RECOGNISERS } from '@/lib/core/sites/recognise';
 import { SERVICES, serviceAddresses } from '@/lib/core/sites/services';
 import { CollectorSection } from './Collector';
@@ -45,10 +34,8 @@ async function granted(permission: Permissions.Permissions): Promise<boolean | u
 }
 
 async function loadState(): Promise<State> {
-  const [local, managed, recognised, debuggerGranted, managementGranted] = await Promise.all([
-    loadLocalSettings(),
-    loadManagedSettings(),
-    loadRecognisedHosts(),
+  const [{ local, managed, recognised }, debuggerGranted, managementGranted] = await Promise.all([
+    ask({ type: 'ui/settings' }),
     // Firefox has no `debugger` permission: deep inspection is Chrome's.
     import.meta.env.FIREFOX ? undefined : granted(DEBUGGER),
     granted(MANAGEMENT),
@@ -94,7 +81,6 @@ function FieldError({ id, error }: { id: string; error?: string }) {
 }
 
 export function App() {
-  const db = useMemo(() => openDb(), []);
   const [state, setState] = useState<State>();
   const [loadError, setLoadError] = useState<string>();
   const [status, setStatus] = useState<{ ok: boolean; text: string }>();
@@ -143,7 +129,7 @@ export function App() {
 
   const save = async (patch: Partial<Settings>, done = t('options.saved')) => {
     try {
-      await saveSettings({ ...local, ...patch });
+      await ask({ type: 'ui/save-settings', patch });
       setState({ ...state, local: { ...local, ...patch } });
       setStatus({ ok: true, text: done });
     } catch (e) {
@@ -185,7 +171,7 @@ export function App() {
     const checked = checkRetention(days, max);
     if (!checked.ok) return setRetentionError(checked.error);
     setRetentionError(undefined);
-    const count = await countBeyondRetention(db, checked.value, Date.now());
+    const count = await ask({ type: 'ui/count-beyond-retention', limits: checked.value });
     if (count > 0) return setPendingDeletion({ count, limits: checked.value });
     await save(checked.value);
   };
@@ -196,7 +182,7 @@ export function App() {
     setPendingDeletion(undefined);
     await save(limits);
     try {
-      const { deleted } = await applyRetention(db, limits, Date.now());
+      const { deleted } = await ask({ type: 'ui/apply-retention', limits });
       setStatus({ ok: true, text: t('retention.saved', { count: deleted }) });
     } catch (e) {
       setStatus({ ok: false, text: t('options.saveFailed', { error: message(e) }) });
@@ -321,7 +307,7 @@ export function App() {
             {Object.entries(recognised).map(([host, id]) => (
               <li key={host}>
                 <code>{host}</code> <span class="muted">{t('sites.recognisedAs', { app: appName(id) })}</span>
-                <button type="button" class="remove" aria-label={t('sites.remove', { host })} onClick={() => void removeRecognisedHost(host).then(reload)}>
+                <button type="button" class="remove" aria-label={t('sites.remove', { host })} onClick={() => void ask({ type: 'ui/forget-recognised-host', host }).then(reload)}>
                   ✕
                 </button>
               </li>
@@ -448,7 +434,7 @@ export function App() {
         </label>
       </Section>
 
-      <CollectorSection db={db} />
+      <CollectorSection />
     </main>
   );
 }

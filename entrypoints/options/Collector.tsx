@@ -1,47 +1,44 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from '@/lib/browser';
-import { collectorOriginPattern, loadCollectorPolicy, type CollectorPolicy } from '@/lib/background/collector/policy';
-import { collectorStatus, type CollectorStatus } from '@/lib/background/collector/queue';
-import type { TapguardDb } from '@/lib/store/db';
+import { collectorOriginPattern } from '@/lib/background/collector/policy';
 import { t } from '@/lib/core/i18n';
+import { ask } from '@/lib/ui/ask';
+import type { CollectorView } from '@/lib/ui-messages';
 
-interface View {
-  policy?: CollectorPolicy;
-  status?: CollectorStatus;
+interface View extends CollectorView {
   /** Whether the browser grants host access to the collector's origin (a user may restrict it in Chrome). */
   hostAccess?: boolean;
 }
 
 const REFRESH_MS = 5000;
 
-async function loadView(db: TapguardDb): Promise<View> {
-  const policy = await loadCollectorPolicy();
+async function loadView(): Promise<View> {
+  const { policy, status } = await ask({ type: 'ui/collector' });
   if (!policy) return {};
-  const [status, hostAccess] = await Promise.all([
-    collectorStatus(db),
+  const [hostAccess] = await Promise.all([
     // Some builds (and test fakes) lack the call or throw: then the page cannot tell.
     Promise.resolve()
       .then(() => browser.permissions.contains({ origins: [collectorOriginPattern(policy)] }))
       .catch(() => undefined),
   ]);
-  return { policy, status, ...(hostAccess === undefined ? {} : { hostAccess }) };
+  return { policy, ...(status ? { status } : {}), ...(hostAccess === undefined ? {} : { hostAccess }) };
 }
 
 const when = (ts: number) => new Date(ts).toLocaleString();
 
 /** The organisation collector as the policy set it: read-only, with its queue and last delivery. */
-export function CollectorSection({ db }: { db: TapguardDb }) {
+export function CollectorSection() {
   const [view, setView] = useState<View>();
   useEffect(() => {
     let live = true;
-    const refresh = () => void loadView(db).then((next) => live && setView(next), () => undefined);
+    const refresh = () => void loadView().then((next) => live && setView(next), () => undefined);
     refresh();
     const timer = setInterval(refresh, REFRESH_MS);
     return () => {
       live = false;
       clearInterval(timer);
     };
-  }, [db]);
+  }, []);
   if (!view) return null;
   const { policy, status } = view;
   return (
