@@ -39,56 +39,7 @@ export function isOwnPage(sender: Runtime.MessageSender): boolean {
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function createUiRequestHandler(deps: UiRequestDeps) {
-  const now = deps.now ?? Date.now;
-  const exports = createExportSessions(now);
-  // Settings are read, changed and written back: one change at a time, so none is lost.
-  let settingsQueue: Promise<unknown> = Promise.resolve();
-  const changeSettings = (change: (local: Settings) => Settings): Promise<null> => {
-    const next = settingsQueue.then(async () => saveSettings(change(await loadLocalSettings()))).then(() => null);
-    settingsQueue = next.catch(() => undefined);
-    return next;
-  };
-
-  const answer = async (request: UiRequest): Promise<UiAnswers[keyof UiAnswers]> => {
-    const { db } = deps;
-    switch (request.type) {
-      case 'ui/popup-view':
-        return popupData(db, request.url, request.tabId);
-      case 'ui/mark-expected':
-        return changeSettings((s) => ({ ...s, expectedKeys: [...new Set([...s.expectedKeys, ...request.dedupeKeys])] }));
-      case 'ui/trust-root':
-        return changeSettings((s) => ({ ...s, trustedRoots: { ...s.trustedRoots, [request.host]: [...(s.trustedRoots[request.host] ?? []), request.rootSha256] } }));
-      case 'ui/settings': {
-        const [local, managed, recognised] = await Promise.all([loadLocalSettings(), loadManagedSettings(), loadRecognisedHosts()]);
-        return { local, managed, recognised };
-      }
-      case 'ui/save-settings':
-        return changeSettings((s) => ({ ...s, ...request.patch }));
-      case 'ui/forget-recognised-host':
-        return removeRecognisedHost(request.host).then(() => null);
-      case 'ui/count-beyond-retention':
-        return countBeyondRetention(db, request.limits, now());
-      case 'ui/apply-retention':
-        return applyRetention(db, request.limits, now(), { browser: deps.browser }).then(({ deleted }) => ({ deleted }));
-      case 'ui/collector':
-        return collectorView(db);
-      case 'ui/log-view':
-        return logView(db, request.filter, request.offset, request.limit, now());
-      case 'ui/occurrence':
-        return (await occurrenceOf(db, request.dedupeKey)) ?? null;
-      case 'ui/incidents-for-keys':
-        return incidentsForKeys(db, request.dedupeKeys);
-      case 'ui/clear-log':
-        return clearLog(db, { browser: deps.browser, now: now() });
-      case 'ui/export-start':
-        return { exportId: exports.start(exportChunks(db, request.format, request.meta)) };
-      case 'ui/export-next':
-        return exports.next(request.exportId);
-      default:
-        return unknownRequest(request);
-    }
-  };
-
+  const context: Context = { ...deps, now: deps.now ?? Date.now, exports: createExportSessions(deps.now ?? Date.now), changeSettings: createSettingsWriter() };
   /** Undefined (no answer) for what is not a page's request or not from one of tapguard's pages. */
   return (raw: unknown, sender: Runtime.MessageSender): Promise<UiReply> | undefined => {
     if (!isUiRequest(raw)) return undefined;
@@ -98,11 +49,65 @@ export function createUiRequestHandler(deps: UiRequestDeps) {
     }
     const validated = validateUiRequest(raw);
     if (!validated.ok) return Promise.resolve({ ok: false, error: validated.reason });
-    return answer(validated.message).then(
+    return answer(validated.message, context).then(
       (value) => ({ ok: true, value }) as UiReply,
       (error: unknown) => ({ ok: false, error: errorText(error) }),
     );
   };
+}
+
+interface Context extends Required<UiRequestDeps> {
+  exports: ReturnType<typeof createExportSessions>;
+  changeSettings: (change: (local: Settings) => Settings) => Promise<null>;
+}
+
+/** Settings are read, changed and written back: one change at a time, so none is lost. */
+function createSettingsWriter() {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (change: (local: Settings) => Settings): Promise<null> => {
+    const next = queue.then(async () => saveSettings(change(await loadLocalSettings()))).then(() => null);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+}
+
+async function answer(request: UiRequest, { db, now, browser, exports, changeSettings }: Context): Promise<UiAnswers[keyof UiAnswers]> {
+  switch (request.type) {
+    case 'ui/popup-view':
+      return popupData(db, request.url, request.tabId);
+    case 'ui/mark-expected':
+      return changeSettings((s) => ({ ...s, expectedKeys: [...new Set([...s.expectedKeys, ...request.dedupeKeys])] }));
+    case 'ui/trust-root':
+      return changeSettings((s) => ({ ...s, trustedRoots: { ...s.trustedRoots, [request.host]: [...(s.trustedRoots[request.host] ?? []), request.rootSha256] } }));
+    case 'ui/settings': {
+      const [local, managed, recognised] = await Promise.all([loadLocalSettings(), loadManagedSettings(), loadRecognisedHosts()]);
+      return { local, managed, recognised };
+    }
+    case 'ui/save-settings':
+      return changeSettings((s) => ({ ...s, ...request.patch }));
+    case 'ui/forget-recognised-host':
+      return removeRecognisedHost(request.host).then(() => null);
+    case 'ui/count-beyond-retention':
+      return countBeyondRetention(db, request.limits, now());
+    case 'ui/apply-retention':
+      return applyRetention(db, request.limits, now(), { browser }).then(({ deleted }) => ({ deleted }));
+    case 'ui/collector':
+      return collectorView(db);
+    case 'ui/log-view':
+      return logView(db, request.filter, request.offset, request.limit, now());
+    case 'ui/occurrence':
+      return (await occurrenceOf(db, request.dedupeKey)) ?? null;
+    case 'ui/incidents-for-keys':
+      return incidentsForKeys(db, request.dedupeKeys);
+    case 'ui/clear-log':
+      return clearLog(db, { browser, now: now() });
+    case 'ui/export-start':
+      return { exportId: exports.start(exportChunks(db, request.format, request.meta)) };
+    case 'ui/export-next':
+      return exports.next(request.exportId);
+    default:
+      return unknownRequest(request);
+  }
 }
 
 // The compiler checks that the switch above covers every request type.

@@ -117,7 +117,7 @@ describe('the background answers its own pages', () => {
     expect(cleared.marker.browser).toBe('Chrome/140.0');
   });
 
-  it('streams an export in chunks that verify, and forgets a finished export', async () => {
+  it('streams an export in chunks that verify, and forgets a finished export', { timeout: 30_000 }, async () => {
     await seed(db, 1500);
     const meta = { tapguardVersion: '0.1.0', browser: 'Chrome/140.0', checks: [{ check: 'certificates', available: false }], exportedAt: '2026-01-02T00:00:00.000Z' };
     const { exportId } = await ask({ type: 'ui/export-start', format: 'jsonl', meta });
