@@ -26,6 +26,52 @@ async function loadView(): Promise<View> {
 
 const when = (ts: number) => new Date(ts).toLocaleString();
 
+/** The queue and the last delivery or failure, as the background's collector left them. */
+function DeliveryState({ status }: { status: View['status'] }) {
+  const state = status?.state;
+  return (
+    <>
+      <dt>{t('collector.queue')}</dt>
+      <dd data-field="queued" data-count={status?.queued ?? 0}>
+        {status?.queued ?? 0}
+        {state?.dropped ? ` ${t('collector.dropped', { count: state.dropped })}` : ''}
+      </dd>
+      <dt>{t('collector.lastDelivery')}</dt>
+      <dd data-field="last-delivery">{state?.lastDelivery ? t('collector.delivered', { count: state.lastDelivery.count, time: when(state.lastDelivery.ts) }) : t('collector.never')}</dd>
+      {state?.lastError && (
+        <>
+          <dt>{t('collector.lastError')}</dt>
+          <dd data-field="last-error">
+            {t('collector.failed', { error: state.lastError.message, time: when(state.lastError.ts) })}
+            {state.nextAttemptAt > Date.now() ? ` ${t('collector.retry', { time: when(state.nextAttemptAt) })}` : ''}
+          </dd>
+        </>
+      )}
+    </>
+  );
+}
+
+function PolicyDetails({ view, policy }: { view: View; policy: NonNullable<View['policy']> }) {
+  return (
+    <dl class="collector">
+      <dt>{t('collector.url')}</dt>
+      <dd data-field="url">{policy.url}</dd>
+      <dt>{t('collector.format')}</dt>
+      <dd data-field="format">{policy.format}</dd>
+      <dt>{t('collector.minSeverity')}</dt>
+      <dd data-field="min-severity">{policy.minSeverity}</dd>
+      {policy.device && (
+        <>
+          <dt>{t('collector.device')}</dt>
+          <dd data-field="device">{policy.device}</dd>
+        </>
+      )}
+      <DeliveryState status={view.status} />
+      {view.hostAccess === false && <dd class="field-error">{t('collector.noHostAccess')}</dd>}
+    </dl>
+  );
+}
+
 /** The organisation collector as the policy set it: read-only, with its queue and last delivery. */
 export function CollectorSection() {
   const [view, setView] = useState<View>();
@@ -40,7 +86,7 @@ export function CollectorSection() {
     };
   }, []);
   if (!view) return null;
-  const { policy, status } = view;
+  const { policy } = view;
   return (
     <section class="card" aria-labelledby="collector-heading" data-section="collector" data-collector={policy ? 'on' : 'off'}>
       <div class="section-head">
@@ -52,43 +98,7 @@ export function CollectorSection() {
           </span>
         )}
       </div>
-      {!policy ? (
-        <p class="note">{t('collector.off')}</p>
-      ) : (
-        <dl class="collector">
-          <dt>{t('collector.url')}</dt>
-          <dd data-field="url">{policy.url}</dd>
-          <dt>{t('collector.format')}</dt>
-          <dd data-field="format">{policy.format}</dd>
-          <dt>{t('collector.minSeverity')}</dt>
-          <dd data-field="min-severity">{policy.minSeverity}</dd>
-          {policy.device && (
-            <>
-              <dt>{t('collector.device')}</dt>
-              <dd data-field="device">{policy.device}</dd>
-            </>
-          )}
-          <dt>{t('collector.queue')}</dt>
-          <dd data-field="queued" data-count={status?.queued ?? 0}>
-            {status?.queued ?? 0}
-            {status?.state?.dropped ? ` ${t('collector.dropped', { count: status.state.dropped })}` : ''}
-          </dd>
-          <dt>{t('collector.lastDelivery')}</dt>
-          <dd data-field="last-delivery">
-            {status?.state?.lastDelivery ? t('collector.delivered', { count: status.state.lastDelivery.count, time: when(status.state.lastDelivery.ts) }) : t('collector.never')}
-          </dd>
-          {status?.state?.lastError && (
-            <>
-              <dt>{t('collector.lastError')}</dt>
-              <dd data-field="last-error">
-                {t('collector.failed', { error: status.state.lastError.message, time: when(status.state.lastError.ts) })}
-                {status.state.nextAttemptAt > Date.now() ? ` ${t('collector.retry', { time: when(status.state.nextAttemptAt) })}` : ''}
-              </dd>
-            </>
-          )}
-          {view.hostAccess === false && <dd class="field-error">{t('collector.noHostAccess')}</dd>}
-        </dl>
-      )}
+      {!policy ? <p class="note">{t('collector.off')}</p> : <PolicyDetails view={view} policy={policy} />}
     </section>
   );
 }

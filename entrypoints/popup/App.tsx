@@ -67,51 +67,56 @@ async function trustRoot(incident: Incident): Promise<void> {
   await ask({ type: 'ui/trust-root', host: incident.host, rootSha256: String(incident.evidence.rootSha256 ?? '') });
 }
 
+type Act = (action: () => Promise<void>) => () => void;
+
+/** Trusting a private root asks first, inline: Firefox popups cannot show window.confirm. */
+function TrustRootAction({ incident, act }: { incident: Incident; act: Act }) {
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming)
+    return (
+      <button type="button" onClick={() => setConfirming(true)}>
+        {t('popup.trustRoot', { host: incident.host })}
+      </button>
+    );
+  return (
+    <div class="confirm" role="alertdialog" aria-label="Trust this root?">
+      <p>{t('popup.trustWarning')}</p>
+      <button type="button" class="danger" onClick={act(() => trustRoot(incident))}>
+        {t('popup.trustYes', { host: incident.host })}
+      </button>
+      <button type="button" onClick={() => setConfirming(false)}>
+        {t('popup.cancel')}
+      </button>
+    </div>
+  );
+}
+
+function EventActions({ event, act }: { event: EventGroup<Incident>; act: Act }) {
+  const untrusted = event.signs.find((s) => s.rule === 'cert.untrusted-root' && typeof s.evidence.rootSha256 === 'string');
+  const coversId = `covers-${event.key}`;
+  return (
+    <>
+      {untrusted && <TrustRootAction incident={untrusted} act={act} />}
+      <button type="button" aria-describedby={coversId} onClick={act(() => markExpected(event))}>
+        {t('popup.markExpected')}
+      </button>
+      <p class="covers" id={coversId}>
+        {event.signs.length === 1 ? t('popup.covers.one') : t('popup.covers', { count: event.signs.length })}
+      </p>
+    </>
+  );
+}
+
 export function App() {
   const [state, setState] = useState<PopupState>();
   const [error, setError] = useState<string>();
-  const [confirming, setConfirming] = useState<number>();
   const reload = () => loadState().then(setState, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   useEffect(() => {
     void reload();
   }, []);
   const family = import.meta.env.FIREFOX ? 'firefox' : 'chrome';
-  const act = (action: () => Promise<void>) => () => void action().then(reload, (e: unknown) => setError(String(e)));
-  const actions = (event: EventGroup<Incident>) => {
-    const untrusted = event.signs.find((s) => s.rule === 'cert.untrusted-root' && typeof s.evidence.rootSha256 === 'string');
-    const coversId = `covers-${event.key}`;
-    return (
-      <>
-        {untrusted && trustActions(untrusted)}
-        <button type="button" aria-describedby={coversId} onClick={act(() => markExpected(event))}>
-          {t('popup.markExpected')}
-        </button>
-        <p class="covers" id={coversId}>
-          {event.signs.length === 1 ? t('popup.covers.one') : t('popup.covers', { count: event.signs.length })}
-        </p>
-      </>
-    );
-  };
-  const trustActions = (incident: Incident) => (
-    <>
-      {confirming === incident.id ? (
-          // An inline question: Firefox popups cannot show window.confirm.
-          <div class="confirm" role="alertdialog" aria-label="Trust this root?">
-            <p>{t('popup.trustWarning')}</p>
-            <button type="button" class="danger" onClick={act(() => trustRoot(incident))}>
-              {t('popup.trustYes', { host: incident.host })}
-            </button>
-            <button type="button" onClick={() => setConfirming(undefined)}>
-              {t('popup.cancel')}
-            </button>
-          </div>
-        ) : (
-          <button type="button" onClick={() => setConfirming(incident.id)}>
-            {t('popup.trustRoot', { host: incident.host })}
-          </button>
-        )}
-    </>
-  );
+  const act: Act = (action) => () => void action().then(reload, (e: unknown) => setError(String(e)));
+  const actions = (event: EventGroup<Incident>) => <EventActions event={event} act={act} />;
 
   return (
     <main data-ready={state || error ? 'true' : 'false'}>
