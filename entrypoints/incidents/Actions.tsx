@@ -1,6 +1,6 @@
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { linesOf, streamLines, verifyJsonl, type JsonlCheck } from '@/lib/store/export';
+import { linesOf, streamLines, verifyJsonl, type JsonlCheck } from '@/lib/store/verify';
 import { t } from '@/lib/core/i18n';
 import { ask } from '@/lib/ui/ask';
 import type { ExportFormat } from '@/lib/ui-messages';

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Occurrence } from '@/lib/store/db';
 import { t } from '@/lib/core/i18n';
 import { isEventRecord } from '@/lib/core/events';
-import { isLogMarker, type ChainRecord } from '@/lib/store/log';
+import { isLogMarker, type ChainRecord } from '@/lib/store/chain';
 import type { Incident } from '@/lib/core/types';
 
 const when = (ts: number) => new Date(ts).toLocaleString();

@@ -1,6 +1,7 @@
 import { browser } from '@/lib/browser';
 import { capabilitiesOf } from '@/lib/ui/capabilities';
-import { exportFileName, type ExportMeta } from '@/lib/store/export';
+import { exportFileName } from '@/lib/store/file-name';
+import type { ExportMeta } from '@/lib/store/export';
 import type { BrowserFamily } from '@/lib/core/types';
 import { ask } from '@/lib/ui/ask';
 import type { ExportFormat } from '@/lib/ui-messages';
