@@ -26,6 +26,19 @@ const zone = (name, files, extra = []) => ({
   },
 });
 
+/**
+ * Files other work is changing now: outside the function-length rule until they settle, so the
+ * rule's own change does not collide with theirs. entrypoints/background.ts is one closure that
+ * registers every listener; its webRequest listeners are being rewritten as a listener table.
+ */
+const LENGTH_RULE_PENDING = [
+  'lib/content/**',
+  'lib/background/content-scripts.ts',
+  'lib/background/firefox/**',
+  'lib/core/sites/**',
+  'entrypoints/background.ts',
+];
+
 export default tseslint.config(
   { ignores: ['.output/**', '.wxt/**', 'node_modules/**', 'lab/.run/**'] },
   js.configs.recommended,
@@ -35,6 +48,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
+  },
+  // Short functions: a function over 60 lines says why in an eslint-disable comment.
+  {
+    files: ['lib/**/*.{ts,tsx}', 'components/**/*.{ts,tsx}', 'entrypoints/**/*.{ts,tsx}'],
+    ignores: LENGTH_RULE_PENDING,
+    rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
   },
   // core is pure: not even the browser API shim or the messages.
   zone('core', ['lib/core/**/*.ts'], ['**/messages', '@/lib/messages', '**/browser', '@/lib/browser']),
@@ -46,5 +65,17 @@ export default tseslint.config(
   {
     files: ['lib/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: patternsFor(['background', 'store', 'content', 'ui']) }] },
+  },
+  // The pages' requests to the background name the store's and the collector's data in their
+  // answers: types only, which leave no code behind; their code stays out of reach.
+  {
+    files: ['lib/ui-messages.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: patternsFor(['background', 'store', 'content', 'ui']), allowTypeImports: true, message: 'lib/ui-messages.ts may import only types from here.' }] },
+      ],
+    },
   },
 );

@@ -18,6 +18,8 @@ import { isUnexplainedSocketFailure } from '@/lib/core/detect/refused-connection
 import { recordPageEvents } from '@/lib/store/event-log';
 import { createRecorder, newCriticalIncidents } from '@/lib/store/incidents';
 import { validateContentMessage } from '@/lib/messages';
+import { isUiRequest } from '@/lib/ui-messages';
+import { createUiRequestHandler } from '@/lib/background/ui-requests';
 import { createMonitor, type Outcome } from '@/lib/background/monitor';
 import { createSeenScriptOrigins, messagingPageOfRequest, networkScriptRef, type RequestOrigin } from '@/lib/background/network-inventory';
 import type { HeadersObservation } from '@/lib/core/observations';
@@ -166,8 +168,10 @@ export default defineBackground(() => {
     return { recorded: false };
   };
 
+  // tapguard's own pages read and write settings and the log only through the background.
+  browser.runtime.onMessage.addListener(createUiRequestHandler({ db, browser: version }));
   browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {
-    if (sender.id !== browser.runtime.id || sender.tab?.id === undefined || !sender.url) return;
+    if (sender.id !== browser.runtime.id || sender.tab?.id === undefined || !sender.url || isUiRequest(raw)) return;
     const validated = validateContentMessage(raw);
     if (!validated.ok) {
       console.warn(`tapguard: dropped a malformed message from tab ${sender.tab.id}: ${validated.reason}`);

@@ -35,60 +35,37 @@ function without<K extends keyof LogFilter>(filter: LogFilter, key: K, value: Lo
   return next;
 }
 
+/** A labelled select whose first option is "any". */
+function Choice({ label, name, value, options, onChange }: { label: string; name: string; value: string | undefined; options: Array<{ value: string; label: string }>; onChange: (value: string) => void }) {
+  return (
+    <label class="field">
+      {label}
+      <select name={name} value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{t('filters.any')}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+const same = (value: string) => ({ value, label: value });
+const kindOptions = () => [...KINDS, EVENT_KIND].map((k: Kind | typeof EVENT_KIND) => ({ value: k, label: t(`kind.${k}`) }));
+const severityOptions = () => SEVERITIES.slice(1).map((s) => ({ value: s, label: s === 'critical' ? t('severity.critical') : t('filters.atLeast', { severity: t(`severity.${s}`) }) }));
+
 export function Filters({ filter, text, hosts, rules, onChange, onText, onReset }: Props) {
   const set = <K extends keyof LogFilter>(key: K) => (value: LogFilter[K] | undefined) => onChange(without(filter, key, value));
   return (
     <section class="card filters" aria-labelledby="filters-heading">
       <h2 id="filters-heading">{t('filters.heading')}</h2>
       <form class="filter-grid" onSubmit={(e) => e.preventDefault()}>
-        <label class="field">
-          {t('filters.host')}
-          <select name="host" value={filter.host ?? ''} onChange={(e) => set('host')(e.currentTarget.value)}>
-            <option value="">{t('filters.any')}</option>
-            {hosts.map((h) => (
-              <option key={h} value={h}>
-                {h}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          {t('filters.kind')}
-          <select name="kind" value={filter.kind ?? ''} onChange={(e) => set('kind')((e.currentTarget.value || undefined) as LogFilter['kind'])}>
-            <option value="">{t('filters.any')}</option>
-            {[...KINDS, EVENT_KIND].map((k: Kind | typeof EVENT_KIND) => (
-              <option key={k} value={k}>
-                {t(`kind.${k}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          {t('filters.rule')}
-          <select name="rule" value={filter.rule ?? ''} onChange={(e) => set('rule')((e.currentTarget.value || undefined) as RuleId | undefined)}>
-            <option value="">{t('filters.any')}</option>
-            {rules.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          {t('filters.severity')}
-          <select
-            name="severity"
-            value={filter.minSeverity ?? ''}
-            onChange={(e) => set('minSeverity')((e.currentTarget.value || undefined) as Severity | undefined)}
-          >
-            <option value="">{t('filters.any')}</option>
-            {SEVERITIES.slice(1).map((s) => (
-              <option key={s} value={s}>
-                {s === 'critical' ? t('severity.critical') : t('filters.atLeast', { severity: t(`severity.${s}`) })}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice label={t('filters.host')} name="host" value={filter.host} options={hosts.map(same)} onChange={set('host')} />
+        <Choice label={t('filters.kind')} name="kind" value={filter.kind} options={kindOptions()} onChange={(v) => set('kind')((v || undefined) as LogFilter['kind'])} />
+        <Choice label={t('filters.rule')} name="rule" value={filter.rule} options={rules.map(same)} onChange={(v) => set('rule')((v || undefined) as RuleId | undefined)} />
+        <Choice label={t('filters.severity')} name="severity" value={filter.minSeverity} options={severityOptions()} onChange={(v) => set('minSeverity')((v || undefined) as Severity | undefined)} />
         <label class="field">
           {t('filters.from')}
           <input type="date" name="from" value={tsToDateInput(filter.from)} onChange={(e) => set('from')(dateInputToTs(e.currentTarget.value, false))} />

@@ -2,10 +2,83 @@ import { useState } from 'preact/hooks';
 import type { Occurrence } from '@/lib/store/db';
 import { t } from '@/lib/core/i18n';
 import { isEventRecord } from '@/lib/core/events';
-import { isLogMarker, type ChainRecord } from '@/lib/store/log';
+import { isLogMarker, type ChainRecord } from '@/lib/store/chain';
 import type { Incident } from '@/lib/core/types';
 
 const when = (ts: number) => new Date(ts).toLocaleString();
+
+function RecordHead({ record, marker, open, detailsId, toggle }: { record: ChainRecord; marker: boolean; open: boolean; detailsId: string; toggle: () => void }) {
+  return (
+    <div class="record-head">
+      <span class={`badge severity-badge severity-${record.severity}`}>{t(`severity.${record.severity}`)}</span>
+      <div class="record-main">
+        <strong class="record-title">{record.title}</strong>
+        <div class="record-meta">
+          <time dateTime={new Date(record.ts).toISOString()}>{when(record.ts)}</time>
+          {record.host && <> · {record.host}</>}
+          {' · '}
+          <span class={`kind-label kind-${record.kind}`}>{t(`kind.${record.kind}`)}</span>
+          {!marker && (
+            <>
+              {' · '}
+              <code>{record.rule}</code>
+            </>
+          )}
+        </div>
+      </div>
+      <button type="button" class="expand" aria-expanded={open} aria-controls={detailsId} onClick={toggle}>
+        {open ? t('list.hideDetails') : t('list.details')}
+      </button>
+    </div>
+  );
+}
+
+function Repeats({ occurrence }: { occurrence: Occurrence | null | undefined }) {
+  return (
+    <>
+      <dt>{t('list.repeats')}</dt>
+      <dd class="repeats" data-count={occurrence?.count ?? ''}>
+        {occurrence === undefined
+          ? '…'
+          : occurrence === null || occurrence.count <= 1
+            ? t('list.repeatsOnce')
+            : t('list.repeatsValue', { count: occurrence.count, last: when(occurrence.lastTs) })}
+      </dd>
+    </>
+  );
+}
+
+function RecordFields({ record, marker, occurrence }: { record: ChainRecord; marker: boolean; occurrence: Occurrence | null | undefined }) {
+  return (
+    <dl>
+      {record.url && (
+        <>
+          <dt>{t('list.url')}</dt>
+          <dd>
+            <code>{record.url}</code>
+          </dd>
+        </>
+      )}
+      <dt>{t('list.time')}</dt>
+      <dd>{when(record.ts)}</dd>
+      <dt>{t('list.browser')}</dt>
+      <dd>{record.browser}</dd>
+      {!marker && <Repeats occurrence={occurrence} />}
+      <dt>{t('list.evidence')}</dt>
+      <dd>
+        <pre class="evidence">{JSON.stringify(record.evidence, null, 2)}</pre>
+      </dd>
+      <dt>{t('list.hash')}</dt>
+      <dd>
+        <code class="hash">{record.hash}</code>
+      </dd>
+      <dt>{t('list.prevHash')}</dt>
+      <dd>
+        <code class="hash">{record.prevHash}</code>
+      </dd>
+    </dl>
+  );
+}
 
 /**
  * One record of the log, collapsed to its title; expanded, its evidence and chain fields. Every
@@ -46,27 +119,7 @@ export function IncidentRow({
 
   return (
     <li class={`record severity-${record.severity}${marker ? ' marker' : ''}${event ? ' event' : ''}`} data-id={record.id} data-rule={record.rule}>
-      <div class="record-head">
-        <span class={`badge severity-badge severity-${record.severity}`}>{t(`severity.${record.severity}`)}</span>
-        <div class="record-main">
-          <strong class="record-title">{record.title}</strong>
-          <div class="record-meta">
-            <time dateTime={new Date(record.ts).toISOString()}>{when(record.ts)}</time>
-            {record.host && <> · {record.host}</>}
-            {' · '}
-            <span class={`kind-label kind-${record.kind}`}>{t(`kind.${record.kind}`)}</span>
-            {!marker && (
-              <>
-                {' · '}
-                <code>{record.rule}</code>
-              </>
-            )}
-          </div>
-        </div>
-        <button type="button" class="expand" aria-expanded={open} aria-controls={detailsId} onClick={toggle}>
-          {open ? t('list.hideDetails') : t('list.details')}
-        </button>
-      </div>
+      <RecordHead record={record} marker={marker} open={open} detailsId={detailsId} toggle={toggle} />
       {open && (
         <div class="record-details" id={detailsId}>
           <p class="advice">
@@ -74,44 +127,7 @@ export function IncidentRow({
             {record.advice}
           </p>
           {event && <EventSigns keys={signKeys} signs={signs} />}
-          <dl>
-            {record.url && (
-              <>
-                <dt>{t('list.url')}</dt>
-                <dd>
-                  <code>{record.url}</code>
-                </dd>
-              </>
-            )}
-            <dt>{t('list.time')}</dt>
-            <dd>{when(record.ts)}</dd>
-            <dt>{t('list.browser')}</dt>
-            <dd>{record.browser}</dd>
-            {!marker && (
-              <>
-                <dt>{t('list.repeats')}</dt>
-                <dd class="repeats" data-count={occurrence?.count ?? ''}>
-                  {occurrence === undefined
-                    ? '…'
-                    : occurrence === null || occurrence.count <= 1
-                      ? t('list.repeatsOnce')
-                      : t('list.repeatsValue', { count: occurrence.count, last: when(occurrence.lastTs) })}
-                </dd>
-              </>
-            )}
-            <dt>{t('list.evidence')}</dt>
-            <dd>
-              <pre class="evidence">{JSON.stringify(record.evidence, null, 2)}</pre>
-            </dd>
-            <dt>{t('list.hash')}</dt>
-            <dd>
-              <code class="hash">{record.hash}</code>
-            </dd>
-            <dt>{t('list.prevHash')}</dt>
-            <dd>
-              <code class="hash">{record.prevHash}</code>
-            </dd>
-          </dl>
+          <RecordFields record={record} marker={marker} occurrence={occurrence} />
         </div>
       )}
     </li>

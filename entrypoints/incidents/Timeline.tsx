@@ -17,6 +17,25 @@ function dateOf(start: number, dayOffset: number): Date {
 const shortDate = (d: Date) => d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 const longDate = (d: Date) => d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 
+/** One day's (or bucket's) bar, stacked by kind from the bottom; nothing for an empty day. */
+function Bar({ bar, date, x, width, bottom, scale }: { bar: TimelineData['bars'][number]; date: Date; x: number; width: number; bottom: number; scale: number }) {
+  const count = KINDS.reduce((sum, kind) => sum + bar[kind], 0);
+  if (count === 0) return null;
+  let y = bottom;
+  const parts = KINDS.filter((kind) => bar[kind] > 0).map((kind) => `${t(`kind.${kind}`)} ${bar[kind]}`);
+  return (
+    <g class="bar" data-day={date.toISOString().slice(0, 10)} data-count={count}>
+      <title>{`${t('timeline.bar', { date: longDate(date), count })} (${parts.join(', ')})`}</title>
+      {KINDS.map((kind) => {
+        const h = bar[kind] * scale;
+        if (h === 0) return null;
+        y -= h;
+        return <rect key={kind} class={`kind-${kind}`} x={x} y={y} width={width} height={h} />;
+      })}
+    </g>
+  );
+}
+
 /** Incidents per day, stacked by kind: plain SVG, every bar titled for pointer and screen reader. */
 export function Timeline({ data }: { data: TimelineData }) {
   const n = data.bars.length;
@@ -45,25 +64,9 @@ export function Timeline({ data }: { data: TimelineData }) {
         <text class="axis-label" x={LEFT - 6} y={TOP + plotHeight} text-anchor="end">
           0
         </text>
-        {data.bars.map((bar, i) => {
-          const count = KINDS.reduce((sum, kind) => sum + bar[kind], 0);
-          if (count === 0) return null;
-          const x = LEFT + i * slot + (slot - barWidth) / 2;
-          let y = TOP + plotHeight;
-          const date = dateOf(data.start, i * data.bucketDays);
-          const parts = KINDS.filter((kind) => bar[kind] > 0).map((kind) => `${t(`kind.${kind}`)} ${bar[kind]}`);
-          return (
-            <g key={i} class="bar" data-day={date.toISOString().slice(0, 10)} data-count={count}>
-              <title>{`${t('timeline.bar', { date: longDate(date), count })} (${parts.join(', ')})`}</title>
-              {KINDS.map((kind) => {
-                const h = bar[kind] * scale;
-                if (h === 0) return null;
-                y -= h;
-                return <rect key={kind} class={`kind-${kind}`} x={x} y={y} width={barWidth} height={h} />;
-              })}
-            </g>
-          );
-        })}
+        {data.bars.map((bar, i) => (
+          <Bar key={i} bar={bar} date={dateOf(data.start, i * data.bucketDays)} x={LEFT + i * slot + (slot - barWidth) / 2} width={barWidth} bottom={TOP + plotHeight} scale={scale} />
+        ))}
         {labels.map((i) => (
           <text key={i} class="axis-label" x={i === 0 ? LEFT : i === n - 1 ? WIDTH : LEFT + i * slot + slot / 2} y={HEIGHT - 6} text-anchor={i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle'}>
             {shortDate(dateOf(data.start, i * data.bucketDays))}

@@ -1,11 +1,12 @@
 import { browser } from '@/lib/browser';
 import { capabilitiesOf } from '@/lib/ui/capabilities';
-import type { TapguardDb } from '@/lib/store/db';
-import { exportCsv, exportFileName, exportJsonl, type ExportMeta } from '@/lib/store/export';
-import { exportSiem } from '@/lib/store/siem/export';
+import { exportFileName } from '@/lib/store/file-name';
+import type { ExportMeta } from '@/lib/store/export';
 import type { BrowserFamily } from '@/lib/core/types';
+import { ask } from '@/lib/ui/ask';
+import type { ExportFormat } from '@/lib/ui-messages';
 
-export type ExportFormat = 'jsonl' | 'csv' | 'ocsf' | 'ecs';
+export type { ExportFormat };
 
 export interface BuiltExport {
   blob: Blob;
@@ -33,17 +34,22 @@ export function exportMeta(now = new Date()): ExportMeta {
 }
 
 /**
- * Collects the export's chunks into a Blob: the log is read page by page (1000 records), and each
- * page's text becomes one Blob part, so the whole table is never held as records.
+ * Collects the export's chunks into a Blob: the background reads the log page by page and hands
+ * it over in chunks of about 512 KB of text (lib/background/export-sessions.ts), and each chunk
+ * becomes one Blob part, so the whole table is never held as records.
  */
-export async function buildExport(db: TapguardDb, format: ExportFormat): Promise<BuiltExport> {
+export async function buildExport(format: ExportFormat): Promise<BuiltExport> {
   const meta = exportMeta();
   // Each chunk becomes a Blob at once, so the text can be collected and the browser may keep
   // the bytes out of the page's heap.
   const parts: Blob[] = [];
   let lines = 0;
-  for await (const chunk of exportChunks(db, format, meta)) {
-    parts.push(new Blob([chunk]));
+  const { exportId } = await ask({ type: 'ui/export-start', format, meta });
+  for (let done = false; !done; ) {
+    const next = await ask({ type: 'ui/export-next', exportId });
+    done = next.done;
+    const chunk = next.chunk;
+    if (chunk) parts.push(new Blob([chunk]));
     for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) lines++;
   }
   const { type, extension, headerLines } = FILE_KINDS[format];
@@ -61,9 +67,3 @@ const FILE_KINDS = {
   ocsf: { type: 'application/x-ndjson', extension: 'ocsf.jsonl', headerLines: 0 },
   ecs: { type: 'application/x-ndjson', extension: 'ecs.ndjson', headerLines: 0 },
 } as const;
-
-function exportChunks(db: TapguardDb, format: ExportFormat, meta: ExportMeta): AsyncGenerator<string> {
-  if (format === 'jsonl') return exportJsonl(db, meta);
-  if (format === 'csv') return exportCsv(db);
-  return exportSiem(db, format, { tapguardVersion: meta.tapguardVersion });
-}

@@ -5,14 +5,9 @@ import { IncidentList } from '@/components/IncidentList';
 import { VerdictBanner } from '@/components/VerdictBanner';
 import { browser } from '@/lib/browser';
 import { capabilitiesOf, type DeepState } from '@/lib/ui/capabilities';
-import { openDb } from '@/lib/store/db';
 import { groupIntoEvents, type EventGroup } from '@/lib/core/events';
-import { countIncidents, incidentsForHost, incidentsForKeys } from '@/lib/store/queries';
-import { loadLocalSettings, loadSettings, loadSiteLists, saveSettings } from '@/lib/store/settings';
-import { resolveSiteForUrl } from '@/lib/core/sites';
-import { loadDeepStatus, loadTabState } from '@/lib/background/tab-state';
 import type { Incident } from '@/lib/core/types';
-import { hostOf } from '@/lib/core/url';
+import { ask } from '@/lib/ui/ask';
 import { t } from '@/lib/core/i18n';
 import { verdictFor, type Verdict } from '@/lib/ui/verdict';
 
@@ -40,20 +35,12 @@ async function targetTab(): Promise<{ id?: number; url: string }> {
   return { ...(active?.id !== undefined ? { id: active.id } : {}), url: active?.url ?? '' };
 }
 
+/** The background reads the log and the tab's state (lib/background/ui-requests.ts); the popup judges. */
 async function loadState(): Promise<PopupState> {
-  const db = openDb();
-  const [tab, lists, settings] = await Promise.all([targetTab(), loadSiteLists(), loadSettings()]);
-  const host = hostOf(tab.url);
-  const site = resolveSiteForUrl(tab.url, lists);
-  const [tabState, deep] = tab.id !== undefined ? await Promise.all([loadTabState(tab.id), loadDeepStatus(tab.id)]) : [undefined, undefined];
-  const keys = tabState?.host === host ? Object.keys(tabState.findings) : [];
-  const [seen, forHost, total] = await Promise.all([
-    incidentsForKeys(db, keys),
-    site ? incidentsForHost(db, host, 20) : [],
-    countIncidents(db),
-  ]);
+  const tab = await targetTab();
+  const { host, site, seen, forHost, total, expectedKeys, deep } = await ask({ type: 'ui/popup-view', url: tab.url, ...(tab.id !== undefined ? { tabId: tab.id } : {}) });
   const shown = new Set(seen.map((i) => i.id));
-  const isExpected = (i: Incident) => settings.expectedKeys.includes(i.dedupeKey);
+  const isExpected = (i: Incident) => expectedKeys.includes(i.dedupeKey);
   // Worst first (groupIntoEvents sorts), so the event that explains the verdict is read first.
   const events = groupIntoEvents(seen);
   return {
@@ -72,64 +59,64 @@ async function loadState(): Promise<PopupState> {
  * badging and alarming. A sign it did not cover yet (seen later) still shows, with the event.
  */
 async function markExpected(event: EventGroup<Incident>): Promise<void> {
-  const settings = await loadLocalSettings();
-  const keys = new Set([...settings.expectedKeys, ...event.signs.map((s) => s.dedupeKey)]);
-  await saveSettings({ ...settings, expectedKeys: [...keys] });
+  await ask({ type: 'ui/mark-expected', dedupeKeys: event.signs.map((s) => s.dedupeKey) });
 }
 
 /** Trust the private root of an untrusted-root incident for this host only. */
 async function trustRoot(incident: Incident): Promise<void> {
-  const root = String(incident.evidence.rootSha256 ?? '');
-  const settings = await loadLocalSettings();
-  const roots = settings.trustedRoots[incident.host] ?? [];
-  await saveSettings({ ...settings, trustedRoots: { ...settings.trustedRoots, [incident.host]: [...roots, root] } });
+  await ask({ type: 'ui/trust-root', host: incident.host, rootSha256: String(incident.evidence.rootSha256 ?? '') });
+}
+
+type Act = (action: () => Promise<void>) => () => void;
+
+/** Trusting a private root asks first, inline: Firefox popups cannot show window.confirm. */
+function TrustRootAction({ incident, act }: { incident: Incident; act: Act }) {
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming)
+    return (
+      <button type="button" onClick={() => setConfirming(true)}>
+        {t('popup.trustRoot', { host: incident.host })}
+      </button>
+    );
+  return (
+    <div class="confirm" role="alertdialog" aria-label="Trust this root?">
+      <p>{t('popup.trustWarning')}</p>
+      <button type="button" class="danger" onClick={act(() => trustRoot(incident))}>
+        {t('popup.trustYes', { host: incident.host })}
+      </button>
+      <button type="button" onClick={() => setConfirming(false)}>
+        {t('popup.cancel')}
+      </button>
+    </div>
+  );
+}
+
+function EventActions({ event, act }: { event: EventGroup<Incident>; act: Act }) {
+  const untrusted = event.signs.find((s) => s.rule === 'cert.untrusted-root' && typeof s.evidence.rootSha256 === 'string');
+  const coversId = `covers-${event.key}`;
+  return (
+    <>
+      {untrusted && <TrustRootAction incident={untrusted} act={act} />}
+      <button type="button" aria-describedby={coversId} onClick={act(() => markExpected(event))}>
+        {t('popup.markExpected')}
+      </button>
+      <p class="covers" id={coversId}>
+        {event.signs.length === 1 ? t('popup.covers.one') : t('popup.covers', { count: event.signs.length })}
+      </p>
+    </>
+  );
 }
 
 export function App() {
   const [state, setState] = useState<PopupState>();
   const [error, setError] = useState<string>();
-  const [confirming, setConfirming] = useState<number>();
   const reload = () => loadState().then(setState, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   useEffect(() => {
     void reload();
   }, []);
   const family = import.meta.env.FIREFOX ? 'firefox' : 'chrome';
-  const act = (action: () => Promise<void>) => () => void action().then(reload, (e: unknown) => setError(String(e)));
-  const actions = (event: EventGroup<Incident>) => {
-    const untrusted = event.signs.find((s) => s.rule === 'cert.untrusted-root' && typeof s.evidence.rootSha256 === 'string');
-    const coversId = `covers-${event.key}`;
-    return (
-      <>
-        {untrusted && trustActions(untrusted)}
-        <button type="button" aria-describedby={coversId} onClick={act(() => markExpected(event))}>
-          {t('popup.markExpected')}
-        </button>
-        <p class="covers" id={coversId}>
-          {event.signs.length === 1 ? t('popup.covers.one') : t('popup.covers', { count: event.signs.length })}
-        </p>
-      </>
-    );
-  };
-  const trustActions = (incident: Incident) => (
-    <>
-      {confirming === incident.id ? (
-          // An inline question: Firefox popups cannot show window.confirm.
-          <div class="confirm" role="alertdialog" aria-label="Trust this root?">
-            <p>{t('popup.trustWarning')}</p>
-            <button type="button" class="danger" onClick={act(() => trustRoot(incident))}>
-              {t('popup.trustYes', { host: incident.host })}
-            </button>
-            <button type="button" onClick={() => setConfirming(undefined)}>
-              {t('popup.cancel')}
-            </button>
-          </div>
-        ) : (
-          <button type="button" onClick={() => setConfirming(incident.id)}>
-            {t('popup.trustRoot', { host: incident.host })}
-          </button>
-        )}
-    </>
-  );
+  const act: Act = (action) => () => void action().then(reload, (e: unknown) => setError(String(e)));
+  const actions = (event: EventGroup<Incident>) => <EventActions event={event} act={act} />;
 
   return (
     <main data-ready={state || error ? 'true' : 'false'}>

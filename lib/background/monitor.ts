@@ -78,6 +78,7 @@ type Step = (baseline: Baseline, ctx: DetectContext) => { findings: Finding[]; b
  * it and writes the updated baseline in one transaction, so concurrent observations of one host
  * (a page and its certificate arrive together) never overwrite each other's learning.
  */
+// eslint-disable-next-line max-lines-per-function -- one closure: every observe* method is a few lines around the shared judge() and deps
 export function createMonitor(deps: MonitorDeps) {
   async function judge(url: string, site: MonitoredSite, step: Step): Promise<Outcome> {
     const host = hostOf(url);

@@ -56,6 +56,7 @@ export interface Recorder {
  * chain head and appends after it; IndexedDB serialises such transactions, so two writers (or a
  * worker restarted mid-stream) can never fork the chain.
  */
+// eslint-disable-next-line max-lines-per-function -- one closure: the batching queue, the chain-append transaction and its storage-full retry share db, clock and the waiting calls
 export function createRecorder(
   db: TapguardDb,
   options: { browser: string; now?: () => number; retention?: () => Promise<RetentionLimits> },

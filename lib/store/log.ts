@@ -1,33 +1,10 @@
 import type { Table } from 'dexie';
 import { setIncidentTally, type TapguardDb } from './db';
 import { GENESIS_HASH, hashIncident } from './incidents';
-import type { EventRecord } from '../core/events';
-import type { Incident } from '../core/types';
+import type { ChainRecord, LogMarker } from './chain';
 
-/**
- * A chain record that is not an incident: it notes something done to the log itself (today only
- * "the log was cleared"). It lives in the `incidents` table so that it is hashed into the chain
- * like any incident, but it has `kind: 'meta'`, no host and `info` severity, so nothing that asks
- * about a host (popup, verdict, badge, incidentsForHost) can ever see it. Code that reads the
- * whole table (the log page, exports) uses `ChainRecord` and `isLogMarker` (and `isEventRecord`).
- */
-export type LogMarker = Omit<Incident, 'kind' | 'rule' | 'severity' | 'host' | 'url'> & {
-  kind: 'meta';
-  /** The log was cleared; retention removed low and medium records to make room (lib/store/retention.ts). */
-  rule: 'meta.log-cleared' | 'meta.records-removed';
-  severity: 'info';
-  host: '';
-  url: '';
-};
-
-/** Events (lib/core/events.ts, `kind: 'event'`) are chain records too: they tell what findings share a cause. */
-export type ChainRecord = Incident | LogMarker | EventRecord;
-
-export const MARKER_KIND = 'meta';
-
-export function isLogMarker(record: Pick<ChainRecord, 'kind'>): record is LogMarker {
-  return record.kind === MARKER_KIND;
-}
+// The record types live in lib/store/chain.ts, which needs no database (the log page loads it without Dexie).
+export { MARKER_KIND, isLogMarker, type ChainRecord, type LogMarker } from './chain';
 
 /** The incidents table as it really is: incidents and the occasional log marker. */
 export function chainTable(db: TapguardDb): Table<ChainRecord, number> {

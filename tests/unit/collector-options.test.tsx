@@ -6,6 +6,7 @@ import { feedQueue } from '@/lib/background/collector/queue';
 import { createRecorder } from '@/lib/store/incidents';
 import type { TapguardDb } from '@/lib/store/db';
 import { finding, freshDb } from './log-fixtures';
+import { connectUiChannel } from './ui-channel';
 
 let container: HTMLElement;
 let db: TapguardDb;
@@ -13,6 +14,7 @@ beforeEach(() => {
   container = document.createElement('div');
   document.body.append(container);
   db = freshDb();
+  connectUiChannel(db);
 });
 afterEach(async () => {
   render(null, container);
@@ -31,7 +33,7 @@ const q = (selector: string) => container.querySelector<HTMLElement>(selector);
 
 describe('options page: organisation collector', () => {
   it('says reporting is off when no policy sets a collector', async () => {
-    render(<CollectorSection db={db} />, container);
+    render(<CollectorSection />, container);
     await until(() => q('[data-collector="off"]'));
     expect(q('[data-locked]')).toBeNull();
     expect(container.textContent).toContain('tapguard sends nothing anywhere');
@@ -44,7 +46,7 @@ describe('options page: organisation collector', () => {
     await createRecorder(db, { browser: 'Firefox/140.0' }).record([finding(1), finding(2)]);
     await feedQueue(db, policy);
     await db.collectorState.update('collector', { lastError: { ts: Date.now(), message: 'HTTP 503' }, nextAttemptAt: Date.now() + 60_000 });
-    render(<CollectorSection db={db} />, container);
+    render(<CollectorSection />, container);
     await until(() => q('[data-collector="on"]'));
     expect(q('[data-locked="true"]')).not.toBeNull();
     expect(q('[data-field="url"]')!.textContent).toBe('https://siem.example.org/ingest');

@@ -474,3 +474,11 @@ describe('prefetched', () => {
     expect(seen).toEqual([1]);
   });
 });
+
+describe('the verifier without the database', () => {
+  it('starts the chain where the recorder does', async () => {
+    const { VERIFIER_GENESIS_HASH } = await import('@/lib/store/verify');
+    const { GENESIS_HASH } = await import('@/lib/store/incidents');
+    expect(VERIFIER_GENESIS_HASH).toBe(GENESIS_HASH);
+  });
+});

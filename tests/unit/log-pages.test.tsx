@@ -12,11 +12,14 @@ import { openDb } from '@/lib/store/db';
 import { loadLocalSettings } from '@/lib/store/settings';
 import type { Incident } from '@/lib/core/types';
 import { seed } from './log-fixtures';
+import { connectUiChannel } from './ui-channel';
 
 let container: HTMLElement;
+let asked: ReturnType<typeof connectUiChannel>;
 beforeEach(() => {
   container = document.createElement('div');
   document.body.append(container);
+  asked = connectUiChannel(openDb());
 });
 afterEach(async () => {
   render(null, container);
@@ -131,6 +134,7 @@ describe('incident log page', () => {
       select.dispatchEvent(new Event('change', { bubbles: true }));
     });
     await until(() => q('[data-total]')?.getAttribute('data-total') === '30', 'host filter');
+    expect(asked).toHaveBeenCalledWith({ type: 'ui/log-view', filter: { host: 'chat.example.org' }, offset: 0, limit: 50 });
 
     await click(q('button[data-action="clear"]'));
     expect(q('[role="alertdialog"]')!.textContent).toContain('deletes all 60 records');
@@ -140,6 +144,25 @@ describe('incident log page', () => {
     expect(q('li.record')!.classList.contains('marker')).toBe(true);
     expect(q('.summary')!.textContent).toBe('0 incidents in the log');
     expect(container.textContent).toContain('The log was cleared (60 records deleted).');
+    expect(asked).toHaveBeenCalledWith({ type: 'ui/clear-log' });
+  });
+
+  it('exports through the background, chunk by chunk, into one download', { timeout: 30_000 }, async () => {
+    const db = openDb();
+    await seed(db, 1200);
+    db.close();
+    const blobs: Blob[] = [];
+    vi.spyOn(fakeBrowser.runtime, 'getManifest').mockReturnValue({ manifest_version: 3, name: 'tapguard', version: '0.1.0' });
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => (blobs.push(blob as Blob), 'blob:export'));
+    render(<LogApp />, container);
+    await until(() => q('.summary'));
+    await click(q('button[data-action="export-jsonl"]'));
+    await until(() => q('a[data-export="jsonl"]'), 'export');
+    expect(container.textContent).toContain('1200 records');
+    const nexts = asked.mock.calls.filter(([m]) => (m as { type: string }).type === 'ui/export-next');
+    expect(nexts.length).toBeGreaterThan(1);
+    const text = await blobs[0]!.text();
+    expect(text.trim().split('\n')).toHaveLength(1201);
   });
 });
 
@@ -173,6 +196,7 @@ describe('options page', () => {
     await until(() => q('[data-list="user-sites"]')?.textContent?.includes('chat.example.org'));
     expect(q('#site-error')).toBeNull();
     expect((await loadLocalSettings()).userSites).toEqual(['chat.example.org']);
+    expect(asked).toHaveBeenCalledWith({ type: 'ui/save-settings', patch: { userSites: ['chat.example.org'] } });
 
     await type(q<HTMLInputElement>('input[name="root-host"]')!, 'mail.example.org');
     await type(q<HTMLInputElement>('input[name="root-fingerprint"]')!, fp);

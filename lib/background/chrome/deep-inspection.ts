@@ -82,6 +82,7 @@ const remember = <T>(set: Set<T>, value: T) => {
  * The Security domain, which reports the committed page's chain to DevTools, is refused to
  * extensions ("'Security.enable' wasn't found", measured).
  */
+// eslint-disable-next-line max-lines-per-function -- one closure: the debugger listeners and follow/forget share the per-tab sessions map; each inner function is short
 export function createDeepInspector(deps: DeepInspectorDeps) {
   const sessions = new Map<number, TabSession>();
 

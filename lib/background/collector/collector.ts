@@ -29,6 +29,7 @@ const WATCHDOG_MS = 60_000;
  * as wanted (after each recording, on an alarm, at worker start): calls during a run make one more
  * run, never two at once.
  */
+// eslint-disable-next-line max-lines-per-function -- one closure: sendOne and the run loop share the cached policy and the single `running` run; each inner function is short
 export function createCollector(deps: CollectorDeps) {
   const batchSize = deps.batchSize ?? BATCH_SIZE;
   let policy: Promise<CollectorPolicy | undefined> | undefined;
