@@ -189,6 +189,14 @@ const RESPONSE_MARKERS: Record<string, Record<string, string>> = {
   'lookalike-nextcloud-files': { 'Set-Cookie': 'nc_sameSiteCookiestrict=true; path=/; httponly; secure; SameSite=strict' },
 };
 
+/**
+ * Element Web's bundle, reduced to its first request: the client asks its homeserver which
+ * versions of the client-server API it speaks (`GET /_matrix/client/versions`). Element's server
+ * is a static file server with no marker of its own; this request is what hints it.
+ */
+export const ELEMENT_BUNDLE_JS = "fetch('/_matrix/client/versions').catch(() => undefined);\n";
+export const MATRIX_VERSIONS_JSON = '{"versions":["v1.11","v1.12"]}\n';
+
 /** The Roundcube session cookie the lab's webmail sets (Roundcube's default `session_name`). */
 export const ROUNDCUBE_SESSION_COOKIE = 'roundcube_sessid=lab0session; path=/; HttpOnly; SameSite=Lax';
 

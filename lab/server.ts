@@ -19,7 +19,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { generateLabCerts, type CertPair, type LabCerts } from './certs';
 import * as pages from './pages';
 import { benchRoute, sendBenchResponse } from './bench-pages';
-import { recognitionPage, recognitionResponseHeaders, ROUNDCUBE_SESSION_COOKIE } from './recognition-pages';
+import { ELEMENT_BUNDLE_JS, MATRIX_VERSIONS_JSON, recognitionPage, recognitionResponseHeaders, ROUNDCUBE_SESSION_COOKIE } from './recognition-pages';
 
 export const LAB_HOSTS = {
   mail: 'mail.tapguard.test',
@@ -484,6 +484,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const recognition = /^\/recognition\/([a-z-]+)\/([a-z-]+)$/.exec(u.pathname);
     const page = recognition && (method === 'GET' || method === 'HEAD') ? recognitionPage(recognition[1]!, recognition[2]!) : undefined;
     if (page) return send(res, 200, page, recognitionResponseHeaders(recognition![1]!, recognition![2]!));
+    // Element Web's bundle and its homeserver's first answer: the request that hints Element.
+    if (/^\/recognition\/element-web\/bundles\/[a-z0-9]+\/bundle\.js$/.test(u.pathname)) return send(res, 200, ELEMENT_BUNDLE_JS, { 'Content-Type': 'application/javascript' });
+    if (u.pathname === '/_matrix/client/versions') return send(res, 200, MATRIX_VERSIONS_JSON, { 'Content-Type': 'application/json' });
     // An ordinary page (a recipe blog) whose hidden frames aim https→http redirects at watched
     // hosts, to forge downgrade incidents about them (issue 15).
     if ((method === 'GET' || method === 'HEAD') && u.pathname === '/recipes.html') {

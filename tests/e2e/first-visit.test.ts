@@ -91,3 +91,38 @@ describe.each(['chromium', 'firefox'] as const)('first visit to a self-hosted we
     }
   });
 });
+
+/**
+ * An app whose server marks nothing (Element Web is static files) is hinted by a request only its
+ * page makes: the client's first call to its Matrix homeserver (`/_matrix/client/versions`), which
+ * the browser hands tapguard through a URL filter. The page is then recognised on its first visit.
+ */
+describe.each(['chromium', 'firefox'] as const)('first visit to a self-hosted web chat hinted by its API request in %s', (browserName) => {
+  const host = LAB_HOSTS.evil;
+  let context: LabSession;
+
+  beforeAll(async () => {
+    context = await startLabSession(browserName);
+    const settings = labSettings(context.lab, browserName) as { trustedRoots: Record<string, string[]> };
+    if (browserName === 'firefox') settings.trustedRoots[host] = [context.lab.caFingerprintSha256];
+    await context.probe.setSettings(settings);
+  });
+  afterAll(() => context?.close());
+
+  it('recognises Element Web from its homeserver request, with the recogniser injected into it', async () => {
+    const { session, probe, lab } = context;
+    const url = lab.url('evil', '/recognition/element-web/app');
+    const tab = await session.browser.newPage();
+    try {
+      const first = await visit(session, probe, lab, 'clean', url, tab);
+      expect(((await getStorageLocal(probe.page)).recognisedHosts as Record<string, string>)[host]).toBe('element-web');
+      expect(await probe.visitsOf(host)).toBe(1);
+      expect(first.incidents.filter(atLeastMedium)).toEqual([]);
+      const code = await extensionCodeIn(session, tab, url);
+      expect(code.length).toBeGreaterThan(0);
+      if (browserName === 'chromium') expect(code).toContain('script /content-scripts/recognise.js');
+    } finally {
+      await tab.close().catch(() => undefined);
+    }
+  });
+});
