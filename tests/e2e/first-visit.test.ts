@@ -52,6 +52,16 @@ describe.each(['chromium', 'firefox'] as const)('first visit to a self-hosted we
     expect(await probe.visitsOf(host)).toBe(0);
   });
 
+  it('injects the recogniser into a hinted page that is not mail, which stays unknown (a hint is not a verdict)', async () => {
+    // Nextcloud Files: a real Nextcloud, with Nextcloud's cookies, but not its mail or chat app.
+    const url = lab.url('evil', '/recognition/nextcloud-mail/lookalike-nextcloud-files');
+    const code = await codeOnPage(url);
+    expect(code.length).toBeGreaterThan(0);
+    if (browserName === 'chromium') expect(code).toContain('script /content-scripts/recognise.js');
+    expect((await getStorageLocal(probe.page)).recognisedHosts ?? {}).toEqual({});
+    expect(await probe.visitsOf(host)).toBe(0);
+  });
+
   it('recognises the webmail on its first visit, from the recogniser injected into it', async () => {
     const url = lab.url('evil', '/recognition/owa/login');
     const tab = await session.browser.newPage();
