@@ -4,6 +4,7 @@ import { createDeepInspector, type DebuggerApi } from '@/lib/background/chrome/d
 import { startCollector } from '@/lib/background/collector/background';
 import { listenForSecurityInfo, type HeadersReceivedEvent } from '@/lib/background/chrome/standard-security-info';
 import { createContentScriptSync, type ScriptingApi } from '@/lib/background/content-scripts';
+import { listenForRecognition } from '@/lib/background/recognition-listeners';
 import { browser } from '@/lib/browser';
 import { hasLearnedBaseline } from '@/lib/core/baseline';
 import { openDb } from '@/lib/store/db';
@@ -224,7 +225,11 @@ export default defineBackground(() => {
     },
     { urls: ['<all_urls>'], types: ['main_frame'] },
   );
+  // Self-hosted mail and chat: hinted by a page's response or API requests, then confirmed by the DOM
+  // recogniser injected into that page only; no other page gets tapguard code (lib/background/recognition.ts).
+  const recognition = listenForRecognition(browser, (url) => (siteLists ? isMessagingUrl(url) : undefined), report);
   browser.tabs.onRemoved.addListener((tabId) => {
+    recognition.forgetTab(tabId);
     tabStates.forget(tabId);
     void scopes.end(tabId).catch(report('session end'));
     blocking?.forget(tabId);

@@ -173,6 +173,39 @@ export const RECOGNITION_PAGES: Record<string, RecognitionPages> = {
   },
 };
 
+/**
+ * What the products' servers send with their pages (lib/core/sites/response-hints.ts says where
+ * each marker comes from), so the background can hint them as on a real install. Products whose
+ * server sends nothing of its own (Element Web, Zulip, mumble-web, OX App Suite's static UI: they are
+ * hinted by their paths or their API requests) get nothing here. Look-alikes get nothing either,
+ * except Nextcloud Files, which is a real Nextcloud and sets its cookies: hinted, then not
+ * recognised, as a hint is not a verdict.
+ */
+const RESPONSE_MARKERS: Record<string, Record<string, string>> = {
+  owa: { 'X-OWA-Version': '15.1.2507.6', 'X-FEServer': 'EXCH01', 'Set-Cookie': 'ClientId=6E1B9A0C2F7D4E3A; path=/; secure; HttpOnly' },
+  'nextcloud-mail': { 'Set-Cookie': 'nc_sameSiteCookielax=true; path=/; httponly; secure; expires=Fri, 31-Dec-2100 23:59:59 GMT; SameSite=lax' },
+  'nextcloud-talk': { 'Set-Cookie': 'oc_sessionPassphrase=Zm9v; path=/; secure; HttpOnly; SameSite=Lax' },
+  grommunio: { 'Set-Cookie': 'KOPANO_WEBAPP=3c9f1e; path=/; secure; HttpOnly' },
+  'lookalike-nextcloud-files': { 'Set-Cookie': 'nc_sameSiteCookiestrict=true; path=/; httponly; secure; SameSite=strict' },
+};
+
+/**
+ * Element Web's bundle, reduced to its first request: the client asks its homeserver which
+ * versions of the client-server API it speaks (`GET /_matrix/client/versions`). Element's server
+ * is a static file server with no marker of its own; this request is what hints it.
+ */
+export const ELEMENT_BUNDLE_JS = "fetch('/_matrix/client/versions').catch(() => undefined);\n";
+export const MATRIX_VERSIONS_JSON = '{"versions":["v1.11","v1.12"]}\n';
+
+/** The Roundcube session cookie the lab's webmail sets (Roundcube's default `session_name`). */
+export const ROUNDCUBE_SESSION_COOKIE = 'roundcube_sessid=lab0session; path=/; HttpOnly; SameSite=Lax';
+
+/** Response headers for /recognition/<id>/<page>. */
+export function recognitionResponseHeaders(id: string, page: string): Record<string, string> {
+  const key = page === 'lookalike-nextcloud-files' ? page : page.startsWith('lookalike-') ? '' : id;
+  return Object.hasOwn(RESPONSE_MARKERS, key) ? RESPONSE_MARKERS[key]! : {};
+}
+
 /** The page at /recognition/<id>/<page>: a real page by its name, or `lookalike-<name>`. */
 export function recognitionPage(id: string, page: string): string | undefined {
   const pages = Object.hasOwn(RECOGNITION_PAGES, id) ? RECOGNITION_PAGES[id] : undefined;

@@ -19,7 +19,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { generateLabCerts, type CertPair, type LabCerts } from './certs';
 import * as pages from './pages';
 import { benchRoute, ordinaryBenchRoute, sendBenchResponse } from './bench-pages';
-import { recognitionPage } from './recognition-pages';
+import { ELEMENT_BUNDLE_JS, MATRIX_VERSIONS_JSON, recognitionPage, recognitionResponseHeaders, ROUNDCUBE_SESSION_COOKIE } from './recognition-pages';
 
 export const LAB_HOSTS = {
   mail: 'mail.tapguard.test',
@@ -367,10 +367,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     // blocked-script: the attacker forgot the CSP, so the page's own policy refuses the script.
     const baseHeaders = securityHeaders(mode, injected && scenario !== 'blocked-script' ? origin('evil', 'https') : undefined);
     // The reading pane may be framed by its own inbox, nothing else.
-    const headers =
+    const framed =
       preview && baseHeaders['Content-Security-Policy']
         ? { ...baseHeaders, 'Content-Security-Policy': baseHeaders['Content-Security-Policy'].replace("frame-ancestors 'none'", "frame-ancestors 'self'") }
         : baseHeaders;
+    // Roundcube's session cookie, a real response marker tapguard hints self-hosted webmail by.
+    const headers = { ...framed, 'Set-Cookie': ROUNDCUBE_SESSION_COOKIE };
     const ctx: pages.PageContext = {
       mailOrigin: origin('mail', mode),
       chatOrigin: origin('chat', mode),
@@ -484,7 +486,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     // no test has made known (lab/recognition-pages.ts).
     const recognition = /^\/recognition\/([a-z-]+)\/([a-z-]+)$/.exec(u.pathname);
     const page = recognition && (method === 'GET' || method === 'HEAD') ? recognitionPage(recognition[1]!, recognition[2]!) : undefined;
-    if (page) return send(res, 200, page);
+    if (page) return send(res, 200, page, recognitionResponseHeaders(recognition![1]!, recognition![2]!));
+    // Element Web's bundle and its homeserver's first answer: the request that hints Element.
+    if (/^\/recognition\/element-web\/bundles\/[a-z0-9]+\/bundle\.js$/.test(u.pathname)) return send(res, 200, ELEMENT_BUNDLE_JS, { 'Content-Type': 'application/javascript' });
+    if (u.pathname === '/_matrix/client/versions') return send(res, 200, MATRIX_VERSIONS_JSON, { 'Content-Type': 'application/json' });
     // An ordinary page (a recipe blog) whose hidden frames aim https→http redirects at watched
     // hosts, to forge downgrade incidents about them (issue 15).
     if ((method === 'GET' || method === 'HEAD') && u.pathname === '/recipes.html') {

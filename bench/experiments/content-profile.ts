@@ -2,7 +2,7 @@
  * One-off experiment behind docs/benchmarks.md: where the content script's time goes, by
  * function (self time, V8 sampling profiler at 50 µs, 8 runs) in Chromium on the heavy page,
  * at start-up or during the 10,000-element mutation storm. The build is minified, so functions
- * are named by their position in content.js with the code found there.
+ * are named by their position in the script (watch.js since the recogniser left every page; content.js in the figures of docs/benchmarks.md) with the code found there.
  *
  *   npx tsx bench/experiments/content-profile.ts [startup|storm]
  */
@@ -17,7 +17,7 @@ interface Node {
 const PAGE = '/heavy?nodes=5000&requests=150';
 const RUNS = 8;
 const storm = process.argv[2] === 'storm';
-const source = readFileSync(`${OUTPUT.chromium}/content-scripts/content.js`, 'utf8');
+const source = readFileSync(`${OUTPUT.chromium}/content-scripts/watch.js`, 'utf8');
 
 const lab = await startLab();
 const session = await launchWithExtension(lab, 'chromium');
@@ -49,7 +49,7 @@ try {
   const total = [...self.values()].reduce((a, b) => a + b, 0) / RUNS;
   console.log(`${storm ? 'storm' : 'start-up'}: ${total.toFixed(2)} ms of content-script self time per run (50 µs sampling)`);
   for (const [column, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
-    console.log(`${(ms / RUNS).toFixed(2).padStart(6)} ms  content.js:${column}  ${JSON.stringify(source.slice(column, column + 90))}`);
+    console.log(`${(ms / RUNS).toFixed(2).padStart(6)} ms  watch.js:${column}  ${JSON.stringify(source.slice(column, column + 90))}`);
   }
 } finally {
   await session.close();

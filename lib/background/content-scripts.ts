@@ -3,21 +3,19 @@ import { SERVICES } from '../core/sites/services';
 import { isLocalDevelopmentHost } from '../core/url';
 
 /**
- * Which pages get which content script. The background registers both at run time, from the site
- * lists, instead of the manifest injecting one script into every page:
- *
- * - `watch` runs on hosts already known to be mail or chat (built-in services, the user's sites,
- *   hosts recognised before). It knows that from where it was injected, so it starts observing
- *   without reading storage or resolving the host: its start-up is what a mail page pays.
- * - `recognise` runs everywhere else, looks for the markers of a self-hosted webmail or chat, and
- *   observes only if it finds them. It reads no storage either: being injected at all means the
- *   host is not known.
+ * Which pages get a content script. The background registers it at run time, from the site lists,
+ * instead of the manifest injecting one script into every page: `watch` runs on hosts already
+ * known to be mail or chat (built-in services, the user's sites, hosts recognised before). It
+ * knows that from where it was injected, so it starts observing without reading storage or
+ * resolving the host: its start-up is what a mail page pays. No other page gets a content script:
+ * `recognise` (RECOGNISE_SCRIPT) is injected only into a page whose response hinted at a
+ * self-hosted webmail or chat (lib/background/recognition.ts).
  *
  * Being injected is a hint, not a verdict: the background resolves every message's sender URL
  * against its own lists, so a registration a moment out of date costs a dropped message at worst.
  */
 export interface ContentScriptRegistration {
-  id: 'watch' | 'watch-paths' | 'recognise';
+  id: 'watch' | 'watch-paths';
   js: string[];
   matches: string[];
   excludeMatches?: string[];
@@ -29,7 +27,8 @@ export interface ContentScriptRegistration {
 }
 
 export const WATCH_SCRIPT = 'content-scripts/watch.js';
-export const RECOGNISE_SCRIPT = 'content-scripts/content.js';
+/** Injected by lib/background/recognition.ts into hinted pages only, never registered. */
+export const RECOGNISE_SCRIPT = 'content-scripts/recognise.js';
 
 // Host names only (a match pattern with anything else, an IPv6 literal or a stray character,
 // would make the browser refuse the whole registration, and then no page would be watched).
@@ -80,7 +79,6 @@ export function contentScriptsFor(lists: SiteLists): ContentScriptRegistration[]
     { id: 'watch', js: [WATCH_SCRIPT], matches: wholeHosts, ...common },
     // A browser refuses a registration with no `matches`.
     ...(paths.length ? [{ id: 'watch-paths' as const, js: [WATCH_SCRIPT], matches: paths, ...common, matchOriginAsFallback: false }] : []),
-    { id: 'recognise', js: [RECOGNISE_SCRIPT], matches: ['http://*/*', 'https://*/*'], excludeMatches: known, ...common },
   ];
 }
 

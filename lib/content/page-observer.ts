@@ -8,9 +8,11 @@ export interface PageObserverDeps {
   document: Document;
   location: { href: string };
   /**
-   * For a page on a host not known to be mail or chat: the id of the self-hosted messaging app
-   * its DOM shows, if any. Absent where the script was injected because the host is known
-   * (lib/background/content-scripts.ts), so a mail page pays for no recogniser and no storage read.
+   * For a page on a host not known to be mail or chat, whose response hinted at a self-hosted app
+   * (the recogniser is injected only there: lib/background/recognition.ts): the id of the
+   * messaging app its DOM shows, if any. Absent in the watch script, registered because the host
+   * is known (lib/background/content-scripts.ts), so a mail page pays for no recogniser and no
+   * storage read.
    */
   recognise?(document: Document): string | undefined;
   send(message: ContentMessage): void;
@@ -187,8 +189,9 @@ function createScriptInventory() {
 }
 
 /**
- * Runs in every frame from document_start. On a host not known to be mail or chat it stops at
- * DOMContentLoaded, after the recognisers' selector checks, unless they find a messaging app.
+ * Runs in every frame of a known host from document_start (watch), or, injected once a hinted
+ * page is parsed, in its top frame (recognise), which stops after the recognisers' selector
+ * checks unless they find a messaging app.
  * Content scripts run in an isolated world (Chrome) or behind Xray vision (Firefox), so page code
  * that overrides DOM prototypes does not change what this code reads.
  */

@@ -9,10 +9,16 @@ interface PageExtensionApi {
 /**
  * Starts the page observer in this frame. Uses the browser's own API (`browser`, which Firefox and
  * current Chrome both have, else Chrome's `chrome`), not webextension-polyfill's wrappers: this
- * runs on every page load, and those wrappers cost it time on each. `recognise` only for hosts
- * not known to be mail or chat.
+ * runs on every mail page load, and those wrappers cost it time on each. `recognise` only for
+ * hinted pages of hosts not known to be mail or chat (entrypoints/recognise.content.ts).
  */
 export function startObserving(recognise?: (document: Document) => string | undefined): void {
+  // One observer per document: the recogniser can be injected again into a page (a restarted
+  // worker forgets that it did). This world is the extension's own (isolated world, Xray
+  // sandbox), so the page can neither read nor set the mark.
+  const world = globalThis as { tapguardObserving?: boolean };
+  if (world.tapguardObserving) return;
+  world.tapguardObserving = true;
   const api = ((globalThis as { browser?: PageExtensionApi }).browser ?? (globalThis as { chrome?: PageExtensionApi }).chrome)!;
   void observePage({
     document,

@@ -80,14 +80,21 @@ describe('content script registrations', () => {
     expect(matchPatternsForPaths('localhost', ['/messages'])).toEqual([]);
   });
 
-  it('watches known hosts and recognises everywhere else, both in every frame from document_start', () => {
-    const [watch, watchPaths, recognise] = contentScriptsFor(LISTS);
+  it('watches known hosts, in every frame from document_start, and registers nothing for other pages', () => {
+    const registrations = contentScriptsFor(LISTS);
+    const [watch, watchPaths] = registrations;
+    expect(registrations.map((r) => r.id)).toEqual(['watch', 'watch-paths']);
     expect(watch).toMatchObject({ id: 'watch', js: ['content-scripts/watch.js'], allFrames: true, matchOriginAsFallback: true, runAt: 'document_start', persistAcrossSessions: true });
     // Chrome refuses matchOriginAsFallback unless every pattern's path is /*: path-scoped services apart.
     expect(watch!.matches.every((p) => p.endsWith('/*') && p.split('/').length === 4)).toBe(true);
     expect(watchPaths).toMatchObject({ id: 'watch-paths', js: ['content-scripts/watch.js'], allFrames: true, matchOriginAsFallback: false, matches: knownPathsOnly(LISTS) });
-    expect(recognise).toMatchObject({ id: 'recognise', js: ['content-scripts/content.js'], matches: ['http://*/*', 'https://*/*'], allFrames: true, matchOriginAsFallback: true, runAt: 'document_start' });
-    expect(recognise!.excludeMatches).toEqual([...watch!.matches, ...watchPaths!.matches].sort());
+    // No pattern reaches beyond a known host (or a known service's paths): an ordinary page gets no script.
+    for (const pattern of registrations.flatMap((r) => r.matches)) expect(pattern, pattern).toMatch(/^\*:\/\/(?:\*\.)?[a-z0-9.-]+\.[a-z]+\/./);
+    const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.?]/g, '\\$&').replace(/\*/g, '.*').replace(/^\.\*:/, 'https?:')}$`);
+    for (const url of ['https://news.example.com/', 'http://blog.example.org/post?id=1', 'https://example.org/owa/']) {
+      expect(registrations.some((r) => r.matches.some((p) => glob(p).test(url))), url).toBe(false);
+    }
+    expect(registrations.some((r) => r.js.includes(RECOGNISE_SCRIPT))).toBe(false);
     // A browser refuses an empty `matches`; the built-in services keep it from ever being empty.
     expect(contentScriptsFor({ userSites: [], recognisedHosts: {} })[0]!.matches.length).toBeGreaterThan(0);
   });
@@ -95,29 +102,29 @@ describe('content script registrations', () => {
   it('registers once, updates when the lists change, and leaves an unchanged registry alone', async () => {
     const { api, registered, calls } = fakeScripting();
     const sync = createContentScriptSync(api);
-    expect(await sync(LISTS)).toEqual(['registered watch', 'registered watch-paths', 'registered recognise']);
+    expect(await sync(LISTS)).toEqual(['registered watch', 'registered watch-paths']);
     expect(await sync({ ...LISTS })).toEqual([]);
     const added = { ...LISTS, recognisedHosts: { ...LISTS.recognisedHosts, 'sogo.example.org': 'sogo' } };
-    expect(await sync(added)).toEqual(['updated watch', 'updated recognise']);
+    expect(await sync(added)).toEqual(['updated watch']);
     expect(registered.get('watch')!.matches).toContain('*://sogo.example.org/*');
-    expect(registered.get('recognise')!.excludeMatches).toContain('*://sogo.example.org/*');
-    expect(calls).toHaveLength(5);
+    expect(calls).toHaveLength(3);
   });
 
   it('never registers twice when the lists change twice in a row', async () => {
     const { api, registered } = fakeScripting();
     const sync = createContentScriptSync(api);
     const results = await Promise.all([sync(LISTS), sync({ ...LISTS, userSites: ['other.example.org'] })]);
-    expect(results[0]).toEqual(['registered watch', 'registered watch-paths', 'registered recognise']);
+    expect(results[0]).toEqual(['registered watch', 'registered watch-paths']);
     expect(registered.get('watch')!.matches).toContain('*://other.example.org/*');
   });
 
-  it('removes registrations of an older version it no longer makes', async () => {
+  it('removes registrations of an older version it no longer makes (the every-page recogniser included)', async () => {
     const { api, registered } = fakeScripting();
-    await api.registerContentScripts([{ id: 'content' as 'watch', js: ['content-scripts/content.js'], matches: ['<all_urls>'], allFrames: true, matchOriginAsFallback: false, runAt: 'document_start', persistAcrossSessions: true }]);
+    const old = { js: ['content-scripts/content.js'], matches: ['http://*/*', 'https://*/*'], allFrames: true, matchOriginAsFallback: false, runAt: 'document_start', persistAcrossSessions: true } as const;
+    await api.registerContentScripts([{ id: 'content' as 'watch', ...old, js: [...old.js], matches: [...old.matches] }, { id: 'recognise' as 'watch', ...old, js: [...old.js], matches: [...old.matches] }]);
     const sync = createContentScriptSync(api);
-    expect(await sync(LISTS)).toEqual(['unregistered content', 'registered watch', 'registered watch-paths', 'registered recognise']);
-    expect([...registered.keys()].sort()).toEqual(['recognise', 'watch', 'watch-paths']);
+    expect(await sync(LISTS)).toEqual(['unregistered content', 'unregistered recognise', 'registered watch', 'registered watch-paths']);
+    expect([...registered.keys()].sort()).toEqual(['watch', 'watch-paths']);
   });
 
   it('keeps going after a failed sync', async () => {
@@ -127,17 +134,14 @@ describe('content script registrations', () => {
     const sync = createContentScriptSync(flaky);
     await expect(sync(LISTS)).rejects.toThrow('worker shutting down');
     fail = false;
-    expect(await sync(LISTS)).toEqual(['registered watch', 'registered watch-paths', 'registered recognise']);
+    expect(await sync(LISTS)).toEqual(['registered watch', 'registered watch-paths']);
   });
 });
 
 describe('registered script paths', () => {
   it('are the files WXT builds from real entrypoints', () => {
-    // WXT builds entrypoints/<name>.content.ts, and entrypoints/content.ts, into content-scripts/<name>.js.
-    const entrypointOf = (script: string) => {
-      const name = script.match(/^content-scripts\/([a-z-]+)\.js$/)?.[1];
-      return name === 'content' ? 'entrypoints/content.ts' : `entrypoints/${name}.content.ts`;
-    };
+    // WXT builds entrypoints/<name>.content.ts into content-scripts/<name>.js.
+    const entrypointOf = (script: string) => `entrypoints/${script.match(/^content-scripts\/([a-z-]+)\.js$/)?.[1]}.content.ts`;
     for (const script of [WATCH_SCRIPT, RECOGNISE_SCRIPT]) expect(existsSync(resolve(process.cwd(), entrypointOf(script))), script).toBe(true);
   });
 });
