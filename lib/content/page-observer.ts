@@ -232,11 +232,15 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
     const formsReported = new Set<string>();
     const collectNewForms = (): FormRef[] => {
       const refs: FormRef[] = [];
+      const forms = document.forms;
+      // No form, no password field that belongs to one: the selector walk below is then skipped.
+      if (!forms.length) return refs;
       // One walk of the document for password fields, not one per form: a webmail often wraps its
       // whole message list (thousands of nodes) in a form. `input.form` also follows form="…".
       const formsWithPassword = new Set<HTMLFormElement | null>();
       for (const input of document.querySelectorAll<HTMLInputElement>('input[type="password" i]')) formsWithPassword.add(input.form);
-      for (const form of document.forms as unknown as Iterable<HTMLFormElement>) {
+      for (let i = 0, n = forms.length; i < n; i++) {
+        const form = forms[i]!;
         if (formsReported.size >= MAX_FORMS_PER_PAGE) break;
         const ref = formRef(form, document.baseURI, formsWithPassword.has(form));
         const key = ref && `${ref.action}|${ref.hasPassword}`;
@@ -283,8 +287,24 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
         deps.send({ type: 'elements-added', url: currentUrl(), ...takeParts(forms, frames) });
       }
     };
+    // A tab closed or navigated away within the batch delay would take the batch with it. Listened
+    // for from the first batch on, not from start-up: most pages never have one, and each listener
+    // added in a fresh isolated world costs start-up.
+    let flushOnPagehide = false;
     flushSoon = () => {
-      if (timer === undefined && !signal?.aborted) timer = setTimeout(flush, deps.batchMs ?? 500);
+      if (timer !== undefined || signal?.aborted) return;
+      timer = setTimeout(flush, deps.batchMs ?? 500);
+      if (flushOnPagehide) return;
+      flushOnPagehide = true;
+      document.defaultView?.addEventListener(
+        'pagehide',
+        () => {
+          if (timer === undefined) return;
+          clearTimeout(timer);
+          flush();
+        },
+        signal ? { signal } : undefined,
+      );
     };
     if (scripts.length || pendingFrames.size || violations.length) flushSoon();
 
@@ -304,16 +324,6 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       if (scripts.length || pendingFrames.size || formsMayHaveChanged || inventory.hasBudgetNotice()) flushSoon();
     });
     observer.observe(document.documentElement, { childList: true, subtree: true });
-    // A tab closed or navigated away within the batch delay would take the batch with it.
-    document.defaultView?.addEventListener(
-      'pagehide',
-      () => {
-        if (timer === undefined) return;
-        clearTimeout(timer);
-        flush();
-      },
-      signal ? { signal } : undefined,
-    );
     signal?.addEventListener('abort', () => {
       observer.disconnect();
       if (timer !== undefined) clearTimeout(timer);
