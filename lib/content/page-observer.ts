@@ -1,3 +1,4 @@
+import { watchParserScripts } from './parser-scripts';
 import { sha256HexOfText } from './sha256';
 import type { ContentMessage, PageParts } from '../messages';
 import { LIMITS, evenShare } from '../core/limits';
@@ -194,6 +195,10 @@ function createScriptInventory() {
  */
 export function observePage(deps: PageObserverDeps): Promise<void> {
   const { document, signal } = deps;
+  // Inline scripts the parser runs before DOMContentLoaded, held so that one that removes its own
+  // element is still inventoried. Only where the host is known to be mail or chat: on other hosts
+  // the first visits are learnt anyway, and every ordinary page would pay for the observer.
+  const parserScripts = !deps.recognise && document.readyState === 'loading' ? watchParserScripts(document) : undefined;
   // CSP violations can fire before the page is known to be mail: buffer a bounded few meanwhile.
   const violations: CspViolation[] = [];
   let violationsSeen = 0;
@@ -216,7 +221,7 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
 
   // The inventory runs inside the DOMContentLoaded listener itself, not in a promise continuation
   // after it: the same work, but a trace then shows it as the script's own (bench/content-script.ts).
-  const observeParsedPage = () => {
+  const observeParsedPage = (removedWhileLoading: readonly HTMLScriptElement[]) => {
     // A srcdoc or about:blank frame has no URL of its own: it counts for the document that made
     // it, whose URL is its base URL (and the background checks that against the sender).
     const href = deps.location.href;
@@ -270,9 +275,11 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       ...(inventory.takeBudgetNotice() ? { scriptBudgetExceeded: true as const } : {}),
     });
 
-    // A script element that removed itself before this walk is not here: the background's
-    // network inventory sees its request (lib/background/network-inventory.ts).
+    // An external script whose element removed itself before this walk is not here: the
+    // background's network inventory sees its request (lib/background/network-inventory.ts).
     inventory.addElements(document.scripts as HTMLCollectionOf<HTMLScriptElement>, false, syntheticLoadAt, frameHidden);
+    // Inline scripts the parser ran that were gone by now (parser-scripts.ts).
+    if (removedWhileLoading.length) inventory.addElements(removedWhileLoading, false, Infinity, frameHidden ?? 'self-removed');
     deps.send({ type: 'page-observed', url: boundedUrl(ownUrl ? href : document.baseURI), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
 
     let formsMayHaveChanged = false;
@@ -335,7 +342,8 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       deps,
       () => {
         try {
-          if (!signal?.aborted) observeParsedPage();
+          const removedWhileLoading = parserScripts?.take() ?? [];
+          if (!signal?.aborted) observeParsedPage(removedWhileLoading);
         } finally {
           resolve();
         }

@@ -12,10 +12,11 @@ export interface ScriptRef {
   /** Inserted by page code after load, rather than by the parser. */
   dynamic?: boolean;
   /**
-   * Code that would have escaped a plain DOM walk, and how: it ran in a `srcdoc` frame, or it
-   * came after a DOMContentLoaded the page dispatched itself.
+   * Code that would have escaped a plain DOM walk, and how: it ran in a `srcdoc` frame, it came
+   * after a DOMContentLoaded the page dispatched itself, or the parser ran it and its element was
+   * gone before DOMContentLoaded.
    */
-  hidden?: 'srcdoc' | 'synthetic-load';
+  hidden?: 'srcdoc' | 'synthetic-load' | 'self-removed';
   /** Seen by the background on the network (lib/background/network-inventory.ts), never sent by a page. */
   network?: true;
 }

@@ -94,6 +94,36 @@ describe('observePage on hostile pages', () => {
     ]);
   });
 
+  it('still reports inline code the parser ran whose element was gone before DOMContentLoaded', async () => {
+    const window = new Window({ url: 'https://mail.example.org/' });
+    window.document.write('<title>x</title><script>app()</script><div id="deep"><div></div></div>');
+    Object.defineProperty(window.document, 'readyState', { value: 'loading', configurable: true });
+    const sent: ContentMessage[] = [];
+    const controller = new AbortController();
+    const done = observePage({ document: window.document as unknown as Document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, unfinishedHtmlMs: 50 });
+    // What the parser does: the element, then its text, then a microtask checkpoint before it runs
+    // the script, which removes its own element.
+    const parent = window.document.querySelector('#deep div')!;
+    const implant = window.document.createElement('script');
+    parent.appendChild(implant);
+    implant.appendChild(window.document.createTextNode('keylog(); document.currentScript.remove()'));
+    await Promise.resolve();
+    implant.remove();
+    // And one that stays, which the DOMContentLoaded walk finds as ever: reported once.
+    const stays = window.document.createElement('script');
+    parent.appendChild(stays);
+    stays.appendChild(window.document.createTextNode('stays()'));
+    await Promise.resolve();
+    await done;
+    controller.abort();
+    expect(sent[0]!.scripts.map((s) => [s.preview, s.hidden])).toEqual([
+      ['app()', undefined],
+      ['stays()', undefined],
+      ['keylog(); document.currentScript.remove()', 'self-removed'],
+    ]);
+    expect(validateContentMessage(sent[0]).ok).toBe(true);
+  });
+
   it('takes the inventory of a document whose HTML never finishes', async () => {
     const window = new Window({ url: 'https://mail.example.org/' });
     window.document.write('<title>x</title><script src="https://cdn.evil.test/x.js"></script>');
