@@ -341,6 +341,7 @@ export const HIDING_SCENARIOS = [
   'legacy-type-script',
   'self-removing-script',
   'self-removing-inline-script',
+  'rewritten-inline-script',
   'srcdoc-script',
   'data-url-script',
   'synthetic-domcontentloaded',
@@ -366,6 +367,12 @@ export function hidingMarkup(scenario: HidingScenario, evil: string): { head: st
       return {
         head: '',
         body: `<div hidden><div><script>/* vanishing inline implant (lab sample, inert) */ window.__tapguardLabVanishedDeep = true; document.currentScript.remove();</script></div></div>`,
+      };
+    case 'rewritten-inline-script':
+      // Inline, left in place but emptied once it ran: the DOMContentLoaded walk finds an empty script.
+      return {
+        head: '',
+        body: `<div hidden><script>/* rewriting inline implant (lab sample, inert) */ window.__tapguardLabRewritten = true; document.currentScript.text = '';</script></div>`,
       };
     case 'srcdoc-script':
       return { head: '', body: `<iframe width="1" height="1" frameborder="0" srcdoc="${attr(`<script>/* srcdoc implant (lab sample, inert) */ parent.__tapguardLabSrcdoc = true;</script>`)}"></iframe>` };

@@ -1,4 +1,4 @@
-import { watchParserScripts } from './parser-scripts';
+import { watchParserScripts, type HeldScript } from './parser-scripts';
 import { sha256HexOfText } from './sha256';
 import type { ContentMessage, PageParts } from '../messages';
 import { LIMITS, evenShare } from '../core/limits';
@@ -69,7 +69,8 @@ function boundedUrl(url: string): string {
   return url.length <= LIMITS.url ? url : originAndPath(url);
 }
 
-function scriptRef(element: HTMLScriptElement, dynamic: boolean, hidden?: HiddenHow): ScriptRef | undefined {
+/** `text`: an inline script's text as it ran, where the element's own may have changed since. */
+function scriptRef(element: HTMLScriptElement, dynamic: boolean, hidden?: HiddenHow, text?: string): ScriptRef | undefined {
   if (!runsAsScript(element)) return undefined;
   // `src` is the resolved absolute URL; reading the property (not the attribute) resolves <base>.
   const src = boundedUrl(element.src);
@@ -79,7 +80,7 @@ function scriptRef(element: HTMLScriptElement, dynamic: boolean, hidden?: Hidden
     // Code without an origin (data:, blob:) is named by its first characters.
     if (src.startsWith('data:') || src.startsWith('blob:')) ref.preview = src.slice(0, LIMITS.preview);
   } else {
-    const text = element.text;
+    text ??= element.text;
     if (!text.trim()) return undefined;
     const hashed = text.length > MAX_HASHED_CHARS ? `${text.slice(0, MAX_HASHED_CHARS)}\u0000${text.length}` : text;
     ref = { inlineSha256: sha256HexOfText(hashed), preview: text.trim().slice(0, LIMITS.preview) };
@@ -221,7 +222,7 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
 
   // The inventory runs inside the DOMContentLoaded listener itself, not in a promise continuation
   // after it: the same work, but a trace then shows it as the script's own (bench/content-script.ts).
-  const observeParsedPage = (removedWhileLoading: readonly HTMLScriptElement[]) => {
+  const observeParsedPage = (hiddenWhileLoading: readonly HeldScript[]) => {
     // A srcdoc or about:blank frame has no URL of its own: it counts for the document that made
     // it, whose URL is its base URL (and the background checks that against the sender).
     const href = deps.location.href;
@@ -278,8 +279,11 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
     // An external script whose element removed itself before this walk is not here: the
     // background's network inventory sees its request (lib/background/network-inventory.ts).
     inventory.addElements(document.scripts as HTMLCollectionOf<HTMLScriptElement>, false, syntheticLoadAt, frameHidden);
-    // Inline scripts the parser ran that were gone by now (parser-scripts.ts).
-    if (removedWhileLoading.length) inventory.addElements(removedWhileLoading, false, Infinity, frameHidden ?? 'self-removed');
+    // Inline scripts the parser ran that were gone by now, or had rewritten their text (parser-scripts.ts).
+    for (const { element, text, how } of hiddenWhileLoading) {
+      const ref = scriptRef(element, false, frameHidden ?? how, text);
+      if (ref) inventory.add(ref);
+    }
     deps.send({ type: 'page-observed', url: boundedUrl(ownUrl ? href : document.baseURI), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
 
     let formsMayHaveChanged = false;
@@ -342,8 +346,8 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       deps,
       () => {
         try {
-          const removedWhileLoading = parserScripts?.take() ?? [];
-          if (!signal?.aborted) observeParsedPage(removedWhileLoading);
+          const hiddenWhileLoading = parserScripts?.take() ?? [];
+          if (!signal?.aborted) observeParsedPage(hiddenWhileLoading);
         } finally {
           resolve();
         }

@@ -1,10 +1,19 @@
 /** At most this many script elements are held between document_start and DOMContentLoaded. */
 export const MAX_PARSER_SCRIPTS = 2000;
 
+/** A script the parser ran, as it was when it was about to run, and how it hid since. */
+export interface HeldScript {
+  element: HTMLScriptElement;
+  /** Its text just before it ran: what the parser gave it, whatever it made of itself later. */
+  text: string;
+  how: 'self-removed' | 'rewritten';
+}
+
 /**
  * Inline scripts the HTML parser is about to run while the document loads, held from
- * document_start to DOMContentLoaded, so that one that removes its own element before the
- * DOMContentLoaded inventory (or has it removed) is still seen.
+ * document_start to DOMContentLoaded with their text, so that one that removes its own element
+ * before the DOMContentLoaded inventory (or has it removed), or rewrites its own text, is still
+ * seen as the parser ran it.
  *
  * The parser performs a microtask checkpoint just before it runs a script (HTML, "An end tag whose
  * tag name is 'script'"), so this observer's callback comes right then, and the last mutation it
@@ -14,19 +23,27 @@ export const MAX_PARSER_SCRIPTS = 2000;
  * only a script element that was about to run matters here. External scripts are not held: the
  * background's network inventory sees their requests (lib/background/network-inventory.ts).
  *
- * `take` ends the watch and returns the held scripts no longer in the document.
+ * `take` ends the watch and returns the held scripts that are no longer in the document, or no
+ * longer carry the text they ran with.
  */
-export function watchParserScripts(document: Document): { take(): HTMLScriptElement[] } {
-  const held: HTMLScriptElement[] = [];
+export function watchParserScripts(document: Document): { take(): HeldScript[] } {
+  const held = new Map<HTMLScriptElement, string>();
   const observer = new MutationObserver((records) => {
     const target = records[records.length - 1]?.target;
-    if (target?.nodeName === 'SCRIPT' && held[held.length - 1] !== target && held.length < MAX_PARSER_SCRIPTS) held.push(target as HTMLScriptElement);
+    if (target?.nodeName === 'SCRIPT' && !held.has(target as HTMLScriptElement) && held.size < MAX_PARSER_SCRIPTS) {
+      held.set(target as HTMLScriptElement, (target as HTMLScriptElement).text);
+    }
   });
   observer.observe(document, { childList: true, subtree: true });
   return {
     take() {
       observer.disconnect();
-      return held.filter((script, i) => !script.isConnected && held.indexOf(script) === i);
+      const hidden: HeldScript[] = [];
+      for (const [element, text] of held) {
+        if (!element.isConnected) hidden.push({ element, text, how: 'self-removed' });
+        else if (element.text !== text) hidden.push({ element, text, how: 'rewritten' });
+      }
+      return hidden;
     },
   };
 }

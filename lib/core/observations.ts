@@ -13,10 +13,10 @@ export interface ScriptRef {
   dynamic?: boolean;
   /**
    * Code that would have escaped a plain DOM walk, and how: it ran in a `srcdoc` frame, it came
-   * after a DOMContentLoaded the page dispatched itself, or the parser ran it and its element was
-   * gone before DOMContentLoaded.
+   * after a DOMContentLoaded the page dispatched itself, or the parser ran it and, before
+   * DOMContentLoaded, its element was gone or its text was no longer what ran.
    */
-  hidden?: 'srcdoc' | 'synthetic-load' | 'self-removed';
+  hidden?: 'srcdoc' | 'synthetic-load' | 'self-removed' | 'rewritten';
   /** Seen by the background on the network (lib/background/network-inventory.ts), never sent by a page. */
   network?: true;
 }

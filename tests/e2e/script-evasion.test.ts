@@ -59,6 +59,13 @@ describe.each(['chromium', 'firefox'] as const)('scripts that try to hide, in %s
     expect(String(vanished!.evidence.preview)).toContain('vanishing inline implant');
   });
 
+  it('reports inline code the parser ran that emptied its own element before DOMContentLoaded', async () => {
+    const alarms = await scriptAlarms('rewritten-inline-script');
+    const rewritten = alarms.find((i) => i.rule === 'script.new-inline' && i.evidence.hidden === 'rewritten');
+    expect(rewritten).toMatchObject({ severity: 'medium' });
+    expect(String(rewritten!.evidence.preview)).toContain('rewriting inline implant');
+  });
+
   it('reports scripts with legacy JavaScript types (text/x-javascript and the others of the HTML standard)', async () => {
     const alarms = await scriptAlarms('legacy-type-script');
     expect(alarms.find((i) => i.rule === 'script.new-origin' && i.evidence.scriptOrigin === evil())).toBeDefined();
