@@ -337,7 +337,15 @@ export function addFrameLaterScript(frameUrl: string): string {
  * Injections that try to hide from a DOM inventory (issue #13), each inert: it sets a flag on the
  * page's window so a test can check it ran. Keyed by lab scenario; `evil` is the tracker origin.
  */
-export const HIDING_SCENARIOS = ['legacy-type-script', 'self-removing-script', 'srcdoc-script', 'data-url-script', 'synthetic-domcontentloaded'] as const;
+export const HIDING_SCENARIOS = [
+  'legacy-type-script',
+  'self-removing-script',
+  'self-removing-inline-script',
+  'rewritten-inline-script',
+  'srcdoc-script',
+  'data-url-script',
+  'synthetic-domcontentloaded',
+] as const;
 export type HidingScenario = (typeof HIDING_SCENARIOS)[number];
 
 /** The JavaScript types of the HTML standard that browsers still run, legacy ones included. */
@@ -352,6 +360,19 @@ export function hidingMarkup(scenario: HidingScenario, evil: string): { head: st
       return {
         head: `<script src="${attr(`${evil}/vanish.js`)}"></script>\n<script>/* vanishing implant (lab sample, inert) */ window.__tapguardLabVanishedInline = true; document.currentScript.remove();</script>`,
         body: '',
+      };
+    case 'self-removing-inline-script':
+      // Inline only (no request for the network inventory to see), deep in the body, gone before
+      // DOMContentLoaded.
+      return {
+        head: '',
+        body: `<div hidden><div><script>/* vanishing inline implant (lab sample, inert) */ window.__tapguardLabVanishedDeep = true; document.currentScript.remove();</script></div></div>`,
+      };
+    case 'rewritten-inline-script':
+      // Inline, left in place but emptied once it ran: the DOMContentLoaded walk finds an empty script.
+      return {
+        head: '',
+        body: `<div hidden><script>/* rewriting inline implant (lab sample, inert) */ window.__tapguardLabRewritten = true; document.currentScript.text = '';</script></div>`,
       };
     case 'srcdoc-script':
       return { head: '', body: `<iframe width="1" height="1" frameborder="0" srcdoc="${attr(`<script>/* srcdoc implant (lab sample, inert) */ parent.__tapguardLabSrcdoc = true;</script>`)}"></iframe>` };

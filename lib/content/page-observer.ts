@@ -1,3 +1,4 @@
+import { watchParserScripts, type HeldScript } from './parser-scripts';
 import { sha256HexOfText } from './sha256';
 import type { ContentMessage, PageParts } from '../messages';
 import { LIMITS, evenShare } from '../core/limits';
@@ -70,7 +71,8 @@ function boundedUrl(url: string): string {
   return url.length <= LIMITS.url ? url : originAndPath(url);
 }
 
-function scriptRef(element: HTMLScriptElement, dynamic: boolean, hidden?: HiddenHow): ScriptRef | undefined {
+/** `text`: an inline script's text as it ran, where the element's own may have changed since. */
+function scriptRef(element: HTMLScriptElement, dynamic: boolean, hidden?: HiddenHow, text?: string): ScriptRef | undefined {
   if (!runsAsScript(element)) return undefined;
   // `src` is the resolved absolute URL; reading the property (not the attribute) resolves <base>.
   const src = boundedUrl(element.src);
@@ -80,7 +82,7 @@ function scriptRef(element: HTMLScriptElement, dynamic: boolean, hidden?: Hidden
     // Code without an origin (data:, blob:) is named by its first characters.
     if (src.startsWith('data:') || src.startsWith('blob:')) ref.preview = src.slice(0, LIMITS.preview);
   } else {
-    const text = element.text;
+    text ??= element.text;
     if (!text.trim()) return undefined;
     const hashed = text.length > MAX_HASHED_CHARS ? `${text.slice(0, MAX_HASHED_CHARS)}\u0000${text.length}` : text;
     ref = { inlineSha256: sha256HexOfText(hashed), preview: text.trim().slice(0, LIMITS.preview) };
@@ -197,6 +199,10 @@ function createScriptInventory() {
  */
 export function observePage(deps: PageObserverDeps): Promise<void> {
   const { document, signal } = deps;
+  // Inline scripts the parser runs before DOMContentLoaded, held so that one that removes its own
+  // element is still inventoried. Only where the host is known to be mail or chat: on other hosts
+  // the first visits are learnt anyway, and every ordinary page would pay for the observer.
+  const parserScripts = !deps.recognise && document.readyState === 'loading' ? watchParserScripts(document) : undefined;
   // CSP violations can fire before the page is known to be mail: buffer a bounded few meanwhile.
   const violations: CspViolation[] = [];
   let violationsSeen = 0;
@@ -219,7 +225,7 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
 
   // The inventory runs inside the DOMContentLoaded listener itself, not in a promise continuation
   // after it: the same work, but a trace then shows it as the script's own (bench/content-script.ts).
-  const observeParsedPage = () => {
+  const observeParsedPage = (hiddenWhileLoading: readonly HeldScript[]) => {
     // A srcdoc or about:blank frame has no URL of its own: it counts for the document that made
     // it, whose URL is its base URL (and the background checks that against the sender).
     const href = deps.location.href;
@@ -235,11 +241,15 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
     const formsReported = new Set<string>();
     const collectNewForms = (): FormRef[] => {
       const refs: FormRef[] = [];
+      const forms = document.forms;
+      // No form, no password field that belongs to one: the selector walk below is then skipped.
+      if (!forms.length) return refs;
       // One walk of the document for password fields, not one per form: a webmail often wraps its
       // whole message list (thousands of nodes) in a form. `input.form` also follows form="…".
       const formsWithPassword = new Set<HTMLFormElement | null>();
       for (const input of document.querySelectorAll<HTMLInputElement>('input[type="password" i]')) formsWithPassword.add(input.form);
-      for (const form of document.forms as unknown as Iterable<HTMLFormElement>) {
+      for (let i = 0, n = forms.length; i < n; i++) {
+        const form = forms[i]!;
         if (formsReported.size >= MAX_FORMS_PER_PAGE) break;
         const ref = formRef(form, document.baseURI, formsWithPassword.has(form));
         const key = ref && `${ref.action}|${ref.hasPassword}`;
@@ -269,9 +279,14 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       ...(inventory.takeBudgetNotice() ? { scriptBudgetExceeded: true as const } : {}),
     });
 
-    // A script element that removed itself before this walk is not here: the background's
-    // network inventory sees its request (lib/background/network-inventory.ts).
+    // An external script whose element removed itself before this walk is not here: the
+    // background's network inventory sees its request (lib/background/network-inventory.ts).
     inventory.addElements(document.scripts as HTMLCollectionOf<HTMLScriptElement>, false, syntheticLoadAt, frameHidden);
+    // Inline scripts the parser ran that were gone by now, or had rewritten their text (parser-scripts.ts).
+    for (const { element, text, how } of hiddenWhileLoading) {
+      const ref = scriptRef(element, false, frameHidden ?? how, text);
+      if (ref) inventory.add(ref);
+    }
     deps.send({ type: 'page-observed', url: boundedUrl(ownUrl ? href : document.baseURI), ...takeParts(collectNewForms(), []), ...(recognised ? { recognisedAs: recognised } : {}) });
 
     let formsMayHaveChanged = false;
@@ -286,8 +301,24 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
         deps.send({ type: 'elements-added', url: currentUrl(), ...takeParts(forms, frames) });
       }
     };
+    // A tab closed or navigated away within the batch delay would take the batch with it. Listened
+    // for from the first batch on, not from start-up: most pages never have one, and each listener
+    // added in a fresh isolated world costs start-up.
+    let flushOnPagehide = false;
     flushSoon = () => {
-      if (timer === undefined && !signal?.aborted) timer = setTimeout(flush, deps.batchMs ?? 500);
+      if (timer !== undefined || signal?.aborted) return;
+      timer = setTimeout(flush, deps.batchMs ?? 500);
+      if (flushOnPagehide) return;
+      flushOnPagehide = true;
+      document.defaultView?.addEventListener(
+        'pagehide',
+        () => {
+          if (timer === undefined) return;
+          clearTimeout(timer);
+          flush();
+        },
+        signal ? { signal } : undefined,
+      );
     };
     if (scripts.length || pendingFrames.size || violations.length) flushSoon();
 
@@ -307,16 +338,6 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       if (scripts.length || pendingFrames.size || formsMayHaveChanged || inventory.hasBudgetNotice()) flushSoon();
     });
     observer.observe(document.documentElement, { childList: true, subtree: true });
-    // A tab closed or navigated away within the batch delay would take the batch with it.
-    document.defaultView?.addEventListener(
-      'pagehide',
-      () => {
-        if (timer === undefined) return;
-        clearTimeout(timer);
-        flush();
-      },
-      signal ? { signal } : undefined,
-    );
     signal?.addEventListener('abort', () => {
       observer.disconnect();
       if (timer !== undefined) clearTimeout(timer);
@@ -328,7 +349,8 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       deps,
       () => {
         try {
-          if (!signal?.aborted) observeParsedPage();
+          const hiddenWhileLoading = parserScripts?.take() ?? [];
+          if (!signal?.aborted) observeParsedPage(hiddenWhileLoading);
         } finally {
           resolve();
         }

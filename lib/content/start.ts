@@ -22,7 +22,8 @@ export function startObserving(recognise?: (document: Document) => string | unde
   const api = ((globalThis as { browser?: PageExtensionApi }).browser ?? (globalThis as { chrome?: PageExtensionApi }).chrome)!;
   void observePage({
     document,
-    location,
+    // The document's URL is location.href; a Location object made in a fresh world costs start-up.
+    location: { get href() { return document.URL; } },
     ...(recognise ? { recognise } : {}),
     send: createDelivery((message) => api.runtime.sendMessage(message)),
   });

@@ -12,10 +12,11 @@ export interface ScriptRef {
   /** Inserted by page code after load, rather than by the parser. */
   dynamic?: boolean;
   /**
-   * Code that would have escaped a plain DOM walk, and how: it ran in a `srcdoc` frame, or it
-   * came after a DOMContentLoaded the page dispatched itself.
+   * Code that would have escaped a plain DOM walk, and how: it ran in a `srcdoc` frame, it came
+   * after a DOMContentLoaded the page dispatched itself, or the parser ran it and, before
+   * DOMContentLoaded, its element was gone or its text was no longer what ran.
    */
-  hidden?: 'srcdoc' | 'synthetic-load';
+  hidden?: 'srcdoc' | 'synthetic-load' | 'self-removed' | 'rewritten';
   /** Seen by the background on the network (lib/background/network-inventory.ts), never sent by a page. */
   network?: true;
 }

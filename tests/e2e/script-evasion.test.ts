@@ -51,6 +51,21 @@ describe.each(['chromium', 'firefox'] as const)('scripts that try to hide, in %s
     expect(vanished).toMatchObject({ severity: 'high', evidence: { scriptUrl: `${evil()}/vanish.js`, seenBy: 'network' } });
   });
 
+  it('reports inline code the parser ran whose element was gone before DOMContentLoaded', async () => {
+    const alarms = await scriptAlarms('self-removing-inline-script');
+    // No request to see and no element left: only the content script's parser watch saw it.
+    const vanished = alarms.find((i) => i.rule === 'script.new-inline' && i.evidence.hidden === 'self-removed');
+    expect(vanished).toMatchObject({ severity: 'medium' });
+    expect(String(vanished!.evidence.preview)).toContain('vanishing inline implant');
+  });
+
+  it('reports inline code the parser ran that emptied its own element before DOMContentLoaded', async () => {
+    const alarms = await scriptAlarms('rewritten-inline-script');
+    const rewritten = alarms.find((i) => i.rule === 'script.new-inline' && i.evidence.hidden === 'rewritten');
+    expect(rewritten).toMatchObject({ severity: 'medium' });
+    expect(String(rewritten!.evidence.preview)).toContain('rewriting inline implant');
+  });
+
   it('reports scripts with legacy JavaScript types (text/x-javascript and the others of the HTML standard)', async () => {
     const alarms = await scriptAlarms('legacy-type-script');
     expect(alarms.find((i) => i.rule === 'script.new-origin' && i.evidence.scriptOrigin === evil())).toBeDefined();

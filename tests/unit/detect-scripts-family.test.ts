@@ -89,6 +89,14 @@ describe('script.new-inline', () => {
     expect(detectNewInline(PAGE, [late], ctx({ baseline: b, inlinePreviews: true }))[0]!.evidence).toMatchObject({ preview: 'keylog()' });
   });
 
+  it('judges inline code whose element was gone before DOMContentLoaded like other hidden code', () => {
+    const b = { ...learnInline(baseline({ visits: 1 }), PAGE, [inline('a')], new Set()), visits: 2 };
+    const vanished = { ...inline('v', 'keylog(); document.currentScript.remove()'), hidden: 'self-removed' as const };
+    expect(detectNewInline(PAGE, [vanished], ctx({ baseline: b }))).toEqual([
+      expect.objectContaining({ rule: 'script.new-inline', severity: 'medium', evidence: expect.objectContaining({ hidden: 'self-removed' }) }),
+    ]);
+  });
+
   it('reports a page whose scripts outran the inventory budget', () => {
     expect(detectScriptBudgetExceeded(PAGE, false, ctx())).toEqual([]);
     const [f] = detectScriptBudgetExceeded(PAGE, true, ctx());

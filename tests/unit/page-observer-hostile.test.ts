@@ -94,6 +94,50 @@ describe('observePage on hostile pages', () => {
     ]);
   });
 
+  it('still reports inline code the parser ran whose element was gone, or whose text was rewritten, before DOMContentLoaded', async () => {
+    const window = new Window({ url: 'https://mail.example.org/' });
+    window.document.write('<title>x</title><script>app()</script><div id="deep"><div></div></div>');
+    Object.defineProperty(window.document, 'readyState', { value: 'loading', configurable: true });
+    const sent: ContentMessage[] = [];
+    const controller = new AbortController();
+    const done = observePage({ document: window.document as unknown as Document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, unfinishedHtmlMs: 50 });
+    // What the parser does: the element, then its text, then a microtask checkpoint before it runs
+    // the script, which removes its own element.
+    const parent = window.document.querySelector('#deep div')!;
+    const parserRuns = async (code: string, then: (script: HTMLScriptElement) => void) => {
+      const script = window.document.createElement('script') as unknown as HTMLScriptElement;
+      parent.appendChild(script as never);
+      script.appendChild(window.document.createTextNode(code) as never);
+      await Promise.resolve();
+      then(script);
+    };
+    await parserRuns('keylog(); document.currentScript.remove()', (s) => s.remove());
+    // Blanked, then gone: still reported with the text it ran with.
+    await parserRuns('blank(); document.currentScript.text = ""; document.currentScript.remove()', (s) => {
+      s.text = '';
+      s.remove();
+    });
+    await parserRuns('rewrite(); document.currentScript.text = "app()"', (s) => {
+      s.text = 'app()';
+    });
+    // And one that stays, which the DOMContentLoaded walk finds as ever: reported once.
+    const stays = window.document.createElement('script');
+    parent.appendChild(stays);
+    stays.appendChild(window.document.createTextNode('stays()'));
+    await Promise.resolve();
+    await done;
+    controller.abort();
+    expect(sent[0]!.scripts.map((s) => [s.preview, s.hidden])).toEqual([
+      ['app()', undefined],
+      ['app()', undefined],
+      ['stays()', undefined],
+      ['keylog(); document.currentScript.remove()', 'self-removed'],
+      ['blank(); document.currentScript.text = ""; document.currentScript.remove()', 'self-removed'],
+      ['rewrite(); document.currentScript.text = "app()"', 'rewritten'],
+    ]);
+    expect(validateContentMessage(sent[0]).ok).toBe(true);
+  });
+
   it('takes the inventory of a document whose HTML never finishes', async () => {
     const window = new Window({ url: 'https://mail.example.org/' });
     window.document.write('<title>x</title><script src="https://cdn.evil.test/x.js"></script>');
