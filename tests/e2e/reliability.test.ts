@@ -169,12 +169,16 @@ describe.each(['chromium', 'firefox'] as const)('reliability in %s', (browserNam
     // The flood is one story too: at most one event per aggregated rule, each naming few findings.
     const events = eventsSince(before, after);
     expect(events.length).toBeLessThanOrEqual(3);
-    for (const event of events) expect((event.evidence.findings as string[]).length).toBeLessThanOrEqual(2);
-    // The content script's per-page cap (2,000 scripts, 200 per message) bounds the repeats too.
+    // (At most the three incidents above: how they fall into stories depends on the machine's pace.)
+    for (const event of events) expect((event.evidence.findings as string[]).length).toBeLessThanOrEqual(3);
+    // The content script's per-page cap (2,000 scripts) bounds the repeats too, not the 10,000
+    // inserted. How many messages carry those 2,000 depends on how the page's tasks (500 scripts
+    // each) fall into the 500 ms batches, so the bound is structural, not one timing: a batch is
+    // split evenly into messages of at most 200, so a batch of 500 or more gives messages of at
+    // least 100, and the 2,000 arrive in at most 20 of them; past the cap, each new source is still
+    // named (at most 64, issue #13), in one or two more.
     const repeatsOfFlood = after.occurrences.find((o) => o.dedupeKey === FLOOD_KEY('script.new-origin'))!.count;
-    // Past the cap, each new source is still named (at most 64, issue #13): the flood inserts its
-    // scripts in one go, so they arrive as one more message.
-    expect(repeatsOfFlood).toBeLessThanOrEqual(11);
+    expect(repeatsOfFlood).toBeLessThanOrEqual(22);
     await expectPopupOpens(page);
     await page.close();
   });
