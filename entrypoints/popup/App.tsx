@@ -10,6 +10,7 @@ import type { Incident } from '@/lib/core/types';
 import { ask } from '@/lib/ui/ask';
 import { t } from '@/lib/core/i18n';
 import { verdictFor, type Verdict } from '@/lib/ui/verdict';
+import { originAndPath } from '@/lib/core/url';
 
 interface PopupState {
   host: string;
@@ -35,10 +36,14 @@ async function targetTab(): Promise<{ id?: number; url: string }> {
   return { ...(active?.id !== undefined ? { id: active.id } : {}), url: active?.url ?? '' };
 }
 
-/** The background reads the log and the tab's state (lib/background/ui-requests.ts); the popup judges. */
+/**
+ * The background reads the log and the tab's state (lib/background/ui-requests.ts); the popup judges.
+ * It is sent the tab's origin and path only: that is all a site is told by, and a page can stretch
+ * its own URL (history.replaceState) past what a request may carry.
+ */
 async function loadState(): Promise<PopupState> {
   const tab = await targetTab();
-  const { host, site, seen, forHost, total, expectedKeys, deep } = await ask({ type: 'ui/popup-view', url: tab.url, ...(tab.id !== undefined ? { tabId: tab.id } : {}) });
+  const { host, site, seen, forHost, total, expectedKeys, deep } = await ask({ type: 'ui/popup-view', url: originAndPath(tab.url), ...(tab.id !== undefined ? { tabId: tab.id } : {}) });
   const shown = new Set(seen.map((i) => i.id));
   const isExpected = (i: Incident) => expectedKeys.includes(i.dedupeKey);
   // Worst first (groupIntoEvents sorts), so the event that explains the verdict is read first.

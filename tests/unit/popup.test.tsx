@@ -56,6 +56,19 @@ describe('popup', () => {
     expect(asked).toHaveBeenCalledWith({ type: 'ui/mark-expected', dedupeKeys: [incident!.dedupeKey] });
   });
 
+  it('judges a tab whose page stretched its own URL past what a request may carry', async () => {
+    await seed(db, 4, { varied: true });
+    const [incident] = await db.incidents.where('host').equals('mail.example.org').toArray();
+    await fakeBrowser.storage.local.set({ settings: { userSites: ['mail.example.org'] } });
+    // history.replaceState with a 100,000-character query, as tests/e2e/reliability.test.ts's huge page does.
+    const tab = await fakeBrowser.tabs.create({ url: `https://mail.example.org/inbox?pad=${'p'.repeat(100_000)}`, active: true });
+    history.replaceState(null, '', `?tab=${tab.id}`);
+    await fakeBrowser.storage.session.set({ [`tab:${tab.id}`]: { host: 'mail.example.org', findings: { [incident!.dedupeKey]: 'high' } } });
+    render(<PopupApp />, container);
+    await until(() => q('main[data-ready="true"] li.event'), 'events');
+    expect(asked).toHaveBeenCalledWith({ type: 'ui/popup-view', url: 'https://mail.example.org/inbox', tabId: tab.id });
+  });
+
   it('says so when the background cannot answer', async () => {
     asked.mockResolvedValue(undefined);
     await fakeBrowser.tabs.create({ url: 'https://mail.example.org/', active: true });
