@@ -156,8 +156,13 @@ export default defineBackground(() => {
     const session = (siteLists ? Promise.resolve(site) : refreshSiteLists().then((lists) => resolveSiteForUrl(url, lists))).then((resolved) => scopes.commit(tabId, url, resolved));
     return Promise.all([reset, session]);
   };
+  // Self-hosted mail and chat: hinted by a page's response or API requests, then confirmed by the DOM
+  // recogniser injected into that page only; no other page gets tapguard code (lib/background/recognition.ts).
+  const recognition = listenForRecognition(browser, (url) => (siteLists ? isMessagingUrl(url) : undefined), report);
   browser.webNavigation.onCommitted.addListener((details) => {
-    if (details.frameId === 0 && details.tabId >= 0) void topDocumentCommitted(details.tabId, details.url).catch(report('new document'));
+    if (details.frameId !== 0 || details.tabId < 0) return;
+    void topDocumentCommitted(details.tabId, details.url).catch(report('new document'));
+    recognition.documentCommitted(details);
   });
 
   const recorded = () => ({ recorded: true });
@@ -225,9 +230,6 @@ export default defineBackground(() => {
     },
     { urls: ['<all_urls>'], types: ['main_frame'] },
   );
-  // Self-hosted mail and chat: hinted by a page's response or API requests, then confirmed by the DOM
-  // recogniser injected into that page only; no other page gets tapguard code (lib/background/recognition.ts).
-  const recognition = listenForRecognition(browser, (url) => (siteLists ? isMessagingUrl(url) : undefined), report);
   browser.tabs.onRemoved.addListener((tabId) => {
     recognition.forgetTab(tabId);
     tabStates.forget(tabId);

@@ -1,24 +1,16 @@
 import type { Browser } from '../browser';
 import { API_HINT_FILTER, createRecognition, injectRecogniser, type ApiRequestDetails, type ExecuteScriptApi } from './recognition';
 
-type ParsedDetails = { tabId: number; frameId: number; url: string };
-
 /**
  * The browser events of lib/background/recognition.ts. Registered synchronously with the
  * background's other listeners. Ordinary pages cost one look at their top document's response
- * headers in the background; the API-request filter is matched by the browser, and the
- * DOMContentLoaded listener exists only while a hinted page waits for it.
+ * headers in the background; the API-request filter is matched by the browser. A hinted page's
+ * commit reaches the recognition through the background's own onCommitted listener.
  */
 export function listenForRecognition(browser: Browser, isKnownUrl: (url: string) => boolean | undefined, report: (what: string) => (error: unknown) => void) {
-  const parsed = (details: ParsedDetails) => void recognition.documentParsed(details);
   const recognition = createRecognition({
     isKnownUrl,
     inject: injectRecogniser(browser.scripting as unknown as ExecuteScriptApi),
-    listenForParsed: (on) => {
-      const event = browser.webNavigation.onDOMContentLoaded;
-      if (on && !event.hasListener(parsed)) event.addListener(parsed);
-      else if (!on) event.removeListener(parsed);
-    },
     report,
   });
   // Chrome hands extensions Set-Cookie only with `extraHeaders`; Firefox always does.

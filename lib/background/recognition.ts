@@ -6,14 +6,19 @@ import { RECOGNISE_SCRIPT } from './content-scripts';
  * looks at each top-level document's response (path, cookie names, headers: lib/core/sites/response-hints.ts)
  * and at a few API requests only those apps make (filtered by the browser, so no other request
  * arrives here). Only a hinted document gets the DOM recogniser (`recognise`, RECOGNISE_SCRIPT)
- * injected, once it is parsed; the script confirms with the recognisers and then observes, as a
+ * injected, once it has committed (webNavigation.onCommitted, which the background listens to for
+ * every top-level page anyway); the script waits for the page to be parsed, confirms with the recognisers and then observes, as a
  * known host's `watch` script does, and a confirmed host is remembered (monitor's
  * rememberRecognisedHost), so its next load gets `watch` from document_start.
  *
  * Only top-level documents: a frame's report does not make its host known (the background takes
  * a frame's inventory as the tab's page's), so recognising one would tell nothing.
  *
- * Hints are held in memory, for the moments between a response and its DOMContentLoaded: the
+ * Why at commit and not at DOMContentLoaded: a listener added only while a hint waits reaches the
+ * browser asynchronously, and a small page could be parsed before it did (seen on a loaded machine:
+ * the first visit went unrecognised). The commit is the first moment the new document exists.
+ *
+ * Hints are held in memory, for the moments between a response and its commit: the
  * worker is awake then (it just handled the response), and a hint lost to a stopped worker costs
  * only the first visit's judgement, never a finding.
  */
@@ -40,8 +45,6 @@ export interface RecognitionDeps {
   isKnownUrl(url: string): boolean | undefined;
   /** Runs the recogniser in the tab's top document. */
   inject(tabId: number): Promise<unknown>;
-  /** Starts or stops listening for parsed documents: only while a hint waits, so other pages cost nothing. */
-  listenForParsed(on: boolean): void;
   report(what: string): (error: unknown) => void;
 }
 
@@ -59,20 +62,16 @@ const originOfUrl = (url: string) => {
 const MAX_PENDING = 50;
 
 export function createRecognition(deps: RecognitionDeps) {
-  /** Per tab: the hinted document's URL waiting for its DOMContentLoaded. */
+  /** Per tab: the hinted document's URL waiting for its commit. */
   const pending = new Map<number, string>();
   /** Per tab: the origin whose document got the recogniser (one injection per document). */
   const injected = new Map<number, string>();
 
   const setPending = (tabId: number, url: string | undefined) => {
-    const had = pending.size > 0;
-    if (url === undefined) pending.delete(tabId);
-    else {
-      pending.delete(tabId);
-      pending.set(tabId, url);
-      if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
-    }
-    if (had !== pending.size > 0) deps.listenForParsed(pending.size > 0);
+    pending.delete(tabId);
+    if (url === undefined) return;
+    pending.set(tabId, url);
+    if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
   };
 
   const inject = (tabId: number, url: string) => {
@@ -93,8 +92,8 @@ export function createRecognition(deps: RecognitionDeps) {
       const hinted = hintsFromResponse({ url: details.url, statusCode: details.statusCode, headers: details.responseHeaders ?? [] }).length > 0;
       if (hinted || pending.has(details.tabId)) setPending(details.tabId, hinted && deps.isKnownUrl(details.url) !== true ? documentKey(details.url) : undefined);
     },
-    /** webNavigation.onDOMContentLoaded: a hinted document is parsed, so the recognisers can run. */
-    documentParsed(details: { tabId: number; frameId: number; url: string }): boolean {
+    /** webNavigation.onCommitted: a hinted document exists, so the recogniser can go into it. */
+    documentCommitted(details: { tabId: number; frameId: number; url: string }): boolean {
       if (details.frameId !== 0) return false;
       const url = pending.get(details.tabId);
       if (url === undefined) return false;

@@ -6,14 +6,12 @@ const KNOWN = new Set(['mail.example.org']);
 
 function setup(listsLoaded = true) {
   const injected: number[] = [];
-  const listening: boolean[] = [];
   const recognition = createRecognition({
     isKnownUrl: (url) => (listsLoaded ? KNOWN.has(new URL(url).hostname) : undefined),
     inject: async (tabId) => void injected.push(tabId),
-    listenForParsed: (on) => void listening.push(on),
     report: () => () => undefined,
   });
-  return { recognition, injected, listening };
+  return { recognition, injected };
 }
 
 const OWA = { 'X-OWA-Version': '15.1.2507.6' };
@@ -22,47 +20,43 @@ const respond = (r: ReturnType<typeof setup>['recognition'], tabId: number, url:
   r.documentResponse({ tabId, frameId, url, statusCode, responseHeaders: headers(h) });
 
 describe('injecting the recogniser', () => {
-  it('into a hinted page once it is parsed, and only then listening for parsed pages', () => {
-    const { recognition, injected, listening } = setup();
+  it('into a hinted page once it has committed', () => {
+    const { recognition, injected } = setup();
     respond(recognition, 4, 'https://exchange.example.net/owa/', OWA);
-    expect(listening).toEqual([true]);
     expect(injected).toEqual([]);
-    expect(recognition.documentParsed({ tabId: 4, frameId: 0, url: 'https://exchange.example.net/owa/#path=/mail' })).toBe(true);
+    expect(recognition.documentCommitted({ tabId: 4, frameId: 0, url: 'https://exchange.example.net/owa/#path=/mail' })).toBe(true);
     expect(injected).toEqual([4]);
-    expect(listening).toEqual([true, false]);
   });
 
-  it('never into an ordinary page, which costs no listener either', () => {
-    const { recognition, injected, listening } = setup();
+  it('never into an ordinary page', () => {
+    const { recognition, injected } = setup();
     respond(recognition, 4, 'https://news.example.com/', { server: 'cloudflare', 'set-cookie': '_ga=1' });
-    expect(recognition.documentParsed({ tabId: 4, frameId: 0, url: 'https://news.example.com/' })).toBe(false);
+    expect(recognition.documentCommitted({ tabId: 4, frameId: 0, url: 'https://news.example.com/' })).toBe(false);
     expect(recognition.apiRequest({ tabId: 4, frameId: 0, url: 'https://news.example.com/api/v1/items', initiator: 'https://news.example.com' })).toBe(false);
     expect(injected).toEqual([]);
-    expect(listening).toEqual([]);
   });
 
   it('not into a known host (watch is there), nor before the lists are loaded', () => {
     const known = setup();
     respond(known.recognition, 1, 'https://mail.example.org/?_task=mail');
-    expect(known.recognition.documentParsed({ tabId: 1, frameId: 0, url: 'https://mail.example.org/?_task=mail' })).toBe(false);
+    expect(known.recognition.documentCommitted({ tabId: 1, frameId: 0, url: 'https://mail.example.org/?_task=mail' })).toBe(false);
     const loading = setup(false);
     respond(loading.recognition, 1, 'https://webmail.example.net/?_task=mail');
-    expect(loading.recognition.documentParsed({ tabId: 1, frameId: 0, url: 'https://webmail.example.net/?_task=mail' })).toBe(false);
+    expect(loading.recognition.documentCommitted({ tabId: 1, frameId: 0, url: 'https://webmail.example.net/?_task=mail' })).toBe(false);
     expect([...known.injected, ...loading.injected]).toEqual([]);
   });
 
   it('not into frames, redirects, or a document that replaced the hinted one', () => {
-    const { recognition, injected, listening } = setup();
+    const { recognition, injected } = setup();
     respond(recognition, 2, 'https://exchange.example.net/owa/', OWA, 3);
     respond(recognition, 2, 'https://exchange.example.net/', OWA, 0, 302);
-    expect(listening).toEqual([]);
+    expect(recognition.documentCommitted({ tabId: 2, frameId: 0, url: 'https://exchange.example.net/' })).toBe(false);
     respond(recognition, 2, 'https://exchange.example.net/owa/', OWA);
     respond(recognition, 2, 'https://news.example.com/', {});
-    expect(listening).toEqual([true, false]);
-    expect(recognition.documentParsed({ tabId: 2, frameId: 0, url: 'https://news.example.com/' })).toBe(false);
+    expect(recognition.documentCommitted({ tabId: 2, frameId: 0, url: 'https://news.example.com/' })).toBe(false);
     respond(recognition, 2, 'https://exchange.example.net/owa/', OWA);
-    expect(recognition.documentParsed({ tabId: 2, frameId: 0, url: 'https://other.example.com/' })).toBe(false);
-    expect(recognition.documentParsed({ tabId: 2, frameId: 1, url: 'https://exchange.example.net/owa/' })).toBe(false);
+    expect(recognition.documentCommitted({ tabId: 2, frameId: 0, url: 'https://other.example.com/' })).toBe(false);
+    expect(recognition.documentCommitted({ tabId: 2, frameId: 1, url: 'https://exchange.example.net/owa/' })).toBe(false);
     expect(injected).toEqual([]);
   });
 
@@ -81,14 +75,15 @@ describe('injecting the recogniser', () => {
     // A page hinted twice (its response, then its API) gets one injection.
     respond(recognition, 9, 'https://exchange.example.net/owa/', OWA);
     expect(recognition.apiRequest({ tabId: 9, frameId: 0, url: 'https://exchange.example.net/http-bind', initiator: 'https://exchange.example.net' })).toBe(true);
-    expect(recognition.documentParsed({ tabId: 9, frameId: 0, url: 'https://exchange.example.net/owa/' })).toBe(false);
+    expect(recognition.documentCommitted({ tabId: 9, frameId: 0, url: 'https://exchange.example.net/owa/' })).toBe(false);
   });
 
-  it('stops listening when the hinted tab closes', () => {
-    const { recognition, listening } = setup();
+  it('forgets the hint of a tab that closed', () => {
+    const { recognition, injected } = setup();
     respond(recognition, 5, 'https://exchange.example.net/owa/', OWA);
     recognition.forgetTab(5);
-    expect(listening).toEqual([true, false]);
+    expect(recognition.documentCommitted({ tabId: 5, frameId: 0, url: 'https://exchange.example.net/owa/' })).toBe(false);
+    expect(injected).toEqual([]);
   });
 
   it('injects the recognise entrypoint into the top frame, and filters API requests by path only', async () => {
