@@ -15,7 +15,7 @@ import type { BlockingEventLike } from '@/lib/background/firefox/blocking-regist
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/background/firefox/security-info';
 import { createJudgedCertificates } from '@/lib/background/cert-cache';
 import { createCertificateReads, SECURITY_INFO_OPTIONS } from '@/lib/background/firefox/certificate-reads';
-import { createLearnedScripts } from '@/lib/background/firefox/learned-scripts';
+import { createLearnedScripts, type LearnedScripts } from '@/lib/background/firefox/learned-scripts';
 import { isUnexplainedSocketFailure } from '@/lib/core/detect/refused-connection';
 import { recordPageEvents } from '@/lib/store/event-log';
 import { createRecorder, newCriticalIncidents } from '@/lib/store/incidents';
@@ -359,42 +359,36 @@ export default defineBackground(() => {
   // Script bytes: only Firefox lets extensions read response bodies (webRequest.filterResponseData).
   type HeadersDetails = WebRequest.OnHeadersReceivedDetailsType;
   const headersReceived = browser.webRequest.onHeadersReceived as unknown as BlockingEventLike<HeadersDetails>;
-  if (blocking && learnedScripts) {
-    blocking.register(
-      headersReceived,
-      (details: HeadersDetails) => {
-        const pageUrl = details.documentUrl;
-        // Every 2xx answer carries the script's bytes (a proxy can answer 203 as well as 200).
-        if (!pageUrl || details.statusCode < 200 || details.statusCode >= 300 || !isMessagingUrl(pageUrl)) return;
-        const cacheControl = details.responseHeaders?.find((h) => h.name.toLowerCase() === 'cache-control')?.value ?? null;
-        const immutable = looksImmutable(details.url, cacheControl);
-        const hashBytes = () => {
-          const filter = browser.webRequest.filterResponseData(details.requestId) as unknown as StreamFilterLike;
-          const observe = (sha256?: string) =>
-            monitor
-              .observeScriptBytes({ url: details.url, pageUrl, ...(sha256 ? { sha256 } : {}), immutable })
-              .then(show(details.tabId))
-              .catch(report('script bytes'))
-              .finally(() => learnedScripts.refresh(hostOf(pageUrl)));
-          hashStream(filter, observe, () => observe());
-          return {};
-        };
-        // Bytes only matter for scripts that promise never to change; the rest are not streamed
-        // through the extension at all: streaming them cost page-load time and told the detector
-        // nothing. A URL learned as immutable stays checked when its header goes; which URLs were
-        // learned is answered from memory, so only the first script of a page host not read yet
-        // waits for IndexedDB.
-        if (immutable) return hashBytes();
-        const learned = learnedScripts.isLearned(hostOf(pageUrl), details.url);
-        if (typeof learned === 'boolean') return learned ? hashBytes() : undefined;
-        return learned.then(
-          (yes) => (yes ? hashBytes() : {}),
-          () => ({}),
-        );
-      },
-      { types: ['script'], extraInfoSpec: ['blocking', 'responseHeaders'], onError: report('registering the script-bytes listener') },
+  const checkScriptBytes = (learned: LearnedScripts, details: HeadersDetails) => {
+    const pageUrl = details.documentUrl;
+    // Every 2xx answer carries the script's bytes (a proxy can answer 203 as well as 200).
+    if (!pageUrl || details.statusCode < 200 || details.statusCode >= 300 || !isMessagingUrl(pageUrl)) return undefined;
+    const cacheControl = details.responseHeaders?.find((h) => h.name.toLowerCase() === 'cache-control')?.value ?? null;
+    const immutable = looksImmutable(details.url, cacheControl);
+    const hashBytes = () => {
+      const filter = browser.webRequest.filterResponseData(details.requestId) as unknown as StreamFilterLike;
+      const observe = (sha256?: string) =>
+        monitor
+          .observeScriptBytes({ url: details.url, pageUrl, ...(sha256 ? { sha256 } : {}), immutable })
+          .then(show(details.tabId))
+          .catch(report('script bytes'))
+          .finally(() => learned.refresh(hostOf(pageUrl)));
+      hashStream(filter, observe, () => observe());
+      return {};
+    };
+    // Bytes only matter for scripts that promise never to change; the rest are not streamed
+    // through the extension at all: streaming them cost page-load time and told the detector
+    // nothing. A URL learned as immutable stays checked when its header goes; which URLs were
+    // learned is answered from memory, so only the first script of a page host not read yet
+    // waits for IndexedDB.
+    if (immutable) return hashBytes();
+    const known = learned.isLearned(hostOf(pageUrl), details.url);
+    if (typeof known === 'boolean') return known ? hashBytes() : undefined;
+    return known.then(
+      (yes) => (yes ? hashBytes() : {}),
+      () => ({}),
     );
-  }
+  };
 
   // Certificate and TLS errors on messaging hosts, in both browsers: the connection failed, so
   // there is no certificate to read, only the browser's error string. Everything else that fails
@@ -418,7 +412,8 @@ export default defineBackground(() => {
     { urls: ['https://*/*', 'wss://*/*'] },
   );
 
-  // Certificates: only Firefox lets extensions read them (webRequest.getSecurityInfo, blocking).
+  // Certificates: only Firefox lets extensions read them (webRequest.getSecurityInfo, blocking);
+  // script bytes (above) are read by the same listener.
   if (blocking) {
     const inspect = async (details: HeadersDetails, read: Promise<unknown>) => {
       const cert = certObservationFromSecurityInfo(details, (await read) as FirefoxSecurityInfo);
@@ -430,23 +425,29 @@ export default defineBackground(() => {
       await show(details.tabId, requestOrigin(details))(outcome);
     };
 
+    const checkCertificate = (details: HeadersDetails) => {
+      if (!details.url.startsWith('https:') && !details.url.startsWith('wss:')) return;
+      // Only requests of mail and chat hosts and of tabs in a session reach this listener at all
+      // (lib/background/firefox/blocking-scope.ts). What is not in scope returns at once. That
+      // includes the first page of a self-hosted webmail not yet recognised: its certificate is
+      // checked from its next request on.
+      if (!mayBeMessaging(details.url) && !inScope(details)) return;
+      // Asked in this turn, Firefox answers with the request's certificate although the request
+      // is not held: nothing is returned, so no request waits for the check
+      // (lib/background/firefox/certificate-reads.ts).
+      const read = browser.webRequest.getSecurityInfo(details.requestId, SECURITY_INFO_OPTIONS);
+      void inspect(details, read).catch(report('certificate check'));
+    };
+
+    // One blocking listener for both checks: every blocking listener a request meets costs it a
+    // round trip to the extension, whatever the listener returns.
     blocking.register(
       headersReceived,
       (details: HeadersDetails) => {
-        if (!details.url.startsWith('https:') && !details.url.startsWith('wss:')) return;
-        // Only requests of mail and chat hosts and of tabs in a session reach this listener at all
-        // (lib/background/firefox/blocking-scope.ts). What is not in scope returns at once. That
-        // includes the first page of a self-hosted webmail not yet recognised: its certificate is
-        // checked from its next request on.
-        if (!mayBeMessaging(details.url) && !inScope(details)) return;
-        // Asked in this turn, Firefox answers with the request's certificate although the request
-        // is not held: nothing is returned, so no request waits for the check
-        // (lib/background/firefox/certificate-reads.ts).
-        const read = browser.webRequest.getSecurityInfo(details.requestId, SECURITY_INFO_OPTIONS);
-        void inspect(details, read).catch(report('certificate check'));
-        return undefined;
+        checkCertificate(details);
+        return details.type === 'script' && learnedScripts ? checkScriptBytes(learnedScripts, details) : undefined;
       },
-      { types: ['main_frame', 'sub_frame', 'script', 'xmlhttprequest', 'websocket'], extraInfoSpec: ['blocking'], onError: report('registering the certificate listener') },
+      { types: ['main_frame', 'sub_frame', 'script', 'xmlhttprequest', 'websocket'], extraInfoSpec: ['blocking', 'responseHeaders'], onError: report('registering the certificate and script-bytes listener') },
     );
   }
 });
