@@ -5,7 +5,7 @@
  *
  *   tsx bench/run.ts [--only=bundle,pageload,attribution,content,data,memory,webrequest] [--loads=25]
  *                    [--runs=9] [--attribution-loads=15] [--memory-loads=360] [--webrequest-loads=10]
- *                    [--no-write]
+ *                    [--browsers=chromium,firefox] [--no-write]
  *   tsx bench/run.ts --render-only   (re-render docs/benchmarks.md from bench/results/latest.json)
  *
  * Takes about 20 minutes on two cores (page loads: 25 per page and condition). Method and targets: docs/benchmarks.md.
@@ -45,6 +45,12 @@ const options = {
   webRequestLoads: option('webrequest-loads', 10),
 };
 const write = !process.argv.includes('--no-write');
+// Page loads and attribution in these browsers only (both by default): a change to one browser's
+// code is measured without spending the other's time.
+const BROWSERS = ['chromium', 'firefox'] as const;
+const browsersArg = process.argv.find((a) => a.startsWith('--browsers='))?.split('=')[1];
+const browsers = browsersArg ? (browsersArg.split(',') as (typeof BROWSERS)[number][]) : [...BROWSERS];
+for (const b of browsers) if (!BROWSERS.includes(b)) throw new Error(`unknown browser ${b}; known: ${BROWSERS.join(', ')}`);
 
 const versionOf = (bin: string) => {
   try {
@@ -116,16 +122,18 @@ if (only.has('bundle')) {
 const lab = await startLab();
 try {
   if (only.has('pageload')) {
-    results.pageLoad = await phase('pageload', async () => [
-      ...(await benchPageLoad(lab, 'chromium', options.loads, log)),
-      ...(await benchPageLoad(lab, 'firefox', options.loads, log)),
-    ]);
+    results.pageLoad = await phase('pageload', async () => {
+      const rows = [];
+      for (const name of browsers) rows.push(...(await benchPageLoad(lab, name, options.loads, log)));
+      return rows;
+    });
   }
   if (only.has('attribution')) {
-    results.attribution = await phase('attribution', async () => [
-      ...(await benchAttribution(lab, 'chromium', options.attributionLoads, log)),
-      ...(await benchAttribution(lab, 'firefox', options.attributionLoads, log)),
-    ]);
+    results.attribution = await phase('attribution', async () => {
+      const rows = [];
+      for (const name of browsers) rows.push(...(await benchAttribution(lab, name, options.attributionLoads, log)));
+      return rows;
+    });
   }
   if (only.has('content')) results.contentScript = await phase('content', () => benchContentScript(lab, options.runs, log));
   if (only.has('webrequest')) results.webRequest = await phase('webrequest', () => benchWebRequestCost(lab, options.webRequestLoads, log));

@@ -9,12 +9,14 @@ import { browser } from '@/lib/browser';
 import { hasLearnedBaseline } from '@/lib/core/baseline';
 import { openDb } from '@/lib/store/db';
 import { classifyRequestError } from '@/lib/core/detect/cert-error';
-import { looksImmutable } from '@/lib/core/detect/scripts';
+import { looksImmutable, scriptBytesKey } from '@/lib/core/detect/scripts';
 import { hashStream, type StreamFilterLike } from '@/lib/background/firefox/script-bytes';
 import { createBlockingScope } from '@/lib/background/firefox/blocking-scope';
 import type { BlockingEventLike } from '@/lib/background/firefox/blocking-registrar';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/background/firefox/security-info';
-import { connectionKey, createJudgedCertificates } from '@/lib/background/cert-cache';
+import { createJudgedCertificates } from '@/lib/background/cert-cache';
+import { createCertificateReads, SECURITY_INFO_OPTIONS } from '@/lib/background/firefox/certificate-reads';
+import { createLearnedScripts, type LearnedScripts } from '@/lib/background/firefox/learned-scripts';
 import { isUnexplainedSocketFailure } from '@/lib/core/detect/refused-connection';
 import { recordPageEvents } from '@/lib/store/event-log';
 import { createRecorder, newCriticalIncidents } from '@/lib/store/incidents';
@@ -78,9 +80,9 @@ export default defineBackground(() => {
     if (reason === 'update') void browser.storage.local.remove(RETIRED_SITE_LISTS_KEY).catch(report('removing retired data'));
   });
   // Certificates judged per connection (Firefox), judged again when the settings change.
-  const judged = createJudgedCertificates();
+  const certificateReads = createCertificateReads(createJudgedCertificates());
   onStorageChanged(() => {
-    judged.clear();
+    certificateReads.clear();
     void refreshSiteLists();
   });
   /** False only when the host is certainly not mail or chat; unknown until the lists load. */
@@ -91,6 +93,10 @@ export default defineBackground(() => {
   const scopes = createSessionScopes(() => blocking?.refresh());
   // Firefox's blocking listeners see only the requests in scope (lib/background/firefox/blocking-scope.ts).
   const blocking = import.meta.env.FIREFOX ? createBlockingScope({ lists: () => siteLists, sessionTabs: () => scopes.tabs(), isMessagingUrl }) : undefined;
+  // Firefox's script-bytes check answers from memory which scripts were learned (lib/background/firefox/learned-scripts.ts).
+  const learnedScripts = blocking
+    ? createLearnedScripts({ load: async (host) => Object.keys((await db.baselines.get(host))?.scriptBytes ?? {}), keyOf: scriptBytesKey, onError: report('learned scripts') })
+    : undefined;
   const inScope = (request: ScopedRequest) => (siteLists ? scopeOf(request, scopes.get, siteLists) : undefined);
   // New incidents per source (tab, frame, origin) are limited (lib/background/source-limit.ts).
   const limiter = createSourceLimiter(browser.storage.session, Date.now);
@@ -222,6 +228,7 @@ export default defineBackground(() => {
     (details) => {
       pendingMainFrame.delete(details.tabId);
       blocking?.navigating(details.tabId, details.url);
+      if (learnedScripts && isMessagingUrl(details.url)) learnedScripts.warm(hostOf(details.url));
       // The tab's verdict stays until a new document commits (webNavigation.onCommitted): a
       // navigation that never commits (a 204 answer) must not clear it.
       seenScriptOrigins.reset(details.tabId);
@@ -363,34 +370,36 @@ export default defineBackground(() => {
   // Script bytes: only Firefox lets extensions read response bodies (webRequest.filterResponseData).
   type HeadersDetails = WebRequest.OnHeadersReceivedDetailsType;
   const headersReceived = browser.webRequest.onHeadersReceived as unknown as BlockingEventLike<HeadersDetails>;
-  if (blocking) {
-    blocking.register(
-      headersReceived,
-      (details: HeadersDetails) => {
-        const pageUrl = details.documentUrl;
-        // Every 2xx answer carries the script's bytes (a proxy can answer 203 as well as 200).
-        if (!pageUrl || details.statusCode < 200 || details.statusCode >= 300 || !isMessagingUrl(pageUrl)) return;
-        const cacheControl = details.responseHeaders?.find((h) => h.name.toLowerCase() === 'cache-control')?.value ?? null;
-        const immutable = looksImmutable(details.url, cacheControl);
-        const hashBytes = () => {
-          const filter = browser.webRequest.filterResponseData(details.requestId) as unknown as StreamFilterLike;
-          const observe = (sha256?: string) =>
-            monitor.observeScriptBytes({ url: details.url, pageUrl, ...(sha256 ? { sha256 } : {}), immutable }).then(show(details.tabId)).catch(report('script bytes'));
-          hashStream(filter, observe, () => observe());
-          return {};
-        };
-        // Bytes only matter for scripts that promise never to change; the rest are not streamed
-        // through the extension at all: streaming them cost page-load time and told the detector
-        // nothing. A URL learned as immutable stays checked when its header goes.
-        if (immutable) return hashBytes();
-        return monitor.hasLearnedScriptBytes(pageUrl, details.url).then(
-          (learned) => (learned ? hashBytes() : {}),
-          () => ({}),
-        );
-      },
-      { types: ['script'], extraInfoSpec: ['blocking', 'responseHeaders'], onError: report('registering the script-bytes listener') },
+  const checkScriptBytes = (learned: LearnedScripts, details: HeadersDetails) => {
+    const pageUrl = details.documentUrl;
+    // Every 2xx answer carries the script's bytes (a proxy can answer 203 as well as 200).
+    if (!pageUrl || details.statusCode < 200 || details.statusCode >= 300 || !isMessagingUrl(pageUrl)) return undefined;
+    const cacheControl = details.responseHeaders?.find((h) => h.name.toLowerCase() === 'cache-control')?.value ?? null;
+    const immutable = looksImmutable(details.url, cacheControl);
+    const hashBytes = () => {
+      const filter = browser.webRequest.filterResponseData(details.requestId) as unknown as StreamFilterLike;
+      const observe = (sha256?: string) =>
+        monitor
+          .observeScriptBytes({ url: details.url, pageUrl, ...(sha256 ? { sha256 } : {}), immutable })
+          .then(show(details.tabId))
+          .catch(report('script bytes'))
+          .finally(() => learned.refresh(hostOf(pageUrl)));
+      hashStream(filter, observe, () => observe());
+      return {};
+    };
+    // Bytes only matter for scripts that promise never to change; the rest are not streamed
+    // through the extension at all: streaming them cost page-load time and told the detector
+    // nothing. A URL learned as immutable stays checked when its header goes; which URLs were
+    // learned is answered from memory, so only the first script of a page host not read yet
+    // waits for IndexedDB.
+    if (immutable) return hashBytes();
+    const known = learned.isLearned(hostOf(pageUrl), details.url);
+    if (typeof known === 'boolean') return known ? hashBytes() : undefined;
+    return known.then(
+      (yes) => (yes ? hashBytes() : {}),
+      () => ({}),
     );
-  }
+  };
 
   // Certificate and TLS errors on messaging hosts, in both browsers: the connection failed, so
   // there is no certificate to read, only the browser's error string. Everything else that fails
@@ -414,49 +423,42 @@ export default defineBackground(() => {
     { urls: ['https://*/*', 'wss://*/*'] },
   );
 
-  // Certificates: only Firefox lets extensions read them (webRequest.getSecurityInfo, blocking).
+  // Certificates: only Firefox lets extensions read them (webRequest.getSecurityInfo, blocking);
+  // script bytes (above) are read by the same listener.
   if (blocking) {
-    const inspect = async (details: WebRequest.OnHeadersReceivedDetailsType) => {
+    const inspect = async (details: HeadersDetails, read: Promise<unknown>) => {
+      const cert = certObservationFromSecurityInfo(details, (await read) as FirefoxSecurityInfo);
+      if (!cert) return;
       const lists = siteLists ?? (await refreshSiteLists());
       const scope = scopeOf(details, scopes.get, lists);
       if (!scope) return;
-      const securityInfo = async (chain: boolean) =>
-        certObservationFromSecurityInfo(details, (await browser.webRequest.getSecurityInfo(details.requestId, chain ? { certificateChain: true, rawDER: true } : {})) as FirefoxSecurityInfo);
-      // The leaf alone names the connection; the whole chain, with its DER to parse, is read only
-      // for a connection not judged yet, so the requests of a judged one are held for less time.
-      const leaf = await securityInfo(false);
-      const known = judged.get(leaf && connectionKey(leaf));
-      if (known) return void show(details.tabId, requestOrigin(details))({ site: scope.site, recorded: [...known] }).catch(report('certificate observation'));
-      const cert = await securityInfo(true);
-      if (!cert) return;
-      const connection = connectionKey(cert);
-      limited(requestSource(details), () => monitor.observeCertificate(cert, scope.site))
-        .then((outcome) => {
-          // Judged (not skipped by the source limit): the same connection needs no second look.
-          if (outcome.site) judged.set(connection, outcome.recorded);
-          return show(details.tabId, requestOrigin(details))(outcome);
-        })
-        .catch(report('certificate observation'));
+      const outcome = await certificateReads.outcomeFor(cert, scope.site, () => limited(requestSource(details), () => monitor.observeCertificate(cert, scope.site)));
+      await show(details.tabId, requestOrigin(details))(outcome);
     };
 
+    const checkCertificate = (details: HeadersDetails) => {
+      if (!details.url.startsWith('https:') && !details.url.startsWith('wss:')) return;
+      // Only requests of mail and chat hosts and of tabs in a session reach this listener at all
+      // (lib/background/firefox/blocking-scope.ts). What is not in scope returns at once. That
+      // includes the first page of a self-hosted webmail not yet recognised: its certificate is
+      // checked from its next request on.
+      if (!mayBeMessaging(details.url) && !inScope(details)) return;
+      // Asked in this turn, Firefox answers with the request's certificate although the request
+      // is not held: nothing is returned, so no request waits for the check
+      // (lib/background/firefox/certificate-reads.ts).
+      const read = browser.webRequest.getSecurityInfo(details.requestId, SECURITY_INFO_OPTIONS);
+      void inspect(details, read).catch(report('certificate check'));
+    };
+
+    // One blocking listener for both checks: every blocking listener a request meets costs it a
+    // round trip to the extension, whatever the listener returns.
     blocking.register(
       headersReceived,
       (details: HeadersDetails) => {
-        if (!details.url.startsWith('https:') && !details.url.startsWith('wss:')) return;
-        // Only requests of mail and chat hosts and of tabs in a session reach this listener at all
-        // (lib/background/firefox/blocking-scope.ts). What is not in scope returns at once, without
-        // a promise, so it is never held. That includes the first page of a self-hosted webmail not
-        // yet recognised: its certificate is checked from its next request on.
-        if (!mayBeMessaging(details.url) && !inScope(details)) return;
-        return inspect(details).then(
-          () => ({}),
-          (error) => {
-            report('certificate check')(error);
-            return {};
-          },
-        );
+        checkCertificate(details);
+        return details.type === 'script' && learnedScripts ? checkScriptBytes(learnedScripts, details) : undefined;
       },
-      { types: ['main_frame', 'sub_frame', 'script', 'xmlhttprequest', 'websocket'], extraInfoSpec: ['blocking'], onError: report('registering the certificate listener') },
+      { types: ['main_frame', 'sub_frame', 'script', 'xmlhttprequest', 'websocket'], extraInfoSpec: ['blocking', 'responseHeaders'], onError: report('registering the certificate and script-bytes listener') },
     );
   }
 });

@@ -196,12 +196,6 @@ export function createMonitor(deps: MonitorDeps) {
       });
     },
 
-    /** Whether this script URL's bytes were learned for the page's host (checked whatever its headers say). */
-    async hasLearnedScriptBytes(pageUrl: string, url: string): Promise<boolean> {
-      const baseline = await deps.db.baselines.get(hostOf(pageUrl));
-      return baseline?.scriptBytes?.[scriptBytesKey(url)] !== undefined;
-    },
-
     /**
      * A redirect hop. The chain counts only when it started on a messaging https URL, or in a
      * frame of a tab in a messaging session (`inSession`, the caller's word from the browser):
