@@ -28,16 +28,11 @@ const zone = (name, files, extra = []) => ({
 
 /**
  * Files other work is changing now: outside the function-length rule until they settle, so the
- * rule's own change does not collide with theirs. entrypoints/background.ts is one closure that
- * registers every listener; its webRequest listeners are being rewritten as a listener table.
+ * rule's own change does not collide with theirs. lib/content/page-observer.ts still has two long
+ * functions (observePage, its mutation callback); lib/background/firefox/ is being reworked for
+ * Firefox's per-request cost.
  */
-const LENGTH_RULE_PENDING = [
-  'lib/content/**',
-  'lib/background/content-scripts.ts',
-  'lib/background/firefox/**',
-  'lib/core/sites/**',
-  'entrypoints/background.ts',
-];
+const LENGTH_RULE_PENDING = ['lib/content/**', 'lib/background/firefox/**'];
 
 export default tseslint.config(
   { ignores: ['.output/**', '.wxt/**', 'node_modules/**', 'lab/.run/**'] },
