@@ -197,6 +197,9 @@ function createScriptInventory() {
  * Content scripts run in an isolated world (Chrome) or behind Xray vision (Firefox), so page code
  * that overrides DOM prototypes does not change what this code reads.
  */
+// One closure on purpose: this is the content script's start-up path, budgeted at 2 ms on a
+// 5,000-element page and traced in this shape (docs/benchmarks.md); a split must be re-measured.
+// eslint-disable-next-line max-lines-per-function
 export function observePage(deps: PageObserverDeps): Promise<void> {
   const { document, signal } = deps;
   // Inline scripts the parser runs before DOMContentLoaded, held so that one that removes its own
@@ -225,6 +228,7 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
 
   // The inventory runs inside the DOMContentLoaded listener itself, not in a promise continuation
   // after it: the same work, but a trace then shows it as the script's own (bench/content-script.ts).
+  // eslint-disable-next-line max-lines-per-function -- the start-up path, as observePage above.
   const observeParsedPage = (hiddenWhileLoading: readonly HeldScript[]) => {
     // A srcdoc or about:blank frame has no URL of its own: it counts for the document that made
     // it, whose URL is its base URL (and the background checks that against the sender).
