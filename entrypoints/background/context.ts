@@ -21,7 +21,8 @@ import { hostOf, originOf } from '@/lib/core/url';
 import { openDb } from '@/lib/store/db';
 import { createRecorder } from '@/lib/store/incidents';
 import { applyRetention } from '@/lib/store/retention';
-import { addRecognisedHost, loadSettings, loadSiteLists } from '@/lib/store/settings';
+import { addRecognisedHost, loadSettings as readSettings, loadSiteLists, onStorageChanged } from '@/lib/store/settings';
+import { createCachedLoader } from '@/lib/store/settings-cache';
 import { createTabDisplay } from './show';
 
 /**
@@ -34,6 +35,9 @@ export function createBackground() {
   const browserName = import.meta.env.FIREFOX ? 'firefox' : 'chrome';
   const version = navigator.userAgent.match(/(Firefox|Chrome)\/[\d.]+/)?.[0] ?? browserName;
   const db = openDb();
+  // The settings, cached until either storage area changes. Created first, so that its listener
+  // drops the cache before any other settings-change listener reads them again.
+  const loadSettings = createCachedLoader(readSettings, onStorageChanged);
   const report = (what: string) => (error: unknown) => reportFailure(what, error);
   // The organisation collector (lib/background/collector): silent unless a managed policy sets one.
   const collector = startCollector(db, report);
@@ -56,7 +60,7 @@ export function createBackground() {
   // New incidents per source (tab, frame, origin) are limited (lib/background/source-limit.ts).
   const limiter = createSourceLimiter(browser.storage.session, Date.now);
   const limited = <T extends Outcome>(source: SourceRef, observe: () => Promise<T>) => limitBySource(limiter, recorder, source, observe);
-  const display = createTabDisplay(db, version, report);
+  const display = createTabDisplay(db, version, loadSettings, report);
   /** Observe, then show the outcome on its tab; a failure is reported as `what`, never thrown. */
   const observeAndShow = (what: string, tabId: number | undefined, outcome: Promise<Outcome>, origin?: OutcomeOrigin, events?: 'page' | 'now' | 'if-judged') =>
     void outcome.then(display.show(tabId, origin, events)).catch(report(what));
@@ -68,6 +72,7 @@ export function createBackground() {
     ...scope,
     ...display,
     observeAndShow,
+    loadSettings,
     limiter,
     limited,
     // Certificates judged per connection (Firefox), judged again when the settings change.

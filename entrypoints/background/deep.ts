@@ -2,7 +2,6 @@ import type { Tabs } from 'webextension-polyfill';
 import { createDeepInspector, type DebuggerApi } from '@/lib/background/chrome/deep-inspection';
 import { deepStatusKey } from '@/lib/background/tab-state';
 import { browser } from '@/lib/browser';
-import { loadSettings } from '@/lib/store/settings';
 import type { Background } from './context';
 
 /*
@@ -11,19 +10,19 @@ import type { Background } from './context';
  * (chrome.debugger.onEvent, onDetach) are added when it starts (lib/background/chrome/deep-inspection.ts).
  */
 
-const deepEnabled = () => loadSettings().then((settings) => settings.deepInspection);
+const deepEnabled = (bg: Background) => bg.loadSettings().then((settings) => settings.deepInspection);
 
 /**
  * The setting is kept at hand so that attaching starts in the navigation's own turn: it races
  * the page's response, and a response that wins is not seen (lib/background/chrome/deep-inspection.ts).
  */
-export const refreshDeepOn = (bg: Background) => () => void deepEnabled().then((on) => (bg.deep.on = on)).catch(bg.report('deep inspection setting'));
+export const refreshDeepOn = (bg: Background) => () => void deepEnabled(bg).then((on) => (bg.deep.on = on)).catch(bg.report('deep inspection setting'));
 
 export function followDeep(bg: Background, tabId: number, url: string) {
   const deep = bg.deep.inspector;
   if (!deep) return;
   if (bg.deep.on !== undefined) void deep.follow(tabId, url, bg.deep.on).catch(bg.report('deep inspection'));
-  else void deepEnabled().then((on) => deep.follow(tabId, url, on)).catch(bg.report('deep inspection'));
+  else void deepEnabled(bg).then((on) => deep.follow(tabId, url, on)).catch(bg.report('deep inspection'));
 }
 
 /** A link opened in a new tab: the tab exists, with its address pending, before its request starts. */

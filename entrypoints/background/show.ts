@@ -5,10 +5,10 @@ import { badgeFor } from '@/lib/core/badge';
 import type { TapguardDb } from '@/lib/store/db';
 import { recordPageEvents } from '@/lib/store/event-log';
 import { newCriticalIncidents } from '@/lib/store/incidents';
-import { loadSettings } from '@/lib/store/settings';
+import type { Settings } from '@/lib/store/settings';
 
 /** What each tab's page has shown, for its badge, its popup verdict and its notifications. */
-export function createTabDisplay(db: TapguardDb, version: string, report: (what: string) => (error: unknown) => void) {
+export function createTabDisplay(db: TapguardDb, version: string, loadSettings: () => Promise<Settings>, report: (what: string) => (error: unknown) => void) {
   // New critical incidents only (never repeats), and only when the user opted in and granted it.
   const notifyCritical = (outcome: Outcome) => {
     for (const incident of newCriticalIncidents(outcome.recorded)) {
