@@ -18,6 +18,10 @@ import { RECOGNISE_SCRIPT } from './content-scripts';
  * browser asynchronously, and a small page could be parsed before it did (seen on a loaded machine:
  * the first visit went unrecognised). The commit is the first moment the new document exists.
  *
+ * The two events reach the background on different channels, and Firefox can deliver a document's
+ * commit before its response (seen in the e2e runs): a hint that finds its document already
+ * committed (a commit at or after the response, at the same URL) injects at once.
+ *
  * Hints are held in memory, for the moments between a response and its commit: the
  * worker is awake then (it just handled the response), and a hint lost to a stopped worker costs
  * only the first visit's judgement, never a finding.
@@ -28,6 +32,16 @@ export interface DocumentResponseDetails {
   url: string;
   statusCode: number;
   responseHeaders?: ResponseHeader[];
+  /** When the response arrived (ms since the epoch, the browser's clock). */
+  timeStamp?: number;
+}
+
+export interface CommitDetails {
+  tabId: number;
+  frameId: number;
+  url: string;
+  /** When the document committed (ms since the epoch, the browser's clock). */
+  timeStamp?: number;
 }
 
 export interface ApiRequestDetails {
@@ -66,6 +80,13 @@ export function createRecognition(deps: RecognitionDeps) {
   const pending = new Map<number, string>();
   /** Per tab: the origin whose document got the recogniser (one injection per document). */
   const injected = new Map<number, string>();
+  /** Per tab: the top document that committed last, and when. */
+  const committed = new Map<number, { url: string; at: number }>();
+  /** The document of this response has already committed: its commit came first. */
+  const alreadyCommitted = (details: DocumentResponseDetails) => {
+    const last = committed.get(details.tabId);
+    return last !== undefined && details.timeStamp !== undefined && last.url === documentKey(details.url) && last.at >= details.timeStamp;
+  };
 
   const setPending = (tabId: number, url: string | undefined) => {
     pending.delete(tabId);
@@ -90,11 +111,22 @@ export function createRecognition(deps: RecognitionDeps) {
       if (details.statusCode >= 300 && details.statusCode < 400) return;
       injected.delete(details.tabId);
       const hinted = hintsFromResponse({ url: details.url, statusCode: details.statusCode, headers: details.responseHeaders ?? [] }).length > 0;
-      if (hinted || pending.has(details.tabId)) setPending(details.tabId, hinted && deps.isKnownUrl(details.url) !== true ? documentKey(details.url) : undefined);
+      const waiting = hinted && deps.isKnownUrl(details.url) !== true;
+      if (waiting && alreadyCommitted(details)) {
+        setPending(details.tabId, undefined);
+        inject(details.tabId, details.url);
+        return;
+      }
+      if (hinted || pending.has(details.tabId)) setPending(details.tabId, waiting ? documentKey(details.url) : undefined);
     },
     /** webNavigation.onCommitted: a hinted document exists, so the recogniser can go into it. */
-    documentCommitted(details: { tabId: number; frameId: number; url: string }): boolean {
+    documentCommitted(details: CommitDetails): boolean {
       if (details.frameId !== 0) return false;
+      if (details.timeStamp !== undefined) {
+        committed.delete(details.tabId);
+        committed.set(details.tabId, { url: documentKey(details.url), at: details.timeStamp });
+        if (committed.size > MAX_PENDING) committed.delete(committed.keys().next().value!);
+      }
       const url = pending.get(details.tabId);
       if (url === undefined) return false;
       setPending(details.tabId, undefined);
@@ -109,6 +141,7 @@ export function createRecognition(deps: RecognitionDeps) {
     },
     forgetTab(tabId: number): void {
       injected.delete(tabId);
+      committed.delete(tabId);
       if (pending.has(tabId)) setPending(tabId, undefined);
     },
   };

@@ -28,6 +28,18 @@ describe('injecting the recogniser', () => {
     expect(injected).toEqual([4]);
   });
 
+  it('into a hinted page whose commit reached the background before its response (Firefox can deliver them so)', () => {
+    const { recognition, injected } = setup();
+    expect(recognition.documentCommitted({ tabId: 4, frameId: 0, url: 'https://exchange.example.net/owa/', timeStamp: 1_002 })).toBe(false);
+    recognition.documentResponse({ tabId: 4, frameId: 0, url: 'https://exchange.example.net/owa/', statusCode: 200, responseHeaders: headers(OWA), timeStamp: 1_000 });
+    expect(injected).toEqual([4]);
+    // An earlier document at the same URL is not this response's: a reload waits for its own commit.
+    recognition.documentResponse({ tabId: 4, frameId: 0, url: 'https://exchange.example.net/owa/', statusCode: 200, responseHeaders: headers(OWA), timeStamp: 2_000 });
+    expect(injected).toEqual([4]);
+    expect(recognition.documentCommitted({ tabId: 4, frameId: 0, url: 'https://exchange.example.net/owa/', timeStamp: 2_003 })).toBe(true);
+    expect(injected).toEqual([4, 4]);
+  });
+
   it('never into an ordinary page', () => {
     const { recognition, injected } = setup();
     respond(recognition, 4, 'https://news.example.com/', { server: 'cloudflare', 'set-cookie': '_ga=1' });
