@@ -10,20 +10,13 @@ import type { Page } from 'puppeteer-core';
 import { LAB_HOSTS, startLab } from '../../lab/server';
 import { launch } from '../../tests/e2e/browsers';
 import { loadOnce, sleep } from '../browsers';
+import type { TraceEvent } from '../content-script';
 import { summarise } from '../stats';
 
 const PAGE = '/heavy?nodes=5000&requests=150';
 const dirs = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 15);
 
-interface TraceEvent {
-  name: string;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  tid: number;
-  args?: { data?: { url?: string; functionName?: string; lineNumber?: number; columnNumber?: number } };
-}
 
 async function entries(page: Page, origin: string, labUrl: (path: string) => string): Promise<Map<string, number>> {
   await page.goto(labUrl('/heavy/app.js'), { waitUntil: 'load' });

@@ -1,4 +1,5 @@
 import { API_HINT_TYPES, API_PATH_HINTS, hintsFromApiRequest, hintsFromResponse, type ResponseHeader } from '../core/sites/response-hints';
+import { originOf } from '../core/url';
 import { RECOGNISE_SCRIPT } from './content-scripts';
 
 /**
@@ -64,13 +65,6 @@ export interface RecognitionDeps {
 
 /** A document's URL without its fragment, so webRequest's and webNavigation's URLs compare. */
 const documentKey = (url: string) => url.replace(/#.*$/s, '');
-const originOfUrl = (url: string) => {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-};
 
 /** At most this many hinted documents wait at once (tabs opened together); older ones are dropped. */
 const MAX_PENDING = 50;
@@ -96,7 +90,7 @@ export function createRecognition(deps: RecognitionDeps) {
   };
 
   const inject = (tabId: number, url: string) => {
-    const origin = originOfUrl(url);
+    const origin = originOf(url);
     if (!origin || injected.get(tabId) === origin || deps.isKnownUrl(url) !== false) return false;
     injected.set(tabId, origin);
     void deps.inject(tabId).catch(deps.report('injecting the recogniser'));

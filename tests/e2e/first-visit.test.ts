@@ -3,7 +3,7 @@ import { LAB_HOSTS, type Lab } from '../../lab/server';
 import type { Session } from './browsers';
 import { extensionCodeIn } from './content-realms';
 import { getStorageLocal, watchedPatterns } from './idb';
-import { atLeastMedium, labSettings, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
+import { atLeastMedium, type ExtensionProbe, type LabSession, startLabSessionForSelfHosted, visit } from './scenario-runner';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -22,11 +22,7 @@ describe.each(['chromium', 'firefox'] as const)('first visit to a self-hosted we
   let probe: ExtensionProbe;
 
   beforeAll(async () => {
-    const booted = await startLabSession(browserName);
-    const settings = labSettings(booted.lab, browserName) as { trustedRoots: Record<string, string[]> };
-    if (browserName === 'firefox') settings.trustedRoots[host] = [booted.lab.caFingerprintSha256];
-    await booted.probe.setSettings(settings);
-    context = booted;
+    context = await startLabSessionForSelfHosted(browserName, host);
     ({ lab, session, probe } = context);
   });
   afterAll(() => context?.close());
@@ -112,10 +108,7 @@ describe.each(['chromium', 'firefox'] as const)('first visit to a self-hosted we
   let context: LabSession;
 
   beforeAll(async () => {
-    context = await startLabSession(browserName);
-    const settings = labSettings(context.lab, browserName) as { trustedRoots: Record<string, string[]> };
-    if (browserName === 'firefox') settings.trustedRoots[host] = [context.lab.caFingerprintSha256];
-    await context.probe.setSettings(settings);
+    context = await startLabSessionForSelfHosted(browserName, host);
   });
   afterAll(() => context?.close());
 

@@ -3,7 +3,7 @@ import { RECOGNITION_PAGES } from '../../lab/recognition-pages';
 import { LAB_HOSTS, type Lab } from '../../lab/server';
 import type { Session } from './browsers';
 import { getStorageLocal, watchedPatterns } from './idb';
-import { atLeastMedium, labSettings, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
+import { atLeastMedium, type ExtensionProbe, type LabSession, startLabSessionForSelfHosted, visit } from './scenario-runner';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -23,12 +23,7 @@ describe.each([
   let probe: ExtensionProbe;
 
   beforeAll(async () => {
-    const booted = await startLabSession(browserName);
-    // Once the host is recognised, Firefox judges its chain: the lab CA stands in for a public one there too.
-    const settings = labSettings(booted.lab, browserName) as { trustedRoots: Record<string, string[]> };
-    if (browserName === 'firefox') settings.trustedRoots[host] = [booted.lab.caFingerprintSha256];
-    await booted.probe.setSettings(settings);
-    context = booted;
+    context = await startLabSessionForSelfHosted(browserName, host);
     ({ lab, session, probe } = context);
   });
   afterAll(() => context?.close());

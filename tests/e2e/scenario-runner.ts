@@ -54,6 +54,18 @@ export interface LabSession {
 }
 
 /**
+ * A lab session for a self-hosted app on `host`: once the host is recognised Firefox judges its
+ * chain, so there the lab CA stands in for a public one on that host too.
+ */
+export async function startLabSessionForSelfHosted(browserName: BrowserName, host: string): Promise<LabSession> {
+  const booted = await startLabSession(browserName);
+  const settings = labSettings(booted.lab, browserName) as { trustedRoots: Record<string, string[]> };
+  if (browserName === 'firefox') settings.trustedRoots[host] = [booted.lab.caFingerprintSha256];
+  await booted.probe.setSettings(settings);
+  return booted;
+}
+
+/**
  * A fresh lab and a browser with the extension, set up as the lab needs (see labSettings). The
  * interception CA is trusted in the profile too unless `trustInterceptCa` is false.
  */
