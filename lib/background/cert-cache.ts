@@ -49,3 +49,6 @@ export function createJudgedCertificates(capacity = 2000) {
     },
   };
 }
+
+/** The judged-connection cache, as lib/background/firefox/certificate-reads.ts uses it. */
+export type JudgedCertificates = ReturnType<typeof createJudgedCertificates>;

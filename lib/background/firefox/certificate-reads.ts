@@ -1,7 +1,7 @@
 import type { CertObservation } from '../../core/observations';
 import type { MonitoredSite } from '../../core/sites';
 import type { Recorded } from '../../store/incidents';
-import { asRepeats, connectionKey } from '../cert-cache';
+import { asRepeats, connectionKey, type JudgedCertificates } from '../cert-cache';
 
 /** What `webRequest.getSecurityInfo` is asked for. */
 export interface SecurityInfoOptions {
@@ -12,13 +12,6 @@ export interface SecurityInfoOptions {
 export interface CertificateOutcome {
   site?: MonitoredSite;
   recorded: Recorded[];
-}
-
-/** The judged-connection cache (lib/background/cert-cache.ts). */
-export interface JudgedConnections {
-  get(key: string | undefined): Recorded[] | undefined;
-  set(key: string | undefined, recorded: readonly Recorded[]): void;
-  clear(): void;
 }
 
 /** What every read asks for: the whole chain, with its DER for the signature and key algorithms. */
@@ -46,7 +39,7 @@ export const SECURITY_INFO_OPTIONS: SecurityInfoOptions = { certificateChain: tr
  * Each connection is judged once (lib/background/cert-cache.ts); the requests that arrive while
  * its judgement is under way share it.
  */
-export function createCertificateReads(judged: JudgedConnections) {
+export function createCertificateReads(judged: JudgedCertificates) {
   // Judgements under way, so the parallel requests of a new connection share one.
   const judging = new Map<string, Promise<CertificateOutcome>>();
 
