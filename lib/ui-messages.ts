@@ -94,7 +94,14 @@ export interface UiAnswers {
 export type UiReply<T extends UiRequestType = UiRequestType> = { ok: true; value: UiAnswers[T] } | { ok: false; error: string };
 
 export const UI_LIMITS = { keys: 1000, key: 4096, host: 253, text: 200, pageSize: 200, url: 8192 } as const;
-const SETTINGS_KEYS = ['userSites', 'trustedRoots', 'retentionDays', 'maxIncidents', 'notifications', 'deepInspection', 'expectedKeys', 'inlinePreviews'];
+/**
+ * The settings' own keys. A copy, because this module may not import the store's values; the
+ * type below fails to compile when the copy misses a key of `Settings` or names one it lacks.
+ */
+export const SETTINGS_KEYS = ['userSites', 'trustedRoots', 'retentionDays', 'maxIncidents', 'notifications', 'deepInspection', 'expectedKeys', 'inlinePreviews'] as const satisfies readonly (keyof Settings)[];
+type MissingSettingsKey = Exclude<keyof Settings, (typeof SETTINGS_KEYS)[number]>;
+const settingsKeysComplete: [MissingSettingsKey] extends [never] ? true : MissingSettingsKey = true;
+void settingsKeysComplete;
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** Whether a message is meant for the storage owner at all (content messages never are). */
@@ -115,7 +122,7 @@ function isLimits(value: unknown): value is RetentionLimits {
 
 /** Only the settings' own keys; their values are normalised by the store when saved. */
 function isSettingsPatch(value: unknown): value is Partial<Settings> {
-  return isRecord(value) && Object.keys(value).every((key) => SETTINGS_KEYS.includes(key));
+  return isRecord(value) && Object.keys(value).every((key) => (SETTINGS_KEYS as readonly string[]).includes(key));
 }
 
 function isLogFilter(value: unknown): value is LogFilter {

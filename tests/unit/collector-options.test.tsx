@@ -1,12 +1,13 @@
 import { render } from 'preact';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CollectorSection } from '@/entrypoints/options/Collector';
 import { feedQueue } from '@/lib/background/collector/queue';
 import { createRecorder } from '@/lib/store/incidents';
 import type { TapguardDb } from '@/lib/store/db';
 import { finding, freshDb } from './log-fixtures';
 import { connectUiChannel } from './ui-channel';
+import { waiterFor } from './wait-for-page';
 
 let container: HTMLElement;
 let db: TapguardDb;
@@ -22,13 +23,7 @@ afterEach(async () => {
   await db.delete();
 });
 
-const until = (check: () => unknown) =>
-  vi.waitFor(
-    () => {
-      if (!check()) throw new Error(`still waiting: ${container.textContent}`);
-    },
-    { timeout: 4000, interval: 20 },
-  );
+const until = waiterFor(() => container);
 const q = (selector: string) => container.querySelector<HTMLElement>(selector);
 
 describe('options page: organisation collector', () => {

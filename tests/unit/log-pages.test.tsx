@@ -13,6 +13,7 @@ import { loadLocalSettings } from '@/lib/store/settings';
 import type { Incident } from '@/lib/core/types';
 import { seed } from './log-fixtures';
 import { connectUiChannel } from './ui-channel';
+import { waiterFor } from './wait-for-page';
 
 let container: HTMLElement;
 let asked: ReturnType<typeof connectUiChannel>;
@@ -27,13 +28,7 @@ afterEach(async () => {
   await openDb().delete();
 });
 
-const until = (check: () => unknown, what = 'condition') =>
-  vi.waitFor(
-    () => {
-      if (!check()) throw new Error(`still waiting for ${what}: ${container.textContent?.slice(0, 2000)}`);
-    },
-    { timeout: 4000, interval: 20 },
-  );
+const until = waiterFor(() => container);
 const q = <T extends Element = HTMLElement>(selector: string) => container.querySelector<T>(selector);
 const all = (selector: string) => [...container.querySelectorAll(selector)];
 async function type(input: HTMLInputElement, value: string) {

@@ -1,12 +1,13 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App as PopupApp } from '@/entrypoints/popup/App';
 import type { TapguardDb } from '@/lib/store/db';
 import { loadLocalSettings } from '@/lib/store/settings';
 import { freshDb, seed } from './log-fixtures';
 import { connectUiChannel } from './ui-channel';
+import { waiterFor } from './wait-for-page';
 
 let container: HTMLElement;
 let db: TapguardDb;
@@ -24,13 +25,7 @@ afterEach(async () => {
   await db.delete();
 });
 
-const until = (check: () => unknown, what = 'condition') =>
-  vi.waitFor(
-    () => {
-      if (!check()) throw new Error(`still waiting for ${what}: ${container.textContent?.slice(0, 2000)}`);
-    },
-    { timeout: 4000, interval: 20 },
-  );
+const until = waiterFor(() => container);
 const q = <T extends Element = HTMLElement>(selector: string) => container.querySelector<T>(selector);
 
 describe('popup', () => {

@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createUiRequestHandler, isOwnPage } from '@/lib/background/ui-requests';
 import type { TapguardDb } from '@/lib/store/db';
 import { verifyJsonl, linesOf } from '@/lib/store/export';
-import { loadLocalSettings } from '@/lib/store/settings';
-import { validateUiRequest, type UiAnswers, type UiReply, type UiRequest, type UiRequestType } from '@/lib/ui-messages';
+import { DEFAULT_SETTINGS, loadLocalSettings } from '@/lib/store/settings';
+import { SETTINGS_KEYS, validateUiRequest, type UiAnswers, type UiReply, type UiRequest, type UiRequestType } from '@/lib/ui-messages';
 import { freshDb, seed } from './log-fixtures';
 
 let db: TapguardDb;
@@ -47,6 +47,12 @@ describe('the background answers its own pages', () => {
     expect(await handle({ type: 'ui/toString' }, page())).toMatchObject({ ok: false });
     expect(validateUiRequest(null)).toMatchObject({ ok: false });
     expect((await loadLocalSettings()).trustedRoots).toEqual({});
+  });
+
+  it('accepts a patch of every setting the store has, and of nothing else', () => {
+    // The request check keeps its own list of keys (it may not import the store's values).
+    expect([...SETTINGS_KEYS].sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort());
+    for (const key of SETTINGS_KEYS) expect(validateUiRequest({ type: 'ui/save-settings', patch: { [key]: DEFAULT_SETTINGS[key] } }), key).toMatchObject({ ok: true });
   });
 
   it('reads and saves settings, merging a patch and normalising it', async () => {
