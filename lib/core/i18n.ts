@@ -144,11 +144,11 @@ const en = {
   'retention.heading': 'Keeping the log',
   'retention.days': 'Keep incidents for (days)',
   'retention.max': 'Keep at most (incidents)',
-  'retention.note': 'Older records are deleted from the start of the log, so the rest still verifies. An export keeps them for good.',
+  'retention.note': 'Records older than the days you set are deleted, whatever their severity. To stay under the maximum, only info, low and medium records are deleted, oldest first: high and critical ones go only by age. The log still verifies and says where records were removed. An export keeps them for good.',
   'retention.invalidDays': 'Enter a whole number of days from 1 to 3650.',
   'retention.invalidMax': 'Enter a whole number from 1000 to 1000000.',
   'retention.save': 'Save',
-  'retention.confirm': 'With these limits, the {count} oldest records are deleted now. If you may need them as evidence, export the log first.',
+  'retention.confirm': 'With these limits, {count} records are deleted now: the oldest, and to stay under the maximum only info, low and medium ones. If you may need them as evidence, export the log first.',
   'retention.confirmButton': 'Delete them and save',
   'retention.saved': 'Saved. {count} old records were deleted.',
 
