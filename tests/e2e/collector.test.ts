@@ -6,6 +6,7 @@ import type { Incident } from '../../lib/core/types';
 import { NOT_INCIDENT_KINDS } from '../../lib/store/db';
 import { CLICKHOUSE_PASSWORD, CLICKHOUSE_USER, CREATE_TABLE, startClickHouse, type ClickHouse } from './clickhouse';
 import { stopServiceWorker, watchExtension, type ExtensionWatch } from './extension-watch';
+import { watchFirefoxExtensionRequests, type FirefoxRequestWatch } from './firefox-requests';
 import { readStore } from './idb';
 import { writeChromiumPolicy, writeFirefoxPolicy, type PolicyFile } from './policy';
 import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
@@ -41,17 +42,22 @@ const managedCollector = (probe: ExtensionProbe) =>
 const collectorState = (probe: ExtensionProbe) => readStore<CollectorState>(probe.page, 'tapguard', 'collectorState').catch(() => []);
 const outbox = (probe: ExtensionProbe) => readStore<OutboxRow>(probe.page, 'tapguard', 'outbox').catch(() => []);
 
-/**
- * Chromium: every request of the extension's own targets (its worker across restarts, its pages),
- * from the DevTools protocol (extension-watch.ts). Firefox's background page is not reachable
- * this way; there the zero-request test rests on the collector never starting and ClickHouse
- * receiving nothing.
- */
-const watchChromium = (context: LabSession): Promise<ExtensionWatch | undefined> =>
-  context.session.name === 'chromium' ? watchExtension(context.session) : Promise.resolve(undefined);
 /** Requests that leave the extension (not its own files, not Blob URLs it made). */
 const outgoing = (watch: ExtensionWatch, context: LabSession) =>
   watch.requests.map((r) => r.url).filter((url) => !url.startsWith(`${context.session.extensionOrigin}/`) && !url.startsWith('blob:') && !url.startsWith('data:'));
+
+/** The extension's own requests, as the browser saw them: Chromium's DevTools, Firefox's network layer. */
+interface OwnRequests {
+  chromium?: ExtensionWatch;
+  firefox?: FirefoxRequestWatch;
+}
+async function watchOwnRequests(context: LabSession): Promise<OwnRequests> {
+  if (context.session.name === 'chromium') return { chromium: await watchExtension(context.session) };
+  return { firefox: await watchFirefoxExtensionRequests(context.session, GECKO_ID) };
+}
+const ownRequests = async (own: OwnRequests, context: LabSession): Promise<string[]> =>
+  own.chromium ? outgoing(own.chromium, context) : ((await own.firefox?.urls()) ?? []);
+const stopWatching = (own: OwnRequests | undefined) => Promise.all([own?.chromium?.stop(), own?.firefox?.stop().catch(() => undefined)]);
 
 /** Clicks an export button of the log page and reads the file back as JSON lines. */
 async function exportedLines(page: Page, format: 'ocsf' | 'ecs'): Promise<unknown[]> {
@@ -83,7 +89,7 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
   it('sends the incidents of attack scenarios to ClickHouse, chain hashes included, and loses none while ClickHouse is down', async () => {
     let policyFile: PolicyFile | undefined;
     let context: LabSession | undefined;
-    let network: ExtensionWatch | undefined;
+    let own: OwnRequests | undefined;
     try {
       if (browserName === 'firefox') policyFile = await writeFirefoxPolicy(GECKO_ID, policy());
       context = await startLabSession(browserName, { lab, trustInterceptCa: false });
@@ -93,7 +99,7 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
       // Firefox has read its policy at start: the file goes at once, before other runs launch Firefox.
       if (browserName === 'firefox') await policyFile?.remove();
       await until('the collector to start', async () => (await collectorState(probe)).length > 0);
-      network = await watchChromium(context);
+      own = await watchOwnRequests(context);
 
       for (const url of [lab.url('mail', '/'), lab.url('chat', '/')]) await visit(session, probe, lab, 'clean', url);
       const redirect = await visit(session, probe, lab, 'https-to-http-redirect', lab.url('chat', '/'));
@@ -106,7 +112,7 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
       expect(new Set(firstRows.map((r) => r.hash))).toEqual(new Set(first.map((i) => i.hash)));
       for (const incident of first) expect(firstRows.find((r) => r.hash === incident.hash)).toMatchObject({ prev_hash: incident.prevHash, rule: incident.rule, severity: incident.severity, device });
       // The observation below sees the collector's requests (so its silence without a policy means something).
-      if (network) expect(outgoing(network, context).filter((u) => u.startsWith(clickhouse.url)).length).toBeGreaterThan(0);
+      expect((await ownRequests(own, context)).filter((u) => u.startsWith(clickhouse.url)).length).toBeGreaterThan(0);
 
       // The collector goes down during the next attack, and comes back.
       await clickhouse.stop();
@@ -115,8 +121,8 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
       await until('a failed delivery', async () => (await collectorState(probe))[0]?.lastError);
       expect((await outbox(probe)).length).toBeGreaterThan(0);
       // Chromium: the worker is stopped meanwhile, as Chrome stops an idle one; its alarm brings it back.
-      if (network) {
-        const watch = network;
+      if (own.chromium) {
+        const watch = own.chromium;
         const starts = watch.workerStarts;
         await stopServiceWorker(probe.page);
         await clickhouse.start();
@@ -152,7 +158,7 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
         await options.close().catch(() => undefined);
       }
     } finally {
-      await network?.stop();
+      await stopWatching(own);
       await policyFile?.remove();
       await context?.close();
     }
@@ -163,18 +169,19 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
     await clickhouse.start();
     const before = (await rowsInClickHouse()).length;
     const context = await startLabSession(browserName, { lab, trustInterceptCa: false });
-    let network: ExtensionWatch | undefined;
+    let own: OwnRequests | undefined;
     try {
       const { session, probe } = context;
       expect(await managedCollector(probe)).toBe('null');
-      network = await watchChromium(context);
+      own = await watchOwnRequests(context);
       for (const url of [lab.url('mail', '/'), lab.url('chat', '/')]) await visit(session, probe, lab, 'clean', url);
       const redirect = await visit(session, probe, lab, 'https-to-http-redirect', lab.url('chat', '/'));
       expect(redirect.incidents.filter(atLeastMedium).length).toBeGreaterThan(0);
       await visit(session, probe, lab, 'injected-script', lab.url('mail', '/'));
       await sleep(3000);
-      // Chromium: the browser saw no request from the extension's worker at all.
-      if (network) expect(outgoing(network, context)).toEqual([]);
+      // The browser saw no request from the extension at all (Chromium: its worker and pages;
+      // Firefox: anything the extension's principal asked for).
+      expect(await ownRequests(own, context)).toEqual([]);
       // Both: the collector never started (no queue, no state), and ClickHouse, still up at the
       // address of the earlier policy, received nothing.
       expect(await collectorState(probe)).toEqual([]);
@@ -197,7 +204,7 @@ describe.each(['chromium', 'firefox'] as const)('organisation collector in %s', 
         await log.close().catch(() => undefined);
       }
     } finally {
-      await network?.stop();
+      await stopWatching(own);
       await context.close();
     }
   }, 300_000);

@@ -16,6 +16,7 @@
  */
 import type { Page } from 'puppeteer-core';
 import type { Session } from './browsers';
+import { evaluateInFirefoxChrome } from './firefox-chrome';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -47,10 +48,6 @@ async function chromiumExtensionCode(session: Session, page: Page): Promise<stri
   return [...new Set(found)].sort();
 }
 
-interface BidiConnection {
-  send(method: string, params: unknown): Promise<{ result: unknown }>;
-}
-
 // Content-script sandboxes are not window realms: they are reported under js-non-window, named
 // after their expanded principal (the page's URL and the extension's origin) and the extension.
 const FIREFOX_CONTENT_REALMS = `(async () => {
@@ -66,18 +63,10 @@ const FIREFOX_CONTENT_REALMS = `(async () => {
 })()`;
 
 async function firefoxExtensionCode(session: Session, url: string): Promise<string[]> {
-  const connection = (session.browser as unknown as { connection: BidiConnection }).connection;
-  const tree = (await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' })).result as { contexts: { context: string }[] };
-  const chrome = tree.contexts[0]?.context;
-  if (!chrome) throw new Error('Firefox gave no privileged browsing context (needs --remote-allow-system-access)');
-  const evaluated = (await connection.send('script.evaluate', { expression: FIREFOX_CONTENT_REALMS, target: { context: chrome }, awaitPromise: true })).result as {
-    type: string;
-    result?: { value?: string };
-  };
-  if (evaluated.type !== 'success' || !evaluated.result?.value) throw new Error(`Firefox's memory reporter could not be read: ${JSON.stringify(evaluated).slice(0, 300)}`);
+  const realms = await evaluateInFirefoxChrome(session, FIREFOX_CONTENT_REALMS, "Reading Firefox's memory reporter");
   // The reporter writes URLs with '\' for '/': the page's URL, then the extension's origin.
   const principal = `[Expanded Principal [${url}, ${session.extensionOrigin}/]]`.replace(/\//g, '\\');
-  return (JSON.parse(evaluated.result.value) as string[])
+  return (JSON.parse(realms) as string[])
     .filter((realm) => realm.includes(principal) && realm.includes('Content Script "tapguard"'))
     .map((realm) => `sandbox ${realm.slice(realm.indexOf('Content Script'), -1)}`);
 }
