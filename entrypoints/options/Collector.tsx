@@ -36,6 +36,12 @@ function DeliveryState({ status }: { status: View['status'] }) {
         {status?.queued ?? 0}
         {state?.dropped ? ` ${t('collector.dropped', { count: state.dropped })}` : ''}
       </dd>
+      {state?.refused && state.lastRefused ? (
+        <>
+          <dt>{t('collector.refused')}</dt>
+          <dd data-field="refused">{t('collector.refusedCount', { count: state.refused, hash: state.lastRefused.hash, error: state.lastRefused.error, time: when(state.lastRefused.ts) })}</dd>
+        </>
+      ) : null}
       <dt>{t('collector.lastDelivery')}</dt>
       <dd data-field="last-delivery">{state?.lastDelivery ? t('collector.delivered', { count: state.lastDelivery.count, time: when(state.lastDelivery.ts) }) : t('collector.never')}</dd>
       {state?.lastError && (

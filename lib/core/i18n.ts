@@ -257,6 +257,8 @@ const en = {
   'collector.device': 'This browser is named',
   'collector.queue': 'Waiting to be sent',
   'collector.dropped': '({count} dropped because the queue was full)',
+  'collector.refused': 'Refused by the collector',
+  'collector.refusedCount': '{count} incidents the collector would not take while it took the ones after them; they are left out of reporting and stay in this browser\u2019s log. The last: {hash} ({error}) at {time}.',
   'collector.lastDelivery': 'Last delivery',
   'collector.delivered': '{count} incidents at {time}',
   'collector.never': 'none yet',

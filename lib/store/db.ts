@@ -23,6 +23,13 @@ export interface CollectorState {
   lastError?: { ts: number; message: string };
   /** Since when no policy has been seen (see noteNoPolicy). */
   suspendedSince?: number;
+  /** Largest batch to send while narrowing down a record the engine refuses (see afterRefusal). */
+  batchLimit?: number;
+  /** Outbox seq of a record the engine refused on its own, held back while the next one is tried. */
+  suspect?: number;
+  /** Records the engine refused on their own while taking the next, left out of the queue (they stay in the log). */
+  refused?: number;
+  lastRefused?: { ts: number; hash: string; error: string };
 }
 
 /** Repeats of one dedupe key: counted here so the incident chain is never rewritten. */

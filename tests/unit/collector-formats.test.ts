@@ -79,5 +79,11 @@ describe('collector request shapes', () => {
     expect(await wasDelivered(elastic, answer([201, 409]))).toEqual({ ok: true });
     expect(await wasDelivered(elastic, answer([201, 400]))).toMatchObject({ ok: false });
     expect(await wasDelivered(policy({}), new Response('', { status: 500 }))).toEqual({ ok: false, error: 'HTTP 500' });
+    // Refusals of the content (narrowed down by the collector) apart from an engine away or misconfigured (retried).
+    expect(await wasDelivered(policy({}), new Response('', { status: 400 }))).toEqual({ ok: false, error: 'HTTP 400', refused: true });
+    expect(await wasDelivered(policy({}), new Response('', { status: 413 }))).toMatchObject({ refused: true });
+    for (const status of [401, 403, 404, 429, 503]) expect(await wasDelivered(policy({}), new Response('', { status }))).not.toHaveProperty('refused');
+    expect(await wasDelivered(elastic, answer([201, 400]))).toMatchObject({ ok: false, refused: true });
+    expect(await wasDelivered(elastic, answer([201, 429]))).not.toHaveProperty('refused');
   });
 });

@@ -140,6 +140,48 @@ describe('collector', () => {
     expect(status.state?.lastError).toBeUndefined();
   });
 
+  it('narrows a batch the engine refuses down to the one record it will not take, drops that one (counted and named), and delivers the rest at once', async () => {
+    db = freshDb();
+    const recorder = createRecorder(db, { browser: 'Firefox/140.0' });
+    const clock = 5_000_000;
+    // The engine refuses any request that carries the fifth incident (its evidence names evil4).
+    const { collector, bodies, wakeAt } = harness({
+      policy: POLICY,
+      now: () => clock,
+      batchSize: 4,
+      respond: (body) => new Response('', { status: body.includes('evil4.example') ? 400 : 200 }),
+    });
+    await collector.wake();
+    const recorded = await recorder.record(Array.from({ length: 9 }, (_, i) => finding(i)));
+    await collector.wake();
+    const poison = recorded.flatMap((r) => (r.status === 'new' && r.incident.evidence.scriptOrigin === 'https://evil4.example' ? [r.incident.hash] : []));
+    const stored = bodies.filter((b) => !b.includes('evil4.example'));
+    expect(rowsOf(stored).map((r) => r.hash).sort()).toEqual(recorded.flatMap((r) => (r.status === 'new' ? [r.incident.hash] : [])).filter((h) => !poison.includes(h)).sort());
+    const status = await collectorStatus(db);
+    expect(status.queued).toBe(0);
+    expect(status.state).toMatchObject({ dropped: 0, refused: 1, lastRefused: { hash: poison[0], error: 'HTTP 400' }, failures: 0 });
+    expect(status.state?.lastError).toBeUndefined();
+    expect(status.state?.suspect).toBeUndefined();
+    // No backoff was needed: the engine was up all along.
+    expect(wakeAt.mock.calls.every(([at]) => at === clock + 60_000)).toBe(true);
+  });
+
+  it('keeps everything and backs off when the engine refuses every record (a misconfigured collector, not a bad record)', async () => {
+    db = freshDb();
+    const recorder = createRecorder(db, { browser: 'Firefox/140.0' });
+    const clock = 5_000_000;
+    const { collector, wakeAt } = harness({ policy: POLICY, now: () => clock, batchSize: 4, respond: () => new Response('', { status: 400 }) });
+    await collector.wake();
+    await recorder.record(Array.from({ length: 6 }, (_, i) => finding(i)));
+    await collector.wake();
+    const status = await collectorStatus(db);
+    expect(status.queued).toBe(6);
+    expect(status.state).toMatchObject({ dropped: 0, failures: 1, nextAttemptAt: clock + 5_000, lastError: { message: 'HTTP 400' } });
+    expect(status.state?.refused).toBeUndefined();
+    expect(status.state?.suspect).toBeUndefined();
+    expect(wakeAt).toHaveBeenLastCalledWith(clock + 5_000);
+  });
+
   it('sends a batch again when the answer never came (at least once)', async () => {
     db = freshDb();
     const recorder = createRecorder(db, { browser: 'Firefox/140.0' });

@@ -1,7 +1,7 @@
 import type { TapguardDb } from '../../store/db';
-import { buildRequest, wasDelivered } from './formats';
+import { buildRequest, wasDelivered, type Delivery } from './formats';
 import type { CollectorPolicy } from './policy';
-import { acknowledge, feedQueue, noteNoPolicy, peekBatch, readCollectorState, recordFailure } from './queue';
+import { acknowledge, afterRefusal, feedQueue, noteNoPolicy, peekBatch, readCollectorState, recordFailure } from './queue';
 
 export interface CollectorDeps {
   db: TapguardDb;
@@ -46,7 +46,7 @@ export function createCollector(deps: CollectorDeps) {
     const rows = await peekBatch(deps.db, batchSize);
     if (rows.length === 0) return 'empty';
     deps.wakeAt(deps.now() + WATCHDOG_MS);
-    let outcome: { ok: true } | { ok: false; error: string };
+    let outcome: Delivery;
     try {
       const request = buildRequest(current, rows.map((r) => r.incident), { tapguardVersion: deps.tapguardVersion, dropped: state.dropped });
       const response = await deps.fetch(request.url, {
@@ -62,10 +62,12 @@ export function createCollector(deps: CollectorDeps) {
       outcome = { ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     }
     if (outcome.ok) {
-      await acknowledge(deps.db, rows, deps.now());
+      await acknowledge(deps.db, rows, deps.now(), batchSize);
       return 'sent';
     }
-    deps.wakeAt(await recordFailure(deps.db, outcome.error, deps.now(), deps.random));
+    const next = outcome.refused ? await afterRefusal(deps.db, rows, outcome.error, deps.now(), deps.random) : await recordFailure(deps.db, outcome.error, deps.now(), deps.random);
+    if (next === 'retry') return 'sent';
+    deps.wakeAt(next);
     return 'failed';
   };
 

@@ -155,18 +155,29 @@ function hecEvent(incident: Incident, policy: CollectorPolicy, context: BatchCon
   };
 }
 
+/** A delivery's outcome. `refused`: the engine answered and would not take what was sent. */
+export type Delivery = { ok: true } | { ok: false; error: string; refused?: true };
+
+/**
+ * Answers that refuse the content rather than say the engine is away, busy or misconfigured
+ * (auth, missing table, rate limit and 5xx are retried as they are): one bad record must not
+ * stop every later one, so these lead the collector to narrow the batch down (collector.ts).
+ */
+const REFUSED_STATUSES = new Set([400, 413, 422]);
+
 /**
  * Whether a response means "stored". Elastic answers 200 even when documents failed, so its body
  * is read: every item must be created, or already there (409, the batch was sent before).
  */
-export async function wasDelivered(policy: CollectorPolicy, response: Response): Promise<{ ok: true } | { ok: false; error: string }> {
-  if (!response.ok) return { ok: false, error: `HTTP ${response.status}` };
+export async function wasDelivered(policy: CollectorPolicy, response: Response): Promise<Delivery> {
+  if (!response.ok) return { ok: false, error: `HTTP ${response.status}`, ...(REFUSED_STATUSES.has(response.status) ? { refused: true as const } : {}) };
   if (policy.format !== 'elastic-bulk') return { ok: true };
   try {
     const body = (await response.json()) as { errors?: boolean; items?: Array<Record<string, { status?: number }>> };
     if (!body.errors) return { ok: true };
     const failed = (body.items ?? []).map((item) => Object.values(item)[0]?.status ?? 0).filter((s) => !(s >= 200 && s < 300) && s !== 409);
-    return failed.length === 0 ? { ok: true } : { ok: false, error: `Elastic refused ${failed.length} documents (HTTP ${failed[0]})` };
+    if (failed.length === 0) return { ok: true };
+    return { ok: false, error: `Elastic refused ${failed.length} documents (HTTP ${failed[0]})`, ...(failed.every((s) => REFUSED_STATUSES.has(s)) ? { refused: true as const } : {}) };
   } catch {
     return { ok: false, error: 'unreadable Elastic bulk response' };
   }

@@ -81,18 +81,67 @@ export function feedQueue(db: TapguardDb, policy: CollectorPolicy, options: { ma
   });
 }
 
-export function peekBatch(db: TapguardDb, size: number): Promise<OutboxRow[]> {
-  return db.outbox.orderBy(':id').limit(size).toArray();
+/**
+ * The next batch, oldest first: at most `size` rows, fewer while a refused record is being narrowed
+ * down, and without a suspect (a record refused on its own), so the next record shows whether the
+ * engine refuses that one record or everything. When the suspect is all there is, it is sent.
+ */
+export async function peekBatch(db: TapguardDb, size: number): Promise<OutboxRow[]> {
+  const state = await readCollectorState(db);
+  const limit = Math.max(1, Math.min(size, state?.batchLimit ?? size));
+  const suspect = state?.suspect;
+  if (suspect === undefined) return db.outbox.orderBy(':id').limit(limit).toArray();
+  const others = await db.outbox.orderBy(':id').filter((row) => row.seq !== suspect).limit(limit).toArray();
+  return others.length ? others : db.outbox.orderBy(':id').limit(limit).toArray();
 }
 
-export function acknowledge(db: TapguardDb, rows: readonly OutboxRow[], now: number): Promise<void> {
+/**
+ * Rows delivered: out of the queue. A suspect held back meanwhile is now known to be refused for
+ * itself (the next record went through), so it leaves the queue, counted in `refused` and named
+ * in `lastRefused` (the settings page shows both); it stays in the log and in the evidence file.
+ * A narrowed batch size grows back.
+ */
+export function acknowledge(db: TapguardDb, rows: readonly OutboxRow[], now: number, fullBatch: number = Number.MAX_SAFE_INTEGER): Promise<void> {
   return db.transaction('rw', db.outbox, db.collectorState, async () => {
     await db.outbox.bulkDelete(rows.map((r) => r.seq!));
     const state = await readCollectorState(db);
     if (!state) return;
-    const { lastError: _cleared, ...rest } = state;
-    await db.collectorState.put({ ...rest, failures: 0, nextAttemptAt: 0, lastDelivery: { ts: now, count: rows.length } });
+    const { lastError, batchLimit, suspect, ...rest } = state;
+    const delivered = rows.some((r) => r.seq === suspect);
+    const poisoned = suspect !== undefined && !delivered ? await db.outbox.get(suspect) : undefined;
+    if (poisoned) await db.outbox.delete(suspect!);
+    const grown = batchLimit === undefined || batchLimit * 2 >= fullBatch ? {} : { batchLimit: batchLimit * 2 };
+    const refusal = poisoned ? { refused: (rest.refused ?? 0) + 1, lastRefused: { ts: now, hash: poisoned.incident.hash, error: lastError?.message ?? 'refused' } } : {};
+    await db.collectorState.put({ ...rest, ...grown, ...refusal, failures: 0, nextAttemptAt: 0, lastDelivery: { ts: now, count: rows.length } });
   });
+}
+
+/**
+ * The engine refused what was sent (formats.ts `refused`): a batch is halved, and a record refused
+ * on its own becomes the suspect, so the next record is tried at once. Returns `retry` to send
+ * again now, or the time of the next attempt when the engine refuses more than one record (the
+ * suspect and the record after it) or there is nothing else to try: then it backs off as for any
+ * failure, since a collector that refuses everything is misconfigured, not fed bad records.
+ */
+export async function afterRefusal(db: TapguardDb, rows: readonly OutboxRow[], message: string, now: number, random?: () => number): Promise<'retry' | number> {
+  const narrowed = await db.transaction('rw', db.outbox, db.collectorState, async () => {
+    const state = await readCollectorState(db);
+    if (!state) return false;
+    const lastError = { ts: now, message: message.slice(0, 300) };
+    if (state.suspect !== undefined) {
+      const { suspect: _cleared, ...rest } = state;
+      await db.collectorState.put({ ...rest, lastError });
+      return false;
+    }
+    if (rows.length > 1) {
+      await db.collectorState.put({ ...state, batchLimit: Math.ceil(rows.length / 2), lastError });
+      return true;
+    }
+    if ((await db.outbox.count()) < 2) return false;
+    await db.collectorState.put({ ...state, batchLimit: 1, suspect: rows[0]!.seq!, lastError });
+    return true;
+  });
+  return narrowed ? 'retry' : recordFailure(db, message, now, random);
 }
 
 /** Notes a failed delivery; returns when to try again. */
