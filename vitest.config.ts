@@ -11,6 +11,8 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
           setupFiles: ['tests/unit/setup.ts'],
+          // Not a speed check (benchmarks are): IndexedDB-heavy tests took over 5 s on a loaded 2-core machine.
+          testTimeout: 15_000,
         },
       },
       {
