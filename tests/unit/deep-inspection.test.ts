@@ -284,4 +284,19 @@ describe('deep inspection', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(judged.map((c) => [c.url, c.source])).toEqual([['https://mail.example.org/', 'debugger-probe']]);
   });
+
+  it("tells the popup the page's own certificate however many other hosts the session judged", async () => {
+    const chains = new Map([['https://mail.example.org', [der(certs.leafA.certPem), der(certs.ca.certPem)]]]);
+    for (let i = 0; i < 30; i++) chains.set(`https://cdn${i}.example.net`, [der(certs.leafB.certPem), der(certs.ca.certPem)]);
+    const fake = fakeDebugger({ chains });
+    const { deep, statuses } = inspector(fake, 60_000, [16]);
+    await deep.committed(16, 'https://mail.example.org/', true);
+    fake.emit(16, 'Network.responseReceived', documentResponse(1));
+    for (let i = 0; i < 30; i++) fake.emit(16, 'Network.responseReceived', { type: 'Script', frameId: 'main', response: { url: `https://cdn${i}.example.net/app.js`, connectionId: 100 + i, securityDetails: { issuer: 'Tapguard Lab Root CA' } } });
+    await settle();
+    const last = statuses.at(-1);
+    expect(last?.state === 'attached' && last.judged).toHaveLength(20);
+    expect(last?.state === 'attached' && last.judged?.[0]).toEqual({ host: 'mail.example.org', what: 'page', source: 'debugger' });
+    expect(last?.state === 'attached' && last.judged?.at(-1)).toEqual({ host: 'cdn29.example.net', what: 'request', source: 'debugger' });
+  });
 });

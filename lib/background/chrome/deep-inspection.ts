@@ -116,7 +116,13 @@ export function createDeepInspector(deps: DeepInspectorDeps) {
     deps.onStatus(source.tabId, { state: 'detached', reason });
   });
 
-  const showJudged = (tabId: number, session: TabSession) => deps.onStatus(tabId, { state: 'attached', judged: session.judged.values().slice(-MAX_JUDGED_SHOWN) });
+  /** The popup is told what was judged: the page itself always, then the latest of the session's other hosts. */
+  function showJudged(tabId: number, session: TabSession): void {
+    const all = session.judged.values();
+    const page = all.filter((j) => j.what === 'page');
+    const others = all.filter((j) => j.what !== 'page').slice(-Math.max(0, MAX_JUDGED_SHOWN - page.length));
+    deps.onStatus(tabId, { state: 'attached', judged: [...page, ...others] });
+  }
 
   function judge(tabId: number, cert: CertObservation | undefined, what: DeepJudged['what'], site: MonitoredSite | undefined): void {
     const session = sessions.get(tabId);
