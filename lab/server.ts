@@ -479,6 +479,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return send(res, 200, pages.INJECT_JS, { 'Content-Type': 'application/javascript' });
     }
     if ((method === 'GET' || method === 'HEAD') && u.pathname === '/frame.html') return send(res, 200, pages.FRAME_HTML);
+    // A navigation away from a watched page that never commits (deep.test.ts).
+    if (u.pathname === '/no-content') return send(res, 204, '');
     // The ordinary benchmark page (frames, scripts, images), kept alive like a real site (lab/bench-pages.ts).
     const ordinary = method === 'GET' || method === 'HEAD' ? ordinaryBenchRoute(u.pathname) : undefined;
     if (ordinary) return sendBenchResponse(res, ordinary, {});

@@ -14,7 +14,7 @@ import { hostOf } from '@/lib/core/url';
 import { requestOrigin, requestSource, type Background } from './context';
 import { checkScriptBytes } from './scripts';
 
-/** What Chrome's standard securityInfo is asked for: the documents and connections that carry messages. */
+/** What Chrome's standard securityInfo is asked for: the documents and connections that carry messages (judged when in a session). */
 export const STANDARD_SECURITY_INFO_FILTER = { urls: ['https://*/*', 'wss://*/*'], types: ['main_frame', 'sub_frame', 'xmlhttprequest', 'websocket'] };
 
 /**
@@ -23,8 +23,11 @@ export const STANDARD_SECURITY_INFO_FILTER = { urls: ['https://*/*', 'wss://*/*'
  * Chromium 156 accepts the option but sends no securityInfo yet (measured): nothing happens then.
  */
 export const standardCertificate = (bg: Background) => (tabId: number, cert: CertObservation) => {
-  if (tabId < 0 || (bg.deep.inspector && bg.deep.on !== false) || !bg.isMessagingUrl(cert.url)) return;
-  bg.observeAndShow('standard certificate', tabId, bg.monitor.observeCertificate(cert));
+  if (tabId < 0 || (bg.deep.inspector && bg.deep.on !== false)) return;
+  // Every connection of the tab's messaging session, whatever its host, as in Firefox.
+  const scope = bg.isInScope({ url: cert.url, tabId, type: cert.resourceType });
+  if (!scope) return;
+  bg.observeAndShow('standard certificate', tabId, bg.monitor.observeCertificate(cert, scope.site));
   const judged = { host: hostOf(cert.url), what: cert.resourceType === 'main_frame' ? 'page' : 'request', source: 'webrequest' };
   void browser.storage.session.set({ [deepStatusKey(tabId)]: { state: 'standard', judged: [judged] } }).catch(bg.report('certificate source'));
 };

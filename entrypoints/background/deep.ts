@@ -5,8 +5,8 @@ import { browser } from '@/lib/browser';
 import type { Background } from './context';
 
 /*
- * Chrome deep inspection (opt-in, optional `debugger` permission): certificates of mail and chat
- * tabs from the DevTools protocol, since Chrome's webRequest carries none. Its own listeners
+ * Chrome deep inspection (opt-in, optional `debugger` permission): certificates of the connections
+ * of mail and chat tabs from the DevTools protocol, since Chrome's webRequest carries none. Its own listeners
  * (chrome.debugger.onEvent, onDetach) are added when it starts (lib/background/chrome/deep-inspection.ts).
  */
 
@@ -18,17 +18,23 @@ const deepEnabled = (bg: Background) => bg.loadSettings().then((settings) => set
  */
 export const refreshDeepOn = (bg: Background) => () => void deepEnabled(bg).then((on) => (bg.deep.on = on)).catch(bg.report('deep inspection setting'));
 
-export function followDeep(bg: Background, tabId: number, url: string) {
+/**
+ * A tab's top-level navigation starts ('navigating': attaching then races the page's response) or
+ * its new document commits ('committed': a page load ends only there, so a navigation that never
+ * commits, a 204, leaves deep inspection as it was).
+ */
+export function followDeep(bg: Background, tabId: number, url: string, step: 'navigating' | 'committed') {
   const deep = bg.deep.inspector;
   if (!deep) return;
-  if (bg.deep.on !== undefined) void deep.follow(tabId, url, bg.deep.on).catch(bg.report('deep inspection'));
-  else void deepEnabled(bg).then((on) => deep.follow(tabId, url, on)).catch(bg.report('deep inspection'));
+  const follow = (on: boolean) => (step === 'navigating' ? deep.navigating(tabId, url, on) : deep.committed(tabId, url, on));
+  if (bg.deep.on !== undefined) void follow(bg.deep.on).catch(bg.report('deep inspection'));
+  else void deepEnabled(bg).then(follow).catch(bg.report('deep inspection'));
 }
 
 /** A link opened in a new tab: the tab exists, with its address pending, before its request starts. */
 export const tabCreated = (bg: Background) => (tab: Tabs.Tab) => {
   const pending = (tab as { pendingUrl?: string }).pendingUrl;
-  if (tab.id !== undefined && pending) followDeep(bg, tab.id, pending);
+  if (tab.id !== undefined && pending) followDeep(bg, tab.id, pending, 'navigating');
 };
 
 /** Starts deep inspection once the `debugger` permission is there (at start, or when granted). */
@@ -38,7 +44,9 @@ export const startDeepInspection = (bg: Background) => () => {
   bg.deep.inspector = createDeepInspector({
     api,
     isMessagingUrl: bg.isMessagingUrl,
-    onCertificate: (tabId, cert) => bg.observeAndShow('deep certificate', tabId, bg.monitor.observeCertificate(cert)),
+    // The tab's messaging session, as Firefox judges it: every connection of a mail or chat page.
+    scopeOf: (tabId, url, type) => bg.isInScope({ url, tabId, type })?.site,
+    onCertificate: (tabId, cert, site) => bg.observeAndShow('deep certificate', tabId, bg.monitor.observeCertificate(cert, site)),
     onStatus: (tabId, status) =>
       void (status
         ? browser.storage.session.set({ [deepStatusKey(tabId)]: status })

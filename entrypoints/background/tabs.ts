@@ -37,6 +37,7 @@ export const committed = (bg: Background, recognition: Recognition) => (details:
   if (details.frameId !== 0 || details.tabId < 0) return;
   void topDocumentCommitted(bg, details.tabId, details.url).catch(bg.report('new document'));
   recognition.documentCommitted(details);
+  followDeep(bg, details.tabId, details.url, 'committed');
 };
 
 /** A tab starts a top-level navigation. */
@@ -48,7 +49,7 @@ export const navigating = (bg: Background) => (details: WebRequest.OnBeforeReque
   // navigation that never commits (a 204 answer) must not clear it.
   bg.seenScriptOrigins.reset(details.tabId);
   if (details.tabId < 0) return;
-  followDeep(bg, details.tabId, details.url);
+  followDeep(bg, details.tabId, details.url, 'navigating');
 };
 
 /** A closed tab: everything kept for it goes. */

@@ -9,8 +9,9 @@ import { scopeOf, type InScope, type ScopedRequest, type TabSession } from './se
  * - of a request: `isInScope` is its messaging session (its own host is mail or chat, or its tab's
  *   page is, whatever the request's host), the scope every family is moving to;
  * - of a URL alone: `isMessagingUrl` says whether that page or host itself is mail or chat. The
- *   families that judge a page's own documents (its headers, its scripts, Chrome's certificates,
- *   deep inspection) ask this, not the session: a request to another host is not the page's own.
+ *   families that judge a page's own documents (its headers, its scripts) ask this, not the
+ *   session: a request to another host is not the page's own. Certificates (Firefox's, Chrome's
+ *   deep inspection and standard securityInfo) are judged for the whole session.
  * Each has a `mayBe…` form for the first turn of a woken MV3 worker, before the lists have loaded:
  * a listener whose event may be the one that woke the worker counts "not known yet" as yes, and
  * the monitor, which awaits the lists, decides; the strict forms count it as no.

@@ -4,20 +4,17 @@
  * visit, as a user's would, then meets a rotated key, an interception CA and a certificate error.
  * A second profile goes through a real TLS-intercepting proxy (mitmproxy) when it is installed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
 import type { Incident } from '../../lib/core/types';
 import { launch, type Session } from './browsers';
+import { HAVE_MITMPROXY, startMitmproxy } from './mitmproxy';
 import { atLeastMedium, ExtensionProbe, labSettings, visit } from './scenario-runner';
 
 const EXTENSION = path.resolve('.output/firefox-mv2');
-const MITMDUMP = '/usr/bin/mitmdump';
 /** Resolves to the lab like the others, but is not in the lab certificate's names. */
 const MISNAMED_HOST = 'webmail.tapguard.test';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -148,62 +145,6 @@ describe('certificate anomalies in Firefox against the lab', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * mitmproxy in front of the lab. The browser maps the lab names to 127.0.0.1 only inside itself,
- * so a tiny addon sends mitmproxy's upstream connections for those names there too; mitmproxy
- * checks the lab's certificate against the lab CA, as a real interceptor checks the real one.
- */
-async function startMitmproxy(lab: Lab, dir: string): Promise<{ port: number; caPem: string; proc: ChildProcess; log: () => string }> {
-  const addon = path.join(dir, 'lab_upstream.py');
-  await writeFile(
-    addon,
-    [
-      'LAB_HOSTS = {' + Object.values(LAB_HOSTS).map((h) => `'${h}'`).join(', ') + '}',
-      '',
-      'class LabUpstream:',
-      '    def server_connect(self, data):',
-      '        host, port = data.server.address',
-      '        if host in LAB_HOSTS:',
-      "            data.server.address = ('127.0.0.1', port)",
-      '',
-      'addons = [LabUpstream()]',
-      '',
-    ].join('\n'),
-  );
-  const port = await freePort();
-  const confdir = path.join(dir, 'conf');
-  let output = '';
-  const proc = spawn(
-    MITMDUMP,
-    ['--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`, '--set', `ssl_verify_upstream_trusted_ca=${lab.caCertPath}`, '-s', addon, '--flow-detail', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  proc.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-  proc.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-  const caPath = path.join(confdir, 'mitmproxy-ca-cert.pem');
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`mitmdump exited with ${proc.exitCode}: ${output}`);
-    if (existsSync(caPath) && /listening at/i.test(output)) break;
-    await sleep(200);
-  }
-  if (!existsSync(caPath)) throw new Error(`mitmdump did not start within 30 s: ${output}`);
-  return { port, caPem: await readFile(caPath, 'utf8'), proc, log: () => output };
-}
-
-const HAVE_MITMPROXY = existsSync(MITMDUMP);
-if (!HAVE_MITMPROXY) console.warn(`Skipping the mitmproxy e2e test: ${MITMDUMP} is not installed (Debian: apt-get install -y mitmproxy).`);
 
 describe.skipIf(!HAVE_MITMPROXY)('Firefox behind a real TLS-intercepting proxy (mitmproxy)', () => {
   let lab: Lab;

@@ -1,9 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { LAB_HOSTS, type Lab } from '../../lab/server';
-import type { Session } from './browsers';
-import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
+import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
+import { launch, type Session } from './browsers';
+import { HAVE_MITMPROXY, startMitmproxy } from './mitmproxy';
+import { atLeastMedium, ExtensionProbe, labSettings, startLabSession, visit, type LabSession } from './scenario-runner';
 
 // The test build grants `debugger` at install (see wxt.config.ts); users grant it from the options.
 const DEEP_BUILD = path.resolve('.output/e2e-deep/chrome-mv3');
@@ -32,6 +35,24 @@ async function capabilityNotes(session: Session, tabId: number): Promise<string>
   }
 }
 
+/** Whether Chrome's debugger is attached to the tab, as the extension itself sees it. */
+async function debuggerAttachedTo(probe: ExtensionProbe, tabId: number): Promise<boolean> {
+  return (await probe.page.evaluate(`chrome.debugger.getTargets().then((targets) => targets.some((t) => t.tabId === ${tabId} && t.attached))`)) as boolean;
+}
+
+/** Each issuer or key change recorded, with how many times it was seen (itself and its repeats). */
+async function changesSeen(probe: ExtensionProbe) {
+  const incidents = (await probe.incidents()).filter((i) => i.rule === 'cert.issuer-changed' || i.rule === 'cert.key-changed');
+  const occurrences = await probe.occurrences();
+  const seen = new Map<string, { key: string; incident: (typeof incidents)[number]; count: number }>();
+  for (const incident of incidents) {
+    const repeats = occurrences.filter((o) => o.incidentId === incident.id).reduce((sum, o) => sum + o.count, 0);
+    const key = String(incident.id);
+    seen.set(key, { key, incident, count: 1 + repeats });
+  }
+  return seen;
+}
+
 /** Incidents plus their repeats: a finding seen again is counted, not stored twice. */
 async function recordedCount(probe: ExtensionProbe): Promise<number> {
   const repeats = (await probe.occurrences()).reduce((sum, o) => sum + o.count, 0);
@@ -51,8 +72,9 @@ describe('Chrome deep inspection against the lab', () => {
       // The copycat CA carries the lab CA's very names: trusted in the profile like the
       // interception CA, as a state-mandated or stolen-names root would be.
       trustCopycatCa: true,
-      // The chat's socket host is part of the chat, as a service's socket hosts are.
-      settings: { deepInspection: true, userSites: [LAB_HOSTS.chat, LAB_HOSTS.chatSocket] },
+      // Only the chat page is a site: its socket host and the mail's API host are judged as
+      // hosts of the page's session, as a service's message hosts are.
+      settings: { deepInspection: true, userSites: [LAB_HOSTS.chat] },
     });
     ({ lab, session, probe } = context);
     // One tab throughout, as a user reading mail: the debugger attaches when it reaches the mail host.
@@ -82,6 +104,26 @@ describe('Chrome deep inspection against the lab', () => {
     expect(v.popup.notChecked.join(' ')).not.toContain('Certificate chain and root');
   });
 
+  it('keeps the debugger and what it judged through a navigation that never commits (204)', async () => {
+    await visit(session, probe, lab, 'clean', lab.url('mail', '/'), tab);
+    const tabId = await probe.tabIdOf(lab.url('mail', '/'));
+    const before = await deepStatusOf(probe, tabId);
+    expect(before?.judged).toContainEqual(expect.objectContaining({ host: LAB_HOSTS.mail, what: 'page' }));
+    const notes = await capabilityNotes(session, tabId);
+    // Once on the mail host, once to another host: neither navigation commits.
+    for (const target of [lab.url('mail', '/no-content'), lab.url('evil', '/no-content')]) {
+      await tab.evaluate((href) => {
+        location.href = href;
+      }, target);
+      await sleep(2_500);
+      expect(tab.url()).toBe(lab.url('mail', '/'));
+    }
+    expect(await deepStatusOf(probe, tabId)).toEqual(before);
+    expect(await debuggerAttachedTo(probe, tabId)).toBe(true);
+    // The popup still says what deep inspection judged on this page, and not that it missed it.
+    expect(await capabilityNotes(session, tabId)).toBe(notes);
+  });
+
   it('reports a private root that copies the real CA\'s names, in the same tab, as high or worse', async () => {
     await visit(session, probe, lab, 'clean', lab.url('mail', '/'), tab);
     const v = await visit(session, probe, lab, 'copycat-ca', lab.url('mail', '/'), tab);
@@ -90,10 +132,15 @@ describe('Chrome deep inspection against the lab', () => {
     expect(changed!.evidence).toMatchObject({ reason: 'copied-names', namesCopied: true, issuer: 'O=Tapguard Lab,CN=Tapguard Lab Root CA', rootBuiltIn: null });
     expect(v.incidents.map((i) => i.rule)).toContain('cert.key-changed');
     expect(v.popup.level).toBe('danger');
+    // One story, and the headline says plainly that who is behind it is unknown.
+    expect(v.popup.events).toHaveLength(1);
+    expect(v.popup.events[0]!.headline).toBe(`Your connection to ${LAB_HOSTS.mail} is probably being intercepted. Who is doing it is unknown.`);
+    expect(v.popup.events[0]!.signs).toEqual(expect.arrayContaining([changed!.title]));
   });
 
   it('records the same interception on the first load of a new tab', async () => {
     const before = await recordedCount(probe);
+    const seen = await changesSeen(probe);
     lab.setScenario('copycat-ca');
     const fresh = await session.browser.newPage();
     try {
@@ -106,8 +153,11 @@ describe('Chrome deep inspection against the lab', () => {
       }
       // The first load beat the attachment in this lab, so the probe request judged it.
       expect(status?.judged).toContainEqual({ host: LAB_HOSTS.mail, what: 'page', source: 'debugger-probe' });
-      // Recorded again: as a repeat of the incident above (same chain, same key) or as a new one.
+      // Recorded again: as a repeat of the incident above (same chain, same key) or as a new one,
+      // and what was recorded is an issuer or key change of the mail host, high or worse.
       expect(await recordedCount(probe)).toBeGreaterThan(before);
+      const again = [...(await changesSeen(probe)).values()].filter((c) => c.count > (seen.get(c.key)?.count ?? 0));
+      expect(again.map((c) => [c.incident.host, c.incident.rule, c.incident.severity])).toContainEqual([LAB_HOSTS.mail, expect.stringMatching(/^cert\.(issuer|key)-changed$/), expect.stringMatching(/^(high|critical)$/)]);
       const popup = await probe.popupFor(tabId);
       expect(popup.level).toBe('danger');
       expect(popup.notChecked.join(' ')).not.toContain('Certificate chain and root');
@@ -115,6 +165,29 @@ describe('Chrome deep inspection against the lab', () => {
       expect(await capabilityNotes(session, tabId)).toContain(`Judged: ${LAB_HOSTS.mail} (this page, read by the debugger after one request of tapguard's own`);
     } finally {
       await fresh.close().catch(() => undefined);
+    }
+  });
+
+  it("records the mail's API host intercepted on its own, through the page's session", async () => {
+    const apiClient = lab.url('mail', '/api-client');
+    const apiTab = await session.browser.newPage();
+    try {
+      for (const scenario of ['clean', 'clean'] as const) {
+        const v = await visit(session, probe, lab, scenario, apiClient, apiTab);
+        expect(v.incidents.filter(atLeastMedium), scenario).toEqual([]);
+      }
+      const afterId = (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);
+      await visit(session, probe, lab, 'api-interception', apiClient, apiTab);
+      let onApi: Awaited<ReturnType<ExtensionProbe['incidents']>> = [];
+      for (let i = 0; i < 40 && onApi.length === 0; i++) {
+        onApi = (await probe.incidents()).filter((inc) => (inc.id ?? 0) > afterId && inc.host === LAB_HOSTS.mailApi && inc.rule === 'cert.issuer-changed');
+        if (onApi.length === 0) await sleep(250);
+      }
+      expect(onApi[0]).toMatchObject({ severity: 'high', evidence: expect.objectContaining({ resourceType: 'xmlhttprequest', reason: 'new-ca-family' }) });
+      const status = await deepStatusOf(probe, await probe.tabIdOf(apiClient));
+      expect(status?.judged).toContainEqual({ host: LAB_HOSTS.mailApi, what: 'request', source: 'debugger' });
+    } finally {
+      await apiTab.close().catch(() => undefined);
     }
   });
 
@@ -138,6 +211,61 @@ describe('Chrome deep inspection against the lab', () => {
       expect((await probe.incidents()).filter((i) => i.host === LAB_HOSTS.chat && atLeastMedium(i))).toEqual([]);
     } finally {
       await chatTab.close().catch(() => undefined);
+    }
+  });
+});
+
+describe.skipIf(!HAVE_MITMPROXY)('Chrome deep inspection behind a real TLS-intercepting proxy (mitmproxy)', () => {
+  let lab: Lab;
+  let session: Session;
+  let probe: ExtensionProbe;
+  let mitm: Awaited<ReturnType<typeof startMitmproxy>> | undefined;
+  let dir: string;
+
+  beforeAll(async () => {
+    lab = await startLab();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'tapguard-deep-mitm-'));
+    mitm = await startMitmproxy(lab, dir);
+    session = await launch('chromium', {
+      extensionDir: DEEP_BUILD,
+      // The user (or malware, or an administrator) trusted mitmproxy's CA in this profile.
+      trustCaPems: [lab.caCertPem, mitm.caPem],
+      hostMap: Object.values(LAB_HOSTS),
+      extraArgs: [`--proxy-server=http://127.0.0.1:${mitm.port}`],
+    });
+    probe = await ExtensionProbe.open(session);
+    await probe.setSettings({ ...labSettings(lab, 'chromium'), deepInspection: true });
+  });
+  afterAll(async () => {
+    await session?.close();
+    mitm?.proc.kill('SIGTERM');
+    await lab?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows one event whose headline names mitmproxy, the certificate signs beneath it', async () => {
+    // The first page of the self-hosted webmail is where tapguard recognises it; deep inspection
+    // attaches from the next load on.
+    await visit(session, probe, lab, 'clean', lab.url('mail', '/'));
+    const tab = await session.browser.newPage();
+    try {
+      const afterId = (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);
+      await visit(session, probe, lab, 'clean', lab.url('mail', '/?_task=mail'), tab);
+      // The page may have beaten the attachment: then its certificate is read a moment later.
+      let known: Awaited<ReturnType<ExtensionProbe['incidents']>>[number] | undefined;
+      for (let i = 0; i < 40 && !known; i++) {
+        known = (await probe.incidents()).find((inc) => (inc.id ?? 0) > afterId && inc.rule === 'cert.known-interceptor');
+        if (!known) await sleep(250);
+      }
+      expect(known, mitm?.log()).toMatchObject({ severity: 'high', host: LAB_HOSTS.mail, browser: expect.stringMatching(/^Chrome\//), evidence: { product: 'mitmproxy' } });
+      await sleep(1_000);
+      const popup = await probe.popupFor(await probe.tabIdOf(tab.url()));
+      expect(popup.level).toBe('danger');
+      expect(popup.events).toHaveLength(1);
+      expect(popup.events[0]!.headline).toBe(`Your connection to ${LAB_HOSTS.mail} is being intercepted by mitmproxy, a TLS-inspection tool.`);
+      expect(popup.events[0]!.signs).toEqual(expect.arrayContaining([known!.title]));
+    } finally {
+      await tab.close().catch(() => undefined);
     }
   });
 });
