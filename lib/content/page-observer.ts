@@ -1,4 +1,4 @@
-import { watchParserScripts, type HeldScript } from './parser-scripts';
+import { holdParserScripts, type HeldScript } from './parser-scripts';
 import { sha256HexOfText } from './sha256';
 import type { ContentMessage, PageParts } from '../messages';
 import { LIMITS, evenShare } from '../core/limits';
@@ -202,10 +202,23 @@ function createScriptInventory() {
 // eslint-disable-next-line max-lines-per-function
 export function observePage(deps: PageObserverDeps): Promise<void> {
   const { document, signal } = deps;
-  // Inline scripts the parser runs before DOMContentLoaded, held so that one that removes its own
-  // element is still inventoried. Only where the host is known to be mail or chat: on other hosts
-  // the first visits are learnt anyway, and every ordinary page would pay for the observer.
-  const parserScripts = !deps.recognise && document.readyState === 'loading' ? watchParserScripts(document) : undefined;
+  // One MutationObserver on the whole document for the script's life. While the document loads, it
+  // holds the inline scripts the parser runs, so that one that removes its own element is still
+  // inventoried (parser-scripts.ts); once it is parsed, it reports elements page code adds. Held
+  // only where the host is known to be mail or chat (no `recognise`): on other hosts the first
+  // visits are learnt anyway, and the recogniser is injected once the page is parsed.
+  let onRecords: (records: MutationRecord[]) => void = () => {};
+  let observer: MutationObserver | undefined;
+  const observeDocument = () => {
+    observer = new MutationObserver((records) => onRecords(records));
+    observer.observe(document, { childList: true, subtree: true });
+    return observer;
+  };
+  const parserScripts = !deps.recognise && document.readyState === 'loading' ? holdParserScripts() : undefined;
+  if (parserScripts) {
+    onRecords = parserScripts.see;
+    observeDocument();
+  }
   // CSP violations can fire before the page is known to be mail: buffer a bounded few meanwhile.
   const violations: CspViolation[] = [];
   let violationsSeen = 0;
@@ -271,8 +284,12 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
     const addFrame = (frame: HTMLIFrameElement) => {
       if (framesSeen++ < MAX_FRAMES_PER_PAGE) pendingFrames.add(frame);
     };
-    const frames = document.getElementsByTagName('iframe');
-    for (let i = 0, n = frames.length; i < n; i++) addFrame(frames[i]!);
+    // window.length counts the document's frames (a browsing context for each iframe in it): with
+    // none, the walk over the whole document for iframe elements is skipped.
+    if (document.defaultView?.length !== 0) {
+      const frames = document.getElementsByTagName('iframe');
+      for (let i = 0, n = frames.length; i < n; i++) addFrame(frames[i]!);
+    }
 
     const take = <T>(items: T[], limit: number): T[] => items.splice(0, evenShare(items.length, limit));
     const takeParts = (forms: FormRef[], frames: FrameRef[]): PageParts => ({
@@ -326,7 +343,9 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
     };
     if (scripts.length || pendingFrames.size || violations.length) flushSoon();
 
-    const observer = new MutationObserver((mutations) => {
+    // What the parser inserted before this walk is in it; records of it not yet delivered are dropped.
+    observer?.takeRecords();
+    onRecords = (mutations) => {
       const added: HTMLScriptElement[] = [];
       for (const mutation of mutations) {
         for (const node of mutation.addedNodes) {
@@ -340,10 +359,10 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       // early, see whenParsed) are the page's own markup, not page code's.
       inventory.addElements(added, document.readyState !== 'loading', Infinity, frameHidden);
       if (scripts.length || pendingFrames.size || formsMayHaveChanged || inventory.hasBudgetNotice()) flushSoon();
-    });
-    observer.observe(document.documentElement, { childList: true, subtree: true });
+    };
+    observer ??= observeDocument();
     signal?.addEventListener('abort', () => {
-      observer.disconnect();
+      observer!.disconnect();
       if (timer !== undefined) clearTimeout(timer);
     });
   };
@@ -353,8 +372,8 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       deps,
       () => {
         try {
-          const hiddenWhileLoading = parserScripts?.take() ?? [];
-          if (!signal?.aborted) observeParsedPage(hiddenWhileLoading);
+          if (signal?.aborted) observer?.disconnect();
+          else observeParsedPage(parserScripts?.take() ?? []);
         } finally {
           resolve();
         }

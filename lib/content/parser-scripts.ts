@@ -15,29 +15,28 @@ export interface HeldScript {
  * before the DOMContentLoaded inventory (or has it removed), or rewrites its own text, is still
  * seen as the parser ran it.
  *
- * The parser performs a microtask checkpoint just before it runs a script (HTML, "An end tag whose
- * tag name is 'script'"), so this observer's callback comes right then, and the last mutation it
- * is told of is the parser putting the script's text into the element. Only that last record of
- * each batch is read: reading every record (on the benchmark's 5,000-element page, about 10,000
- * parser insertions in some 60 batches) costs several milliseconds in an isolated world, and
- * only a script element that was about to run matters here. External scripts are not held: the
- * background's network inventory sees their requests (lib/background/network-inventory.ts).
+ * `see` takes each batch of a MutationObserver on the whole document (childList, subtree) that
+ * runs from document_start: the page observer's own, which goes on to watch for dynamic elements
+ * once the document is parsed (one observer, not two: each costs start-up). The parser performs a
+ * microtask checkpoint just before it runs a script (HTML, "An end tag whose tag name is
+ * 'script'"), so a batch comes right then, and the last mutation it is told of is the parser
+ * putting the script's text into the element. Only that last record of each batch is read: reading
+ * every record (on the benchmark's 5,000-element page, about 10,000 parser insertions in some 60
+ * batches) costs several milliseconds in an isolated world, and only a script element that was
+ * about to run matters here. External scripts are not held: the background's network inventory
+ * sees their requests (lib/background/network-inventory.ts).
  *
- * `take` ends the watch and returns the held scripts that are no longer in the document, or no
- * longer carry the text they ran with.
+ * `take` returns the held scripts that are no longer in the document, or no longer carry the text
+ * they ran with.
  */
-export function watchParserScripts(document: Document): { take(): HeldScript[] } {
+export function holdParserScripts(): { see(records: readonly MutationRecord[]): void; take(): HeldScript[] } {
   const held = new Map<HTMLScriptElement, string>();
-  const observer = new MutationObserver((records) => {
-    const target = records[records.length - 1]?.target;
-    if (target?.nodeName === 'SCRIPT' && !held.has(target as HTMLScriptElement) && held.size < MAX_PARSER_SCRIPTS) {
-      held.set(target as HTMLScriptElement, (target as HTMLScriptElement).text);
-    }
-  });
-  observer.observe(document, { childList: true, subtree: true });
   return {
+    see(records) {
+      const target = records[records.length - 1]?.target as HTMLScriptElement | undefined;
+      if (target?.nodeName === 'SCRIPT' && !held.has(target) && held.size < MAX_PARSER_SCRIPTS) held.set(target, target.text);
+    },
     take() {
-      observer.disconnect();
       const hidden: HeldScript[] = [];
       for (const [element, text] of held) {
         if (!element.isConnected) hidden.push({ element, text, how: 'self-removed' });
