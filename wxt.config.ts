@@ -13,19 +13,14 @@ export const GECKO_ID = 'tapguard@tapguard.test';
  */
 const grantDebuggerForTests = process.env.TAPGUARD_E2E_DEEP === '1';
 
-/** Module swaps of one build (WXT builds the background, the pages and each content script apart). */
-function aliasSwapsFor(types: string[]): Record<string, string> | undefined {
-  const plainBrowser = { 'wxt/browser': '@wxt-dev/browser' };
-  if (types.every((type) => type === 'content-script')) {
-    return { ...plainBrowser, 'wxt/utils/content-script-context': path.resolve(import.meta.dirname, 'lib/content/quiet-context.ts') };
-  }
-  if (types.every((type) => type === 'background')) return plainBrowser;
-  return undefined;
-}
-
 export default defineConfig({
   ...(grantDebuggerForTests ? { outDir: '.output/e2e-deep' } : {}),
-  modules: ['@wxt-dev/webextension-polyfill'],
+  // No webextension-polyfill (WXT's `browser` is then the browser's own object): since Chrome 144
+  // (minimum_chrome_version below) Chrome has `browser` with promise-returning APIs and answers a
+  // runtime.onMessage listener's promise, as Firefox always did, so the polyfill only handed that
+  // object back, after its module set-up had read every property of the API object (which makes
+  // Chrome build all its lazy API bindings: the content scripts paid that on every page load). It
+  // weighed 2.7 KB gzipped in background.js and in each of tapguard's pages.
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser, manifestVersion }) => ({
     name: 'tapguard',
@@ -64,7 +59,7 @@ export default defineConfig({
     // the same keys from an enterprise policy and has no schema key (see README, "Administrators").
     ...(browser !== 'firefox' ? { storage: { managed_schema: 'managed_schema.json' } } : {}),
     // Chrome 144 answers a runtime.onMessage listener's promise itself: the background, which
-    // answers its pages and content scripts that way, runs without webextension-polyfill (hooks below).
+    // answers its pages and content scripts that way, runs without webextension-polyfill (above).
     ...(browser !== 'firefox' ? { minimum_chrome_version: '144' } : {}),
     ...(browser === 'firefox'
       ? {
@@ -82,19 +77,13 @@ export default defineConfig({
       : {}),
   }),
   hooks: {
-    // WXT's plain `browser` (the browser's own object) instead of webextension-polyfill, in the
-    // content scripts and the background. The polyfill's module set-up reads every property of the
-    // API object, which makes Chrome build all its lazy API bindings on every page load, and the
-    // scripts need only runtime.sendMessage, promise-based in both browsers. The background needs
-    // nothing of it either since Chrome 144 (minimum_chrome_version): `browser` is Chrome's own
-    // there, its APIs return promises and a runtime.onMessage listener may answer with a promise,
-    // so the polyfill only handed back that object (Firefox has always had it), yet it weighed
-    // 2.7 KB gzipped in background.js. tapguard's own pages keep it.
-    // In the content scripts only, lib/content/quiet-context.ts replaces WXT's content-script
+    // In the content scripts' build only: lib/content/quiet-context.ts for WXT's content-script
     // context, which announces itself to the page and lets the page abort it (see that file).
     'vite:build:extendConfig': (entrypoints, config) => {
-      const swaps = aliasSwapsFor(entrypoints.map((entrypoint) => entrypoint.type));
-      if (!swaps) return;
+      if (!entrypoints.every((entrypoint) => entrypoint.type === 'content-script')) return;
+      const swaps: Record<string, string> = {
+        'wxt/utils/content-script-context': path.resolve(import.meta.dirname, 'lib/content/quiet-context.ts'),
+      };
       const alias = config.resolve?.alias;
       const entries: Alias[] = Array.isArray(alias)
         ? (alias as Alias[]).filter((entry) => !(typeof entry.find === 'string' && entry.find in swaps))
