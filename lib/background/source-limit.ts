@@ -98,14 +98,16 @@ function asCount(value: unknown): SourceCount | undefined {
 }
 
 /** Counts per source, serialised so that concurrent outcomes of one source never lose a count. */
-export function createSourceLimiter(storage: SessionStorageLike, now: () => number) {
+// Not named `storage`: WXT's auto-import would take a free-looking `storage` for its own storage
+// utility and bundle it (with its lock library) into the background, unused.
+export function createSourceLimiter(counts: SessionStorageLike, now: () => number) {
   let queue: Promise<unknown> = Promise.resolve();
   const serialise = <T>(task: () => Promise<T>): Promise<T> => {
     const next = queue.then(task, task);
     queue = next.catch(() => undefined);
     return next;
   };
-  const read = async (source: SourceRef) => currentCount(asCount((await storage.get(sourceKey(source)))[sourceKey(source)]), now());
+  const read = async (source: SourceRef) => currentCount(asCount((await counts.get(sourceKey(source)))[sourceKey(source)]), now());
   return {
     /** False while the source is over its limit: the observation is then not judged at all. */
     async allows(source: SourceRef): Promise<boolean> {
@@ -116,15 +118,15 @@ export function createSourceLimiter(storage: SessionStorageLike, now: () => numb
       if (newFindings.length === 0) return Promise.resolve(undefined);
       return serialise(async () => {
         const { count, aggregate } = countNew(await read(source), newFindings.length);
-        await storage.set({ [sourceKey(source)]: count });
+        await counts.set({ [sourceKey(source)]: count });
         return aggregate ? aggregatedFinding(source, newFindings[newFindings.length - 1]!, count.windowStart) : undefined;
       });
     },
     /** A closed tab's counts go with it. */
     forgetTab(tabId: number): Promise<void> {
       return serialise(async () => {
-        const keys = Object.keys(await storage.get(null)).filter((key) => key.startsWith(tabPrefix(tabId)));
-        if (keys.length) await storage.remove(keys);
+        const keys = Object.keys(await counts.get(null)).filter((key) => key.startsWith(tabPrefix(tabId)));
+        if (keys.length) await counts.remove(keys);
       });
     },
   };

@@ -1,12 +1,11 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { sha256HexOfText } from './sha256';
 
 /**
  * Synchronous on purpose: the chain is extended inside one IndexedDB transaction, and awaiting
  * WebCrypto there would let IndexedDB auto-commit the transaction half way.
  */
 export function sha256Hex(text: string): string {
-  return bytesToHex(sha256(utf8ToBytes(text)));
+  return sha256HexOfText(text);
 }
 
 /** JSON with object keys sorted at every depth and `undefined` members left out. */

@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, sha256 } from '../../core/sha256';
 import type { CertObservation } from '../../core/observations';
 import { certSummaryFromBytes } from './security-details';
 

@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, createSha256 } from '../../core/sha256';
 
 /** The part of Firefox's StreamFilter that tapguard uses. */
 export interface StreamFilterLike {
@@ -21,7 +20,7 @@ export const MAX_HASHED_BYTES = 8 * 1024 * 1024;
  * change. A failed stream reports nothing.
  */
 export function hashStream(filter: StreamFilterLike, onDigest: (sha256Hex: string) => void, onTooLarge: () => void = () => undefined): void {
-  const hasher = sha256.create();
+  const hasher = createSha256();
   let size = 0;
   filter.ondata = (event) => {
     size += event.data.byteLength;
