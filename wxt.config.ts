@@ -30,12 +30,10 @@ const compileOnLoad: Plugin = {
 
 export default defineConfig({
   ...(grantDebuggerForTests ? { outDir: '.output/e2e-deep' } : {}),
-  // No webextension-polyfill (WXT's `browser` is then the browser's own object): since Chrome 144
-  // (minimum_chrome_version below) Chrome has `browser` with promise-returning APIs and answers a
-  // runtime.onMessage listener's promise, as Firefox always did, so the polyfill only handed that
-  // object back, after its module set-up had read every property of the API object (which makes
-  // Chrome build all its lazy API bindings: the content scripts paid that on every page load). It
-  // weighed 2.7 KB gzipped in background.js and in each of tapguard's pages.
+  // webextension-polyfill for the background and tapguard's pages (Chrome before 144 has no
+  // `browser` object and does not answer a runtime.onMessage listener's promise); the content
+  // scripts go without it (hooks below).
+  modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser, manifestVersion }) => ({
     name: 'tapguard',
@@ -73,9 +71,6 @@ export default defineConfig({
     // Chrome validates administrator policy (storage.managed) against this schema; Firefox takes
     // the same keys from an enterprise policy and has no schema key (see README, "Administrators").
     ...(browser !== 'firefox' ? { storage: { managed_schema: 'managed_schema.json' } } : {}),
-    // Chrome 144 answers a runtime.onMessage listener's promise itself: the background, which
-    // answers its pages and content scripts that way, runs without webextension-polyfill (above).
-    ...(browser !== 'firefox' ? { minimum_chrome_version: '144' } : {}),
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
@@ -92,11 +87,16 @@ export default defineConfig({
       : {}),
   }),
   hooks: {
-    // In the content scripts' build only: lib/content/quiet-context.ts for WXT's content-script
-    // context, which announces itself to the page and lets the page abort it (see that file).
+    // Two swaps, in the content scripts' build only. (1) WXT's plain `browser` (the browser's own
+    // object) for webextension-polyfill: the polyfill's module set-up reads every property of the
+    // API object, which makes Chrome build all its lazy API bindings on every page load, and the
+    // scripts need only runtime.sendMessage, promise-based in both browsers (lib/content/start.ts).
+    // (2) lib/content/quiet-context.ts for WXT's content-script context, which announces itself to
+    // the page and lets the page abort it (see that file).
     'vite:build:extendConfig': (entrypoints, config) => {
       if (!entrypoints.every((entrypoint) => entrypoint.type === 'content-script')) return;
       const swaps: Record<string, string> = {
+        'wxt/browser': '@wxt-dev/browser',
         'wxt/utils/content-script-context': path.resolve(import.meta.dirname, 'lib/content/quiet-context.ts'),
       };
       const alias = config.resolve?.alias;
