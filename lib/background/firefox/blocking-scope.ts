@@ -1,4 +1,5 @@
 import type { SiteLists } from '../../core/sites';
+import { hostOf } from '../../core/url';
 import { EVERYTHING, wantedBlockingFilters, type BlockingFilters } from './blocking-filters';
 import { createBlockingRegistrar, type BlockingEventLike, type BlockingRegistrar, type BlockingRegistrarOptions, type BlockingRequest } from './blocking-registrar';
 
@@ -16,6 +17,13 @@ export interface BlockingScopeDeps {
    * built-in services and the tabs known so far.
    */
   ready?: () => boolean;
+  /**
+   * The host of a scoped tab's page (its session's, or its navigation's). Given (Firefox), those
+   * hosts are listened to in their tabs and without a tab only, so a mail tab's requests to its own
+   * host meet one listener, not two (blocking-filters.ts `tablessHosts`). Not given (Chrome, whose
+   * filters cannot select requests without a tab), no such split.
+   */
+  pageHostOf?: (tabId: number) => string | undefined;
 }
 
 /**
@@ -32,10 +40,15 @@ export interface BlockingScopeDeps {
  */
 export function createBlockingScope(deps: BlockingScopeDeps) {
   const registrars: BlockingRegistrar[] = [];
-  // Tabs whose latest top-level navigation goes to a mail or chat address.
-  const navigatingTabs = new Set<number>();
-  const wanted = (): BlockingFilters =>
-    deps.ready && !deps.ready() ? EVERYTHING : wantedBlockingFilters(deps.lists(), [...deps.sessionTabs(), ...navigatingTabs]);
+  // Tabs whose latest top-level navigation goes to a mail or chat address, and that address's host.
+  const navigatingTabs = new Map<number, string>();
+  const pageHosts = (tabs: readonly number[]) =>
+    deps.pageHostOf ? tabs.map((tabId) => navigatingTabs.get(tabId) ?? deps.pageHostOf!(tabId)).filter((host): host is string => host !== undefined) : [];
+  const wanted = (): BlockingFilters => {
+    if (deps.ready && !deps.ready()) return EVERYTHING;
+    const tabs = [...deps.sessionTabs(), ...navigatingTabs.keys()];
+    return wantedBlockingFilters(deps.lists(), tabs, pageHosts(tabs));
+  };
   const refresh = () => {
     const filters = wanted();
     for (const registrar of registrars) registrar.apply(filters);
@@ -51,10 +64,10 @@ export function createBlockingScope(deps: BlockingScopeDeps) {
     /** A tab's top-level navigation starts (its main_frame request). */
     navigating(tabId: number, url: string): void {
       if (tabId < 0) return;
-      const was = navigatingTabs.has(tabId);
-      if (deps.isMessagingUrl(url)) navigatingTabs.add(tabId);
+      const was = navigatingTabs.get(tabId);
+      if (deps.isMessagingUrl(url)) navigatingTabs.set(tabId, hostOf(url));
       else navigatingTabs.delete(tabId);
-      if (was !== navigatingTabs.has(tabId)) refresh();
+      if (was !== navigatingTabs.get(tabId)) refresh();
     },
     /** The tab was closed. */
     forget(tabId: number): void {
