@@ -115,9 +115,7 @@ function createScope(report: (what: string) => (error: unknown) => void) {
   });
   const check = createScopeCheck(lists, scopes.get);
   // Firefox's blocking listeners see only the requests in scope (lib/background/firefox/blocking-scope.ts).
-  const blocking = import.meta.env.FIREFOX
-    ? createBlockingScope({ lists, sessionTabs: () => scopes.tabs(), isMessagingUrl: check.isMessagingUrl, pageHostOf: (tabId) => scopes.get(tabId)?.site.host })
-    : undefined;
+  const blocking = import.meta.env.FIREFOX ? createBlockingScope({ lists, sessionTabs: () => scopes.tabs(), isMessagingUrl: check.isMessagingUrl }) : undefined;
   // Chrome's network listeners wake the worker only for the requests in scope, the same way; they
   // see every URL until the lists and the stored sessions are read (index.ts).
   let sessionsRead = false;

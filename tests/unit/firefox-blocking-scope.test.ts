@@ -203,41 +203,6 @@ describe('the blocking scope', () => {
   });
 });
 
-describe("Firefox: one blocking listener per request of a mail tab", () => {
-  const isMessagingUrl = (url: string) => resolveSiteForUrl(url, lists) !== undefined;
-
-  it("moves a session page's own host from the host listener to its tab's and the tab-less one, and back when it ends", async () => {
-    const { event, dispatch } = fakeEvent();
-    const handler = vi.fn();
-    let blocking: ReturnType<typeof createBlockingScope> | undefined = undefined;
-    const scopes = createSessionScopes(() => blocking?.refresh());
-    blocking = createBlockingScope({ lists: () => lists, sessionTabs: () => scopes.tabs(), isMessagingUrl, pageHostOf: (tabId) => scopes.get(tabId)?.site.host });
-    const registrar = blocking.register(event, handler, options);
-    // Before any session: the mail host's requests meet the host listener, once.
-    expect(dispatch('https://mail.example.org/app.js', 3, 'script')).toBe(1);
-    blocking.navigating(9, 'https://mail.example.org/?_task=mail');
-    expect(registrar.registered().tablessHosts).toEqual(['*://mail.example.org/*']);
-    await scopes.commit(9, 'https://mail.example.org/?_task=mail', resolveSite('mail.example.org', lists));
-    expect(registrar.registered().hosts).not.toContain('*://mail.example.org/*');
-    expect(registrar.registered().hosts).toContain('*://chat.example.org/*');
-    // The mail tab's requests to its own host, its API host: one listener each.
-    expect(dispatch('https://mail.example.org/?_task=mail', 9, 'main_frame')).toBe(1);
-    expect(dispatch('https://mail.example.org/app.js', 9, 'script')).toBe(1);
-    expect(dispatch('https://api.mail.example.org/v1', 9)).toBe(1);
-    // Its service worker's requests (no tab) still meet one.
-    expect(dispatch('https://mail.example.org/sync', -1)).toBe(1);
-    // Given up while the session lasts: an ordinary tab's request to that host.
-    expect(dispatch('https://mail.example.org/app.js', 3, 'script')).toBe(0);
-    // Other listed hosts stay for every tab.
-    expect(dispatch('https://chat.example.org/', 3, 'sub_frame')).toBe(1);
-    blocking.navigating(9, 'https://news.example.com/');
-    await scopes.commit(9, 'https://news.example.com/', undefined);
-    expect(registrar.registered().tablessHosts).toBeUndefined();
-    expect(dispatch('https://mail.example.org/app.js', 3, 'script')).toBe(1);
-    expect(dispatch('https://mail.example.org/app.js', 9, 'script')).toBe(1);
-  });
-});
-
 describe('patterns narrowed to schemes', () => {
   it('rewrites any-scheme patterns per scheme, keeps those of a wanted scheme, drops the rest', () => {
     expect(patternsForSchemes(['<all_urls>'], ['http', 'ws'])).toEqual(['http://*/*', 'ws://*/*']);

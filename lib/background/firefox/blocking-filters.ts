@@ -12,21 +12,12 @@ import { knownHostPatterns, matchPatternForHost } from '../content-scripts';
  * - `tabs`: each tab in a messaging session, or navigating to a mail or chat page, whose every
  *   request is in scope whatever its host (the chat's socket host, the mail's API host).
  * Requests of any other tab never reach the extension.
- *
- * Each listener a request matches costs it a round trip to the extension, and a mail tab's
- * requests to its own host would match both the host listener and the tab's. So (Firefox, where
- * a filter's `tabId: -1` means "no tab") the hosts of the pages in a session leave `hosts` for
- * `tablessHosts`: the tab's own listener sees them in that tab, and a listener for requests
- * without a tab (the page's service worker) keeps them there. What is given up: another, ordinary
- * tab's requests to that host while the session lasts (a tab navigating there counts as scoped).
  */
 export interface BlockingFilters {
   /** Match patterns, sorted, without duplicates. */
   hosts: string[];
   /** Tab ids, sorted, without duplicates. */
   tabs: number[];
-  /** Match patterns for requests without a tab only (the session pages' own hosts), sorted. */
-  tablessHosts?: string[];
 }
 
 /** The lists before storage has been read: the built-in services alone (they are static). */
@@ -57,16 +48,9 @@ export function patternsForSchemes(patterns: readonly string[], schemes?: readon
   return [...new Set(rewritten)];
 }
 
-/**
- * What the blocking listeners should be registered for, given the lists (undefined until loaded),
- * the scoped tabs and, where the browser can filter requests without a tab, the hosts of the
- * scoped tabs' pages (see `tablessHosts` above).
- */
-export function wantedBlockingFilters(lists: SiteLists | undefined, scopedTabs: Iterable<number>, scopedPageHosts: Iterable<string> = []): BlockingFilters {
-  const known = [...new Set([...knownHostPatterns(lists ?? BUILT_IN_ONLY), ...messageHostPatterns()])].sort();
+/** What the blocking listeners should be registered for, given the lists (undefined until loaded) and the scoped tabs. */
+export function wantedBlockingFilters(lists: SiteLists | undefined, scopedTabs: Iterable<number>): BlockingFilters {
+  const hosts = [...new Set([...knownHostPatterns(lists ?? BUILT_IN_ONLY), ...messageHostPatterns()])].sort();
   const tabs = [...new Set([...scopedTabs].filter((tabId) => Number.isInteger(tabId) && tabId >= 0))].sort((a, b) => a - b);
-  const pages = new Set([...scopedPageHosts].map(matchPatternForHost));
-  const hosts = known.filter((pattern) => !pages.has(pattern));
-  const tablessHosts = known.filter((pattern) => pages.has(pattern));
-  return tablessHosts.length ? { hosts, tabs, tablessHosts } : { hosts, tabs };
+  return { hosts, tabs };
 }

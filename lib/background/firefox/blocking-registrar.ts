@@ -34,46 +34,15 @@ export interface BlockingRegistrarOptions {
 const REMEMBERED_DISPATCHES = 2000;
 
 /**
- * One listener for a set of host patterns (in every tab, or for requests without a tab when
- * `tabId` is -1), replaced when they change: the new one is added before the old one goes.
- */
-function createHostSlot<D>(
-  event: BlockingEventLike<D>,
-  listen: (filter: RequestFilterLike) => (details: D) => unknown,
-  options: BlockingRegistrarOptions,
-  tabId?: number,
-) {
-  let current: { key: string; urls: string[]; callback: (details: D) => unknown } | undefined;
-  return {
-    apply(hosts: readonly string[]): void {
-      const urls = patternsForSchemes(hosts, options.schemes);
-      const key = urls.join(' ');
-      if (current?.key === key) return;
-      const previous = current;
-      try {
-        current = urls.length ? { key, urls, callback: listen(tabId === undefined ? { urls } : { urls, tabId }) } : undefined;
-      } catch (error) {
-        // A pattern the browser refuses: the previous listener stays, rather than none.
-        options.onError(error);
-        return;
-      }
-      if (previous) event.removeListener(previous.callback);
-    },
-    urls: (): string[] => [...(current?.urls ?? [])],
-  };
-}
-
-/**
- * Keeps one blocking listener registered for `filters.hosts`, one per tab in `filters.tabs` and one
- * for `filters.tablessHosts` in requests without a tab,
+ * Keeps one blocking listener registered for `filters.hosts` and one per tab in `filters.tabs`,
  * all calling `handler`, and brings them to new filters when the scope changes (`apply`, which is
  * synchronous, so the first registration happens in the background's first turn).
  *
  * A request can match two of them (a mail host's request in a mail tab): the browser calls each
  * listener in turn for the same dispatch (same request id, URL and time stamp), and only the
  * first call reaches `handler`, so a certificate is not judged twice and a response body is not
- * filtered twice (blocking-filters.ts keeps that overlap small). A host listener is replaced by
- * adding the new one before removing the old, so no request slips between them.
+ * filtered twice. The host listener is replaced by adding the new one before removing the old, so
+ * no request slips between them.
  */
 export function createBlockingRegistrar<D extends BlockingRequest>(event: BlockingEventLike<D>, handler: (details: D) => unknown, options: BlockingRegistrarOptions) {
   const dispatched = new Set<string>();
@@ -90,11 +59,24 @@ export function createBlockingRegistrar<D extends BlockingRequest>(event: Blocki
     event.addListener(callback, options.types ? { ...filter, types: options.types } : filter, options.extraInfoSpec);
     return callback;
   };
-  const tabUrls = patternsForSchemes(['<all_urls>'], options.schemes);
-  const hostListener = createHostSlot(event, listen, options);
-  const tablessListener = createHostSlot(event, listen, options, -1);
+  let hostListener: { key: string; urls: string[]; callback: (details: D) => unknown } | undefined;
   const tabListeners = new Map<number, (details: D) => unknown>();
 
+  const tabUrls = patternsForSchemes(['<all_urls>'], options.schemes);
+  const applyHosts = (hosts: string[]) => {
+    const urls = patternsForSchemes(hosts, options.schemes);
+    const key = urls.join(' ');
+    if (hostListener?.key === key) return;
+    const previous = hostListener;
+    try {
+      hostListener = urls.length ? { key, urls, callback: listen({ urls }) } : undefined;
+    } catch (error) {
+      // A pattern the browser refuses: the previous listener stays, rather than none.
+      options.onError(error);
+      return;
+    }
+    if (previous) event.removeListener(previous.callback);
+  };
   const applyTabs = (tabs: readonly number[]) => {
     for (const tabId of tabs) {
       if (tabListeners.has(tabId)) continue;
@@ -114,20 +96,12 @@ export function createBlockingRegistrar<D extends BlockingRequest>(event: Blocki
   return {
     /** Registers what `filters` want and removes what they no longer want; unchanged listeners stay. */
     apply(filters: BlockingFilters): void {
-      // The listeners that take patterns over are changed first, those that give them up last, so
-      // no request slips between them: a session starting moves its page host from the host
-      // listener to its tab's and the tab-less one, a session ending moves it back.
-      const hostGains = patternsForSchemes(filters.hosts, options.schemes).length >= hostListener.urls().length;
-      if (hostGains) hostListener.apply(filters.hosts);
-      tablessListener.apply(filters.tablessHosts ?? []);
+      applyHosts(filters.hosts);
       applyTabs(filters.tabs);
-      if (!hostGains) hostListener.apply(filters.hosts);
     },
     /** What is registered now, for tests and logs. */
     registered(): BlockingFilters {
-      const tablessHosts = tablessListener.urls();
-      const registered = { hosts: hostListener.urls(), tabs: [...tabListeners.keys()].sort((a, b) => a - b) };
-      return tablessHosts.length ? { ...registered, tablessHosts } : registered;
+      return { hosts: [...(hostListener?.urls ?? [])], tabs: [...tabListeners.keys()].sort((a, b) => a - b) };
     },
   };
 }

@@ -1,5 +1,4 @@
 import type { SiteLists } from '../../core/sites';
-import { hostOf } from '../../core/url';
 import { EVERYTHING, wantedBlockingFilters, type BlockingFilters } from './blocking-filters';
 import { createBlockingRegistrar, type BlockingEventLike, type BlockingRegistrar, type BlockingRegistrarOptions, type BlockingRequest } from './blocking-registrar';
 
@@ -17,13 +16,6 @@ export interface BlockingScopeDeps {
    * built-in services and the tabs known so far.
    */
   ready?: () => boolean;
-  /**
-   * The host of a scoped tab's page (its session's, or its navigation's). Given (Firefox), those
-   * hosts are listened to in their tabs and without a tab only, so a mail tab's requests to its own
-   * host meet one listener, not two (blocking-filters.ts `tablessHosts`). Not given (Chrome, whose
-   * filters cannot select requests without a tab), no such split.
-   */
-  pageHostOf?: (tabId: number) => string | undefined;
 }
 
 /**
@@ -40,15 +32,10 @@ export interface BlockingScopeDeps {
  */
 export function createBlockingScope(deps: BlockingScopeDeps) {
   const registrars: BlockingRegistrar[] = [];
-  // Tabs whose latest top-level navigation goes to a mail or chat address, and that address's host.
-  const navigatingTabs = new Map<number, string>();
-  const pageHosts = (tabs: readonly number[]) =>
-    deps.pageHostOf ? tabs.map((tabId) => navigatingTabs.get(tabId) ?? deps.pageHostOf!(tabId)).filter((host): host is string => host !== undefined) : [];
-  const wanted = (): BlockingFilters => {
-    if (deps.ready && !deps.ready()) return EVERYTHING;
-    const tabs = [...deps.sessionTabs(), ...navigatingTabs.keys()];
-    return wantedBlockingFilters(deps.lists(), tabs, pageHosts(tabs));
-  };
+  // Tabs whose latest top-level navigation goes to a mail or chat address.
+  const navigatingTabs = new Set<number>();
+  const wanted = (): BlockingFilters =>
+    deps.ready && !deps.ready() ? EVERYTHING : wantedBlockingFilters(deps.lists(), [...deps.sessionTabs(), ...navigatingTabs]);
   const refresh = () => {
     const filters = wanted();
     for (const registrar of registrars) registrar.apply(filters);
@@ -64,10 +51,10 @@ export function createBlockingScope(deps: BlockingScopeDeps) {
     /** A tab's top-level navigation starts (its main_frame request). */
     navigating(tabId: number, url: string): void {
       if (tabId < 0) return;
-      const was = navigatingTabs.get(tabId);
-      if (deps.isMessagingUrl(url)) navigatingTabs.set(tabId, hostOf(url));
+      const was = navigatingTabs.has(tabId);
+      if (deps.isMessagingUrl(url)) navigatingTabs.add(tabId);
       else navigatingTabs.delete(tabId);
-      if (was !== navigatingTabs.get(tabId)) refresh();
+      if (was !== navigatingTabs.has(tabId)) refresh();
     },
     /** The tab was closed. */
     forget(tabId: number): void {
