@@ -4,7 +4,7 @@
  * against its parent in the same minutes of the same (shared) machine. Prints, per page, each
  * build's median ratio to the browser without the extension.
  *
- *   npx tsx bench/experiments/pageload-ab.ts <build A root> <build B root> [loads] [browsers]
+ *   npx tsx bench/experiments/pageload-ab.ts <build A root> <build B root> [loads] [browsers] [pages]
  *   (a build root holds chrome-mv3/ and firefox-mv2/, like .output/)
  */
 import path from 'node:path';
@@ -18,7 +18,7 @@ import { overhead, summarise } from '../stats';
 const [rootA, rootB] = [path.resolve(process.argv[2]!), path.resolve(process.argv[3]!)];
 const loads = Number(process.argv[4] ?? 15);
 const browsers = (process.argv[5] ?? 'chromium,firefox').split(',') as BrowserName[];
-const MEASURED: PageName[] = ['ordinary', 'ordinaryFrames', 'inbox', 'chat', 'requests200'];
+const MEASURED = (process.argv[6] ?? 'ordinary,ordinaryFrames,inbox,chat,requests200').split(',') as PageName[];
 const DIRS: Record<BrowserName, string> = { chromium: 'chrome-mv3', firefox: 'firefox-mv2' };
 
 /** One load; a load the harness lost (a frame detached under a loaded machine) is tried again, and said. */
