@@ -10,9 +10,11 @@ import { LAB_HOSTS, type Lab } from '../lab/server';
 import { launch, type BrowserName, type Session } from '../tests/e2e/browsers';
 import { ExtensionProbe, labSettings } from '../tests/e2e/scenario-runner';
 
+/** The built extension; BENCH_OUTPUT names another build's root (a copy of main's, for a before/after run). */
+const OUTPUT_ROOT = path.resolve(process.env.BENCH_OUTPUT ?? '.output');
 export const OUTPUT: Record<BrowserName, string> = {
-  chromium: path.resolve('.output/chrome-mv3'),
-  firefox: path.resolve('.output/firefox-mv2'),
+  chromium: path.join(OUTPUT_ROOT, 'chrome-mv3'),
+  firefox: path.join(OUTPUT_ROOT, 'firefox-mv2'),
 };
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -24,8 +26,8 @@ export interface Pair {
   close(): Promise<void>;
 }
 
-export async function launchWithExtension(lab: Lab, name: BrowserName): Promise<Session> {
-  const session = await launch(name, { extensionDir: OUTPUT[name], trustCaPems: [lab.caCertPem], hostMap: Object.values(LAB_HOSTS) });
+export async function launchWithExtension(lab: Lab, name: BrowserName, extensionDir = OUTPUT[name]): Promise<Session> {
+  const session = await launch(name, { extensionDir, trustCaPems: [lab.caCertPem], hostMap: Object.values(LAB_HOSTS) });
   const probe = await ExtensionProbe.open(session);
   await probe.setSettings(labSettings(lab, name));
   await probe.page.close();

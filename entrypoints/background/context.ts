@@ -103,16 +103,30 @@ function createScope(report: (what: string) => (error: unknown) => void) {
     const loaded = await loadSiteLists();
     siteLists = loaded;
     blocking?.refresh();
+    listening?.refresh();
     void syncContentScripts(loaded).catch(report('registering the content scripts'));
     return loaded;
   };
   void refreshSiteLists();
   // Each tab's messaging session (lib/background/session-scope.ts): every request of a mail or chat page.
-  const scopes = createSessionScopes(() => blocking?.refresh());
+  const scopes = createSessionScopes(() => {
+    blocking?.refresh();
+    listening?.refresh();
+  });
   const check = createScopeCheck(lists, scopes.get);
   // Firefox's blocking listeners see only the requests in scope (lib/background/firefox/blocking-scope.ts).
   const blocking = import.meta.env.FIREFOX ? createBlockingScope({ lists, sessionTabs: () => scopes.tabs(), isMessagingUrl: check.isMessagingUrl }) : undefined;
-  return { lists, refreshSiteLists, scopes, blocking, ...check };
+  // Chrome's network listeners wake the worker only for the requests in scope, the same way; they
+  // see every URL until the lists and the stored sessions are read (index.ts).
+  let sessionsRead = false;
+  const listening = import.meta.env.FIREFOX
+    ? undefined
+    : createBlockingScope({ lists, sessionTabs: () => scopes.tabs(), isMessagingUrl: check.isMessagingUrl, ready: () => sessionsRead && lists() !== undefined });
+  void scopes.ready.then(() => {
+    sessionsRead = true;
+    listening?.refresh();
+  });
+  return { lists, refreshSiteLists, scopes, blocking, listening, ...check };
 }
 
 /** Which tab, frame and origin a request's incidents count against (lib/background/source-limit.ts). */

@@ -1,11 +1,14 @@
 import type { Browser } from '@/lib/browser';
-import { listenForSecurityInfo, type HeadersReceivedEvent } from '@/lib/background/chrome/standard-security-info';
+import { SECURITY_INFO_SUPPORT_KEY, securityInfoFilled, type SecurityInfoProbeDeps } from '@/lib/background/chrome/security-info-support';
+import { listenForSecurityInfo } from '@/lib/background/chrome/standard-security-info';
+import { patternsForSchemes } from '@/lib/background/firefox/blocking-filters';
+import type { BlockingEventLike, BlockingRequest } from '@/lib/background/firefox/blocking-registrar';
 import { listenForRecognition } from '@/lib/background/recognition-listeners';
 import { createUiRequestHandler } from '@/lib/background/ui-requests';
 import { browser } from '@/lib/browser';
 import { onStorageChanged } from '@/lib/store/settings';
 import { listenForFirefoxBlocking, requestError, standardCertificate, STANDARD_SECURITY_INFO_FILTER } from './certificates';
-import { createBackground } from './context';
+import { createBackground, type Background } from './context';
 import { refreshDeepOn, startDeepInspection, tabCreated } from './deep';
 import { contentMessage } from './messages';
 import { networkScript } from './scripts';
@@ -14,7 +17,21 @@ import { clearTextRequest, createRedirectWatch, documentHeaders } from './tls';
 
 type RequestFilter = Parameters<Browser['webRequest']['onBeforeRequest']['addListener']>[1];
 const ALL: RequestFilter = { urls: ['<all_urls>'] };
-const DOCUMENTS: RequestFilter = { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] };
+const DOCUMENTS = { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] } satisfies RequestFilter;
+
+/**
+ * A non-blocking listener for the requests in scope only: in Chrome registered through
+ * `bg.listening` (the hosts known to be mail or chat, and the tabs in a session: context.ts), in
+ * Firefox for every URL of these schemes as before (its background does not sleep).
+ */
+const scopedListener =
+  (bg: Background) =>
+  <D extends BlockingRequest>(event: unknown, handler: (details: D) => void, options: { types?: RequestFilter['types']; schemes?: readonly string[] }) => {
+    const types = options.types as string[] | undefined;
+    const typed = event as BlockingEventLike<D>;
+    if (bg.listening) bg.listening.register(typed, handler, { types, schemes: options.schemes, onError: bg.report('registering a network listener') });
+    else typed.addListener(handler, { urls: patternsForSchemes(['<all_urls>'], options.schemes), ...(types ? { types } : {}) });
+  };
 
 /**
  * Every event tapguard listens to, one line or two each, registered synchronously in the worker's
@@ -25,6 +42,7 @@ const DOCUMENTS: RequestFilter = { urls: ['<all_urls>'], types: ['main_frame', '
 export default defineBackground(() => {
   const bg = createBackground();
   const { webRequest, webNavigation, runtime, tabs } = browser;
+  const scoped = scopedListener(bg);
   runtime.onInstalled.addListener(installed(bg));
   onStorageChanged(settingsChanged(bg));
   // Self-hosted mail and chat (lib/background/recognition-listeners.ts): onHeadersReceived of top
@@ -44,15 +62,30 @@ export default defineBackground(() => {
   tabs.onCreated.addListener(tabCreated(bg));
   startDeepInspection(bg)();
   browser.permissions.onAdded.addListener(startDeepInspection(bg));
-  if (!import.meta.env.FIREFOX) listenForSecurityInfo(webRequest.onHeadersReceived as unknown as HeadersReceivedEvent, STANDARD_SECURITY_INFO_FILTER, standardCertificate(bg));
+  // The proposed standard securityInfo, only where a response was seen to carry it
+  // (lib/background/chrome/security-info-support.ts): Chromium 156 never fills it. Registered once
+  // that is read, so a worker woken by such a response misses that one.
+  if (!import.meta.env.FIREFOX) {
+    const headersReceived = webRequest.onHeadersReceived as unknown as SecurityInfoProbeDeps['event'];
+    void securityInfoFilled({
+      browser: bg.version,
+      event: headersReceived,
+      stored: () => browser.storage.session.get(SECURITY_INFO_SUPPORT_KEY).then((stored) => stored[SECURITY_INFO_SUPPORT_KEY]),
+      store: (support) => browser.storage.session.set({ [SECURITY_INFO_SUPPORT_KEY]: support }),
+    })
+      .then((fills) => fills && listenForSecurityInfo(headersReceived, STANDARD_SECURITY_INFO_FILTER, standardCertificate(bg)))
+      .catch(bg.report('securityInfo support'));
+  }
   // TLS downgrades (tls.ts): redirects to http:, clear-text requests of messaging pages, their HSTS.
+  // Every hop of every redirect is seen (a chain counts from its first URL); the chains' ends and
+  // the requests below only in scope (`scoped`, Chrome), so an ordinary page's loads do not wake the worker.
   const redirects = createRedirectWatch(bg);
   webRequest.onBeforeRedirect.addListener(redirects.redirected, DOCUMENTS);
-  webRequest.onCompleted.addListener(redirects.ended, DOCUMENTS);
-  webRequest.onErrorOccurred.addListener(redirects.ended, DOCUMENTS);
-  webRequest.onBeforeRequest.addListener(clearTextRequest(bg), { urls: ['http://*/*', 'ws://*/*'] });
+  scoped(webRequest.onCompleted, redirects.ended, { types: DOCUMENTS.types });
+  scoped(webRequest.onErrorOccurred, redirects.ended, { types: DOCUMENTS.types });
+  scoped(webRequest.onBeforeRequest, clearTextRequest(bg), { schemes: ['http', 'ws'] });
   // Scripts a messaging page loads, seen from the network (scripts.ts).
-  webRequest.onBeforeRequest.addListener(networkScript(bg), { urls: ['http://*/*', 'https://*/*'], types: ['script', 'object'] });
+  scoped(webRequest.onBeforeRequest, networkScript(bg), { types: ['script', 'object'], schemes: ['http', 'https'] });
   webRequest.onHeadersReceived.addListener(documentHeaders(bg), { urls: ['https://*/*'], types: ['main_frame'] }, ['responseHeaders']);
   // Certificate and TLS errors, and sockets refused in a session (certificates.ts).
   webRequest.onErrorOccurred.addListener(requestError(bg), { urls: ['https://*/*', 'wss://*/*'] });

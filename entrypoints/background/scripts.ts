@@ -34,9 +34,11 @@ export function checkScriptBytes(bg: Background, learned: LearnedScripts, detail
     const observe = (sha256?: string) =>
       bg.monitor
         .observeScriptBytes({ url: details.url, pageUrl, ...(sha256 ? { sha256 } : {}), immutable })
-        .then(bg.show(details.tabId))
-        .catch(bg.report('script bytes'))
-        .finally(() => learned.refresh(hostOf(pageUrl)));
+        .then((outcome) => {
+          if (outcome.learnedScriptBytes) learned.learned(hostOf(pageUrl), outcome.learnedScriptBytes);
+          return bg.show(details.tabId)(outcome);
+        })
+        .catch(bg.report('script bytes'));
     hashStream(filter, observe, () => observe());
     return {};
   };

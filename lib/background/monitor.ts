@@ -185,15 +185,20 @@ export function createMonitor(deps: MonitorDeps) {
     },
 
     /** Firefox: the bytes of a script a messaging page loaded. */
-    async observeScriptBytes(bytes: ScriptBytesObservation): Promise<Outcome> {
+    /** Also hands back the page host's learned script keys as stored, so no one reads them again. */
+    async observeScriptBytes(bytes: ScriptBytesObservation): Promise<Outcome & { learnedScriptBytes?: string[] }> {
       const site = await siteFor(bytes.pageUrl);
       if (!site) return { recorded: [] };
       // The full URL (query included) identifies the script; only its hash is stored.
       const urlKey = scriptBytesKey(bytes.url);
-      return judge(bytes.pageUrl, site, (before, ctx) => {
+      let learned: string[] | undefined;
+      const outcome = await judge(bytes.pageUrl, site, (before, ctx) => {
         const findings = detectScriptBytesChanged(bytes, urlKey, ctx);
-        return { findings, baseline: findings.length ? before : learnScriptBytes(before, bytes, urlKey) };
+        const baseline = findings.length ? before : learnScriptBytes(before, bytes, urlKey);
+        learned = Object.keys(baseline.scriptBytes ?? {});
+        return { findings, baseline };
       });
+      return { ...outcome, learnedScriptBytes: learned };
     },
 
     /**

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { messageHostPatterns, wantedBlockingFilters } from '@/lib/background/firefox/blocking-filters';
+import { messageHostPatterns, patternsForSchemes, wantedBlockingFilters } from '@/lib/background/firefox/blocking-filters';
 import { createBlockingRegistrar, type BlockingEventLike, type BlockingRequest, type RequestFilterLike } from '@/lib/background/firefox/blocking-registrar';
 import { createBlockingScope } from '@/lib/background/firefox/blocking-scope';
 import { createSessionScopes } from '@/lib/background/session-scope';
@@ -15,7 +15,7 @@ function matches(pattern: string, url: string): boolean {
   const [, scheme = '', host = '', path = ''] = /^(\*|[a-z]+):\/\/([^/]+)(\/.*)$/.exec(pattern)!;
   const parsed = new URL(url);
   const schemeOk = scheme === '*' ? ['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol) : parsed.protocol === `${scheme}:`;
-  const hostOk = host.startsWith('*.') ? parsed.hostname === host.slice(2) || parsed.hostname.endsWith(host.slice(1)) : parsed.hostname === host;
+  const hostOk = host === '*' || (host.startsWith('*.') ? parsed.hostname === host.slice(2) || parsed.hostname.endsWith(host.slice(1)) : parsed.hostname === host);
   const glob = new RegExp(`^${path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
   return schemeOk && hostOk && glob.test(`${parsed.pathname}${parsed.search}`);
 }
@@ -172,5 +172,58 @@ describe('the blocking scope', () => {
     blocking.forget(7);
     await scopes.end(6);
     expect(registrar.registered().tabs).toEqual([]);
+  });
+
+  it("Chrome's non-blocking listeners: every URL until the lists and sessions are read (a woken worker's first event), then only the scope", async () => {
+    const { event, dispatch, listeners } = fakeEvent();
+    const handler = vi.fn();
+    let listening: ReturnType<typeof createBlockingScope> | undefined = undefined;
+    const scopes = createSessionScopes(() => listening?.refresh());
+    const state: { lists?: SiteLists; sessionsRead: boolean } = { sessionsRead: false };
+    listening = createBlockingScope({ lists: () => state.lists, sessionTabs: () => scopes.tabs(), isMessagingUrl, ready: () => state.sessionsRead && state.lists !== undefined });
+    const registrar = listening.register(event, handler, { types: ['script', 'object'], schemes: ['http', 'https'], onError: vi.fn() });
+    expect(registrar.registered()).toEqual({ hosts: ['http://*/*', 'https://*/*'], tabs: [] });
+    expect(dispatch('https://cdn.example.net/app.js', 3, 'script')).toBe(1);
+    state.lists = lists;
+    listening.refresh();
+    // The lists alone are not enough: a session stored before the worker slept may still come.
+    expect(dispatch('https://cdn.example.net/app.js', 3, 'script')).toBe(1);
+    state.sessionsRead = true;
+    listening.refresh();
+    expect(listeners).toHaveLength(1);
+    expect(listeners[0]?.filter.types).toEqual(['script', 'object']);
+    expect(listeners[0]?.extra).toBeUndefined();
+    handler.mockClear();
+    // An ordinary tab's scripts no longer reach the extension; a session tab's do, from any host.
+    expect(dispatch('https://cdn.example.net/app.js', 3, 'script')).toBe(0);
+    await scopes.commit(9, 'https://mail.example.org/', resolveSite('mail.example.org', lists));
+    expect(dispatch('https://cdn.example.net/app.js', 9, 'script')).toBe(1);
+    expect(dispatch('https://cdn.example.net/app.js', 9, 'xmlhttprequest')).toBe(0);
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('patterns narrowed to schemes', () => {
+  it('rewrites any-scheme patterns per scheme, keeps those of a wanted scheme, drops the rest', () => {
+    expect(patternsForSchemes(['<all_urls>'], ['http', 'ws'])).toEqual(['http://*/*', 'ws://*/*']);
+    expect(patternsForSchemes(['*://mail.example.org/*', 'https://a.example/*', 'http://b.example/x*'], ['http', 'ws'])).toEqual([
+      'http://mail.example.org/*',
+      'ws://mail.example.org/*',
+      'http://b.example/x*',
+    ]);
+    expect(patternsForSchemes(['*://mail.example.org/*'])).toEqual(['*://mail.example.org/*']);
+  });
+  it('a scheme-narrowed registrar never hands a clear-text listener an https request', () => {
+    const { event, dispatch } = fakeEvent();
+    const handler = vi.fn();
+    const registrar = createBlockingRegistrar(event, handler, { schemes: ['http', 'ws'], onError: vi.fn() });
+    registrar.apply(wantedBlockingFilters(lists, [9]));
+    dispatch('https://mail.example.org/app.js', 9, 'script');
+    dispatch('https://mail.example.org/app.js', 3, 'script');
+    expect(handler).not.toHaveBeenCalled();
+    dispatch('http://tracker.example.net/pixel.gif', 9, 'image');
+    dispatch('ws://mail.example.org/socket', 3, 'websocket');
+    dispatch('http://news.example.com/', 3, 'image');
+    expect(handler.mock.calls.map(([d]) => (d as Request).url)).toEqual(['http://tracker.example.net/pixel.gif', 'ws://mail.example.org/socket']);
   });
 });

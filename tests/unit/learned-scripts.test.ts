@@ -46,30 +46,26 @@ describe('learned script URLs in memory (Firefox script-bytes check)', () => {
     expect(learned.isLearned('mail.example', 'https://cdn.example/app.js')).toBe(true);
   });
 
-  it('sees a script learned by a judgement after refresh, answering from the old copy meanwhile', async () => {
+  it('takes the keys a judgement hands back, without reading the host again', async () => {
     const store = fakeStore({ 'mail.example': [] });
     const learned = createLearnedScripts({ load: store.load, keyOf, onError: () => undefined });
     learned.warm('mail.example');
     await store.releaseAll();
-    store.stored.set('mail.example', ['key:https://cdn.example/app.js']);
-    learned.refresh('mail.example');
     expect(learned.isLearned('mail.example', 'https://cdn.example/app.js')).toBe(false);
-    await store.releaseAll();
+    learned.learned('mail.example', ['key:https://cdn.example/app.js']);
     expect(learned.isLearned('mail.example', 'https://cdn.example/app.js')).toBe(true);
+    expect(store.load).toHaveBeenCalledTimes(1);
   });
 
-  it('reads again after a read that was already under way when the judgement wrote', async () => {
+  it('keeps the handed-back keys over a read that was already under way', async () => {
     const store = fakeStore({ 'mail.example': [] });
     const learned = createLearnedScripts({ load: store.load, keyOf, onError: () => undefined });
     learned.warm('mail.example');
-    // The judgement writes while the first read is pending; that read answers the old content.
-    learned.refresh('mail.example');
-    store.reads.shift()!.release();
-    store.stored.set('mail.example', ['key:https://cdn.example/app.js']);
-    await flush();
+    // The judgement hands back its keys while the first read, of the older content, is pending.
+    learned.learned('mail.example', ['key:https://cdn.example/app.js']);
     await store.releaseAll();
     expect(learned.isLearned('mail.example', 'https://cdn.example/app.js')).toBe(true);
-    expect(store.load).toHaveBeenCalledTimes(2);
+    expect(store.load).toHaveBeenCalledTimes(1);
   });
 
   it('reports a failed read, answers not learned, and tries again at the next script', async () => {

@@ -29,6 +29,25 @@ export function messageHostPatterns(): string[] {
   return [...new Set(hosts.map(matchPatternForHost).filter((p): p is string => p !== undefined))];
 }
 
+/** Every URL: what a listener sees until the lists and sessions are known (Chrome, lib/background/firefox/blocking-scope.ts). */
+export const EVERYTHING: BlockingFilters = { hosts: ['<all_urls>'], tabs: [] };
+
+/**
+ * The patterns restricted to these schemes (`http`, `ws`...): `*://host/*` becomes one pattern per
+ * scheme, `<all_urls>` every host of each; a pattern naming another scheme is dropped. Without
+ * schemes, the patterns as they are.
+ */
+export function patternsForSchemes(patterns: readonly string[], schemes?: readonly string[]): string[] {
+  if (!schemes) return [...patterns];
+  const rewritten = patterns.flatMap((pattern) => {
+    if (pattern === '<all_urls>') return schemes.map((scheme) => `${scheme}://*/*`);
+    const [, scheme = '', rest = ''] = /^(\*|[a-z]+)(:\/\/.*)$/.exec(pattern) ?? [];
+    if (scheme === '*') return schemes.map((s) => `${s}${rest}`);
+    return schemes.includes(scheme) ? [pattern] : [];
+  });
+  return [...new Set(rewritten)];
+}
+
 /** What the blocking listeners should be registered for, given the lists (undefined until loaded) and the scoped tabs. */
 export function wantedBlockingFilters(lists: SiteLists | undefined, scopedTabs: Iterable<number>): BlockingFilters {
   const hosts = [...new Set([...knownHostPatterns(lists ?? BUILT_IN_ONLY), ...messageHostPatterns()])].sort();

@@ -1,4 +1,4 @@
-import type { BlockingFilters } from './blocking-filters';
+import { patternsForSchemes, type BlockingFilters } from './blocking-filters';
 
 /** The part of a webRequest event's RequestFilter this needs (Firefox has `tabId`). */
 export interface RequestFilterLike {
@@ -22,8 +22,11 @@ export interface BlockingRequest {
 }
 
 export interface BlockingRegistrarOptions {
-  types: string[];
-  extraInfoSpec: string[];
+  /** Resource types; all of them when absent. */
+  types?: string[];
+  extraInfoSpec?: string[];
+  /** Only URLs of these schemes (`http`, `ws`...): the host patterns and each tab's are narrowed to them. */
+  schemes?: readonly string[];
   onError: (error: unknown) => void;
 }
 
@@ -53,13 +56,15 @@ export function createBlockingRegistrar<D extends BlockingRequest>(event: Blocki
   };
   const listen = (filter: RequestFilterLike) => {
     const callback = (details: D) => once(details);
-    event.addListener(callback, { ...filter, types: options.types }, options.extraInfoSpec);
+    event.addListener(callback, options.types ? { ...filter, types: options.types } : filter, options.extraInfoSpec);
     return callback;
   };
   let hostListener: { key: string; urls: string[]; callback: (details: D) => unknown } | undefined;
   const tabListeners = new Map<number, (details: D) => unknown>();
 
-  const applyHosts = (urls: string[]) => {
+  const tabUrls = patternsForSchemes(['<all_urls>'], options.schemes);
+  const applyHosts = (hosts: string[]) => {
+    const urls = patternsForSchemes(hosts, options.schemes);
     const key = urls.join(' ');
     if (hostListener?.key === key) return;
     const previous = hostListener;
@@ -76,7 +81,7 @@ export function createBlockingRegistrar<D extends BlockingRequest>(event: Blocki
     for (const tabId of tabs) {
       if (tabListeners.has(tabId)) continue;
       try {
-        tabListeners.set(tabId, listen({ urls: ['<all_urls>'], tabId }));
+        tabListeners.set(tabId, listen({ urls: tabUrls, tabId }));
       } catch (error) {
         options.onError(error);
       }

@@ -1,5 +1,5 @@
 import type { SiteLists } from '../../core/sites';
-import { wantedBlockingFilters, type BlockingFilters } from './blocking-filters';
+import { EVERYTHING, wantedBlockingFilters, type BlockingFilters } from './blocking-filters';
 import { createBlockingRegistrar, type BlockingEventLike, type BlockingRegistrar, type BlockingRegistrarOptions, type BlockingRequest } from './blocking-registrar';
 
 export interface BlockingScopeDeps {
@@ -8,12 +8,22 @@ export interface BlockingScopeDeps {
   /** The tabs in a messaging session (lib/background/session-scope.ts). */
   sessionTabs: () => Iterable<number>;
   isMessagingUrl: (url: string) => boolean;
+  /**
+   * Whether the lists and the sessions are known. Given (Chrome), the listeners see every URL until
+   * then: a woken MV3 worker gets its waking event only from listeners registered in its first
+   * turn, and that event may be a scoped tab's request to any host. Not given (Firefox, whose
+   * background never sleeps, and whose blocking listeners would hold every request): the
+   * built-in services and the tabs known so far.
+   */
+  ready?: () => boolean;
 }
 
 /**
  * Firefox's blocking listeners, registered only for what is in scope (lib/background/firefox/
  * blocking-filters.ts) and brought up to date whenever the scope changes: the lists, a session
- * starting or ending, a tab navigating to a mail or chat page.
+ * starting or ending, a tab navigating to a mail or chat page. Chrome's network listeners use the
+ * same scope (entrypoints/background/context.ts): nothing in it is Firefox's but the name, and
+ * each listener an ordinary page's request meets wakes the MV3 worker.
  *
  * A tab counts from its top-level navigation's first request (`navigating`), not from the commit
  * that starts its session: the page's own response and the requests it makes right after the
@@ -24,7 +34,8 @@ export function createBlockingScope(deps: BlockingScopeDeps) {
   const registrars: BlockingRegistrar[] = [];
   // Tabs whose latest top-level navigation goes to a mail or chat address.
   const navigatingTabs = new Set<number>();
-  const wanted = (): BlockingFilters => wantedBlockingFilters(deps.lists(), [...deps.sessionTabs(), ...navigatingTabs]);
+  const wanted = (): BlockingFilters =>
+    deps.ready && !deps.ready() ? EVERYTHING : wantedBlockingFilters(deps.lists(), [...deps.sessionTabs(), ...navigatingTabs]);
   const refresh = () => {
     const filters = wanted();
     for (const registrar of registrars) registrar.apply(filters);

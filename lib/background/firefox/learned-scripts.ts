@@ -13,18 +13,18 @@ const REMEMBERED_HOSTS = 64;
  * Which script URLs of a page host had their bytes learned, answered from memory so that a
  * script request of a mail page is not held for an IndexedDB read (issue 18: Firefox's
  * per-request cost). A host's keys are read once, when its page starts loading (`warm`) or, at
- * the latest, at its first script; only that first script waits for the read. After each
- * script-bytes judgement the host is read again in the background (`refresh`), keeping the old
- * answer meanwhile: a judgement is the only thing that learns a script, and the baseline keeps
- * only its latest keys.
+ * the latest, at its first script; only that first script waits for the read. Each script-bytes
+ * judgement hands back the keys it stored (`learned`): a judgement is the only thing that learns
+ * a script, and the baseline keeps only its latest keys, so the host is never read again.
  *
  * In memory only, and only a copy of what IndexedDB holds: nothing is lost when the background
- * stops. A stale "learned" costs one unneeded hash; a stale "not learned" lasts until the
- * judgement that learned the script has been read back.
+ * stops. A stale "learned" costs one unneeded hash.
  */
 export function createLearnedScripts(deps: LearnedScriptsDeps, capacity = REMEMBERED_HOSTS) {
   const known = new Map<string, Set<string>>();
   const loading = new Map<string, Promise<Set<string>>>();
+  // Hosts whose keys a judgement handed back while a read was under way: that read is older.
+  const handedBack = new Set<string>();
 
   const remember = (host: string, keys: Set<string>) => {
     known.delete(host);
@@ -39,6 +39,8 @@ export function createLearnedScripts(deps: LearnedScriptsDeps, capacity = REMEMB
       .load(host)
       .then(
         (keys) => {
+          const newer = handedBack.has(host) ? known.get(host) : undefined;
+          if (newer) return newer;
           const set = new Set(keys);
           remember(host, set);
           return set;
@@ -49,7 +51,10 @@ export function createLearnedScripts(deps: LearnedScriptsDeps, capacity = REMEMB
           return known.get(host) ?? new Set<string>();
         },
       )
-      .finally(() => loading.delete(host));
+      .finally(() => {
+        loading.delete(host);
+        handedBack.delete(host);
+      });
     loading.set(host, promise);
     return promise;
   };
@@ -65,12 +70,10 @@ export function createLearnedScripts(deps: LearnedScriptsDeps, capacity = REMEMB
       if (keys) return keys.has(deps.keyOf(url));
       return read(host).then((set) => set.has(deps.keyOf(url)));
     },
-    /** A judgement may have learned a script of the host: read it again, answering from the old copy meanwhile. */
-    refresh(host: string): void {
-      // A read already under way may have started before the judgement wrote: read after it.
-      const pending = loading.get(host);
-      if (pending) void pending.then(() => read(host));
-      else void read(host);
+    /** A judgement stored these keys for the host (the monitor hands them back): they replace what was read. */
+    learned(host: string, keys: Iterable<string>): void {
+      if (loading.has(host)) handedBack.add(host);
+      remember(host, new Set(keys));
     },
   };
 }
