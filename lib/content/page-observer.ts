@@ -349,10 +349,16 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       const added: HTMLScriptElement[] = [];
       for (const mutation of mutations) {
         for (const node of mutation.addedNodes) {
-          if (node.nodeName === 'SCRIPT') added.push(node as HTMLScriptElement);
-          else if (node.nodeName === 'IFRAME') addFrame(node as HTMLIFrameElement);
+          if (node.nodeType !== 1) continue;
           // Forms are rescanned once per batch from document.forms, however many nodes arrive.
-          else if (node.nodeType === 1) formsMayHaveChanged = formsReported.size < MAX_FORMS_PER_PAGE;
+          formsMayHaveChanged = formsReported.size < MAX_FORMS_PER_PAGE;
+          // A container filled while detached and then attached is one added node: its scripts
+          // run and its frames load all the same. (An SVG script's nodeName is lower-case: not
+          // taken, it has no src or text the inventory reads.)
+          for (const element of (node as Element).firstElementChild ? [node as Element, ...(node as Element).querySelectorAll('script,iframe')] : [node as Element]) {
+            if (element.nodeName === 'SCRIPT') added.push(element as HTMLScriptElement);
+            else if (element.nodeName === 'IFRAME') addFrame(element as HTMLIFrameElement);
+          }
         }
       }
       // Scripts the parser adds to a document whose HTML has not finished (the inventory was taken

@@ -5,32 +5,14 @@
  * event from "a newer copy of the script": any page that knows the (public) id could learn that
  * tapguard watches it, or switch the watching off with one `dispatchEvent`. This context tells
  * the page nothing, and nothing a page can do aborts it; the script lives as long as its document.
+ *
+ * It holds only what WXT hands it: tapguard's scripts take nothing from their context (their
+ * `main()` has no parameter), and every byte here is loaded on every mail page. A script that
+ * needs `signal` or `onInvalidated` must add them here first.
  */
 export class ContentScriptContext {
-  // Made on first use only: tapguard's scripts never ask for it, and each object of a DOM
-  // interface created in a fresh isolated world costs start-up.
-  private controller?: AbortController;
-
   constructor(
     readonly contentScriptName: string,
     readonly options?: unknown,
   ) {}
-
-  get signal(): AbortSignal {
-    this.controller ??= new AbortController();
-    return this.controller.signal;
-  }
-
-  get isValid(): boolean {
-    return !this.signal.aborted;
-  }
-
-  get isInvalid(): boolean {
-    return this.signal.aborted;
-  }
-
-  onInvalidated(callback: () => void): () => void {
-    this.signal.addEventListener('abort', callback);
-    return () => this.signal.removeEventListener('abort', callback);
-  }
 }

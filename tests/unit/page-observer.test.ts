@@ -89,6 +89,26 @@ describe('observePage', () => {
     expect(sent[1]!.scripts.every((s) => s.dynamic)).toBe(true);
   });
 
+  it('finds scripts and frames inside an element added later, not only elements added themselves', async () => {
+    const { window, sent, controller } = await run('<title>x</title>', 'https://mail.example.org/', KNOWN);
+    // Page code builds a detached container, fills it, then attaches it: one added node.
+    const box = window.document.createElement('div');
+    const inner = window.document.createElement('section');
+    const script = window.document.createElement('script');
+    script.setAttribute('src', 'https://cdn.evil.test/nested.js');
+    inner.appendChild(script);
+    const frame = window.document.createElement('iframe');
+    frame.setAttribute('src', 'https://track.evil.test/frame');
+    inner.appendChild(frame);
+    box.appendChild(inner);
+    window.document.body.appendChild(box);
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    const added = sent.filter((m) => m.type === 'elements-added');
+    expect(added.flatMap((m) => m.scripts)).toMatchObject([{ src: 'https://cdn.evil.test/nested.js', dynamic: true }]);
+    expect(added.flatMap((m) => m.frames ?? []).map((f) => f.src)).toEqual(['https://track.evil.test/frame']);
+  });
+
   it('caps a flood of inserted scripts at the per-page limit', async () => {
     const { window, sent, controller } = await run('<title>x</title>', 'https://mail.example.org/', KNOWN);
     for (let i = 0; i < MAX_SCRIPTS_PER_PAGE + 500; i++) {
