@@ -4,14 +4,12 @@
  * visit, as a user's would, then meets a rotated key, an interception CA and a certificate error.
  * A second profile goes through a real TLS-intercepting proxy (mitmproxy) when it is installed.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
 import type { Incident } from '../../lib/core/types';
 import { launch, type Session } from './browsers';
-import { HAVE_MITMPROXY, startMitmproxy } from './mitmproxy';
+import { HAVE_MITMPROXY, launchBehindMitmproxy, type MitmSession } from './mitmproxy';
 import { atLeastMedium, ExtensionProbe, labSettings, visit } from './scenario-runner';
 
 const EXTENSION = path.resolve('.output/firefox-mv2');
@@ -150,28 +148,15 @@ describe.skipIf(!HAVE_MITMPROXY)('Firefox behind a real TLS-intercepting proxy (
   let lab: Lab;
   let session: Session;
   let probe: ExtensionProbe;
-  let mitm: Awaited<ReturnType<typeof startMitmproxy>> | undefined;
-  let dir: string;
+  let behind: MitmSession | undefined;
 
   beforeAll(async () => {
-    lab = await startLab();
-    dir = await mkdtemp(path.join(os.tmpdir(), 'tapguard-mitm-'));
-    mitm = await startMitmproxy(lab, dir);
-    session = await launch('firefox', {
-      extensionDir: EXTENSION,
-      // The user (or malware, or an administrator) trusted mitmproxy's CA in this profile.
-      trustCaPems: [lab.caCertPem, mitm.caPem],
-      hostMap: Object.values(LAB_HOSTS),
-      extraPrefsFirefox: { 'network.proxy.type': 1, 'network.proxy.ssl': '127.0.0.1', 'network.proxy.ssl_port': mitm.port },
-    });
-    probe = await ExtensionProbe.open(session);
+    behind = await launchBehindMitmproxy('firefox', EXTENSION);
+    ({ lab, session, probe } = behind);
     await probe.setSettings(labSettings(lab, 'firefox'));
   });
   afterAll(async () => {
-    await session?.close();
-    mitm?.proc.kill('SIGTERM');
-    await lab?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await behind?.close();
   });
 
   it('names mitmproxy (cert.known-interceptor) and its root (cert.untrusted-root)', async () => {
@@ -185,7 +170,7 @@ describe.skipIf(!HAVE_MITMPROXY)('Firefox behind a real TLS-intercepting proxy (
     await tab.close();
     const known = v.incidents.find((i) => i.rule === 'cert.known-interceptor');
     const untrusted = v.incidents.find((i) => i.rule === 'cert.untrusted-root');
-    expect(known, mitm?.log()).toMatchObject({ severity: 'high', host: LAB_HOSTS.mail, evidence: { product: 'mitmproxy', category: 'debugging', certainty: 'exact' } });
+    expect(known, behind?.log()).toMatchObject({ severity: 'high', host: LAB_HOSTS.mail, evidence: { product: 'mitmproxy', category: 'debugging', certainty: 'exact' } });
     expect(String((known!.evidence.matchedCert as { subject: string; issuer: string }).issuer)).toContain('mitmproxy');
     expect(untrusted).toMatchObject({ severity: 'critical', host: LAB_HOSTS.mail });
     expect(String(untrusted!.evidence.root)).toContain('mitmproxy');

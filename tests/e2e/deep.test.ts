@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
-import { launch, type Session } from './browsers';
-import { HAVE_MITMPROXY, startMitmproxy } from './mitmproxy';
+import { LAB_HOSTS, type Lab } from '../../lab/server';
+import type { Session } from './browsers';
+import { HAVE_MITMPROXY, launchBehindMitmproxy, type MitmSession } from './mitmproxy';
 import { atLeastMedium, ExtensionProbe, labSettings, startLabSession, visit, type LabSession } from './scenario-runner';
 
 // The test build grants `debugger` at install (see wxt.config.ts); users grant it from the options.
@@ -219,28 +217,15 @@ describe.skipIf(!HAVE_MITMPROXY)('Chrome deep inspection behind a real TLS-inter
   let lab: Lab;
   let session: Session;
   let probe: ExtensionProbe;
-  let mitm: Awaited<ReturnType<typeof startMitmproxy>> | undefined;
-  let dir: string;
+  let behind: MitmSession | undefined;
 
   beforeAll(async () => {
-    lab = await startLab();
-    dir = await mkdtemp(path.join(os.tmpdir(), 'tapguard-deep-mitm-'));
-    mitm = await startMitmproxy(lab, dir);
-    session = await launch('chromium', {
-      extensionDir: DEEP_BUILD,
-      // The user (or malware, or an administrator) trusted mitmproxy's CA in this profile.
-      trustCaPems: [lab.caCertPem, mitm.caPem],
-      hostMap: Object.values(LAB_HOSTS),
-      extraArgs: [`--proxy-server=http://127.0.0.1:${mitm.port}`],
-    });
-    probe = await ExtensionProbe.open(session);
+    behind = await launchBehindMitmproxy('chromium', DEEP_BUILD);
+    ({ lab, session, probe } = behind);
     await probe.setSettings({ ...labSettings(lab, 'chromium'), deepInspection: true });
   });
   afterAll(async () => {
-    await session?.close();
-    mitm?.proc.kill('SIGTERM');
-    await lab?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await behind?.close();
   });
 
   it('shows one event whose headline names mitmproxy, the certificate signs beneath it', async () => {
@@ -257,7 +242,7 @@ describe.skipIf(!HAVE_MITMPROXY)('Chrome deep inspection behind a real TLS-inter
         known = (await probe.incidents()).find((inc) => (inc.id ?? 0) > afterId && inc.rule === 'cert.known-interceptor');
         if (!known) await sleep(250);
       }
-      expect(known, mitm?.log()).toMatchObject({ severity: 'high', host: LAB_HOSTS.mail, browser: expect.stringMatching(/^Chrome\//), evidence: { product: 'mitmproxy' } });
+      expect(known, behind?.log()).toMatchObject({ severity: 'high', host: LAB_HOSTS.mail, browser: expect.stringMatching(/^Chrome\//), evidence: { product: 'mitmproxy' } });
       await sleep(1_000);
       const popup = await probe.popupFor(await probe.tabIdOf(tab.url()));
       expect(popup.level).toBe('danger');

@@ -4,10 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { LAB_HOSTS, type Lab } from '../../lab/server';
+import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
+import { launch, type Session } from './browsers';
+import { ExtensionProbe } from './scenario-runner';
 
 const MITMDUMP = '/usr/bin/mitmdump';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -68,3 +71,45 @@ export async function startMitmproxy(lab: Lab, dir: string): Promise<{ port: num
 
 export const HAVE_MITMPROXY = existsSync(MITMDUMP);
 if (!HAVE_MITMPROXY) console.warn(`Skipping the mitmproxy e2e test: ${MITMDUMP} is not installed (Debian: apt-get install -y mitmproxy).`);
+
+export interface MitmSession {
+  lab: Lab;
+  session: Session;
+  probe: ExtensionProbe;
+  /** mitmproxy's recent output, for a failing assertion's message. */
+  log(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * A browser with the extension whose every connection goes through mitmproxy, whose CA the
+ * profile trusts (as a user, malware or an administrator would have it), in front of a fresh lab.
+ */
+export async function launchBehindMitmproxy(name: 'chromium' | 'firefox', extensionDir: string): Promise<MitmSession> {
+  const lab = await startLab();
+  const dir = await mkdtemp(path.join(os.tmpdir(), `tapguard-mitm-${name}-`));
+  let mitm: Awaited<ReturnType<typeof startMitmproxy>> | undefined;
+  let session: Session | undefined;
+  const close = async () => {
+    await session?.close();
+    mitm?.proc.kill('SIGTERM');
+    await lab.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    mitm = await startMitmproxy(lab, dir);
+    session = await launch(name, {
+      extensionDir,
+      trustCaPems: [lab.caCertPem, mitm.caPem],
+      hostMap: Object.values(LAB_HOSTS),
+      ...(name === 'chromium'
+        ? { extraArgs: [`--proxy-server=http://127.0.0.1:${mitm.port}`] }
+        : { extraPrefsFirefox: { 'network.proxy.type': 1, 'network.proxy.ssl': '127.0.0.1', 'network.proxy.ssl_port': mitm.port } }),
+    });
+    const proxy = mitm;
+    return { lab, session, probe: await ExtensionProbe.open(session), log: () => proxy.log(), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
