@@ -397,8 +397,8 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
  * Runs `then` once the document is parsed (at once if it already is), or when observing stops.
  * Only the browser's own DOMContentLoaded counts (page code can dispatch one whenever it likes),
  * and HTML that never finishes (a proxy holding the response open) delays the inventory by a
- * bounded time, not forever. Listens in the capture phase, registered before any page script, so
- * page code on the document cannot stop the event before it arrives.
+ * bounded time, not forever. Listens on the window in the capture phase, registered before any
+ * page script, so page code cannot stop the event before it arrives.
  */
 function whenParsed(document: Document, deps: Pick<PageObserverDeps, 'signal' | 'unfinishedHtmlMs'>, then: () => void, onSynthetic: () => void): void {
   if (document.readyState !== 'loading') return then();
@@ -412,6 +412,8 @@ function whenParsed(document: Document, deps: Pick<PageObserverDeps, 'signal' | 
     clearTimeout(deadline);
     then();
   };
-  document.addEventListener('DOMContentLoaded', (event) => (event.isTrusted ? run() : onSynthetic()), signal ? { capture: true, signal } : true);
+  // On the window, the first target of the event's path: a listener there registered later (any
+  // page script's) cannot stop the event before it reaches this one.
+  (document.defaultView ?? document).addEventListener('DOMContentLoaded', (event) => (event.isTrusted ? run() : onSynthetic()), signal ? { capture: true, signal } : true);
   signal?.addEventListener('abort', run, { once: true });
 }

@@ -94,6 +94,25 @@ describe('observePage on hostile pages', () => {
     ]);
   });
 
+  it("starts the inventory at the browser's DOMContentLoaded even when page code stops that event at the window", async () => {
+    const window = new Window({ url: 'https://mail.example.org/' });
+    window.document.write('<title>x</title><script>app()</script>');
+    Object.defineProperty(window.document, 'readyState', { value: 'loading', configurable: true });
+    const sent: ContentMessage[] = [];
+    const controller = new AbortController();
+    // A fallback far away, so that only the event itself can start the inventory in time.
+    const done = observePage({ document: window.document as unknown as Document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, batchMs: 5, unfinishedHtmlMs: 60_000 });
+    // Page code runs after the content script (document_start) and stops the event for everyone after it.
+    window.addEventListener('DOMContentLoaded', (event) => event.stopImmediatePropagation(), true);
+    const parsed = new window.Event('DOMContentLoaded', { bubbles: true });
+    Object.defineProperty(parsed, 'isTrusted', { value: true });
+    window.document.dispatchEvent(parsed);
+    const outcome = await Promise.race([done.then(() => 'inventoried'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1_000))]);
+    controller.abort();
+    expect(outcome).toBe('inventoried');
+    expect(sent[0]!.scripts.map((s) => s.preview)).toEqual(['app()']);
+  });
+
   it('still reports inline code the parser ran whose element was gone, or whose text was rewritten, before DOMContentLoaded', async () => {
     const window = new Window({ url: 'https://mail.example.org/' });
     window.document.write('<title>x</title><script>app()</script><div id="deep"><div></div></div>');
