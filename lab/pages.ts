@@ -345,6 +345,7 @@ export const HIDING_SCENARIOS = [
   'srcdoc-script',
   'data-url-script',
   'synthetic-domcontentloaded',
+  'nested-hidden-frame',
 ] as const;
 export type HidingScenario = (typeof HIDING_SCENARIOS)[number];
 
@@ -378,6 +379,13 @@ export function hidingMarkup(scenario: HidingScenario, evil: string): { head: st
       return { head: '', body: `<iframe width="1" height="1" frameborder="0" srcdoc="${attr(`<script>/* srcdoc implant (lab sample, inert) */ parent.__tapguardLabSrcdoc = true;</script>`)}"></iframe>` };
     case 'data-url-script':
       return { head: `<script src="data:text/javascript,/*%20data%20implant%20(lab%20sample,%20inert)%20*/%20window.__tapguardLabData%20=%20true;"></script>`, body: '' };
+    case 'nested-hidden-frame':
+      // After load, page code fills a detached container with a 1×1 frame and then attaches the
+      // container: one added node, whose frame loads all the same.
+      return {
+        head: '',
+        body: `<script>/* nesting implant (lab sample, inert) */ setTimeout(function () { var box = document.createElement('div'); var inner = document.createElement('section'); var frame = document.createElement('iframe'); frame.src = ${JSON.stringify(`${evil}/frame.html`).replace(/"/g, "'")}; frame.width = '1'; frame.height = '1'; frame.frameBorder = '0'; inner.appendChild(frame); box.appendChild(inner); document.body.appendChild(box); document.body.setAttribute('data-nested', 'added'); }, 800);</script>`,
+      };
     case 'synthetic-domcontentloaded':
       return {
         head: `<script>document.dispatchEvent(new Event('DOMContentLoaded', { bubbles: true }));</script>`,

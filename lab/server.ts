@@ -266,7 +266,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     if (scenario === 'stripped-headers') return {};
     // The attacker of inline-script and hidden-iframe rewrote the CSP too, so the page runs them.
     const scriptSrc = ["'self'", ...(extraScriptOrigin ? [extraScriptOrigin] : []), ...(host === 'mail' && scenario === 'inline-script' ? ["'unsafe-inline'"] : []), ...(host === 'mail' ? hidingCsp(mode) : [])].join(' ');
-    const frameSrc = host === 'mail' && scenario === 'hidden-iframe' ? `; frame-src ${origin('evil', mode)}` : '';
+    const frameSrc = host === 'mail' && (scenario === 'hidden-iframe' || scenario === 'nested-hidden-frame') ? `; frame-src ${origin('evil', mode)}` : '';
     // The image comes from the chat host: the mail host's HSTS would upgrade it before anyone saw it.
     const imgSrc = host === 'mail' && scenario === 'mixed-content' ? `; img-src 'self' ${origin('chat', 'http')}` : '';
     if (mode === 'http') {

@@ -283,3 +283,17 @@ export async function visit(
   if (!inTab) await page.close().catch(() => undefined);
   return { scenario, url, incidents, popup };
 }
+
+/** Polls the log until an incident matching `match` appears after `afterId`. */
+export async function waitForIncident(probe: ExtensionProbe, afterId: number, match: (i: Incident) => boolean, timeoutMs = 15_000): Promise<Incident | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = (await probe.incidents()).find((i) => (i.id ?? 0) > afterId && match(i));
+    if (found) return found;
+    await new Promise<void>((resolve) => setTimeout(resolve, 250));
+  }
+  return undefined;
+}
+
+/** The id of the newest record in the log (0 when empty). */
+export const lastIdOf = async (probe: ExtensionProbe) => (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);

@@ -11,24 +11,11 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOSTS, type Lab } from '../../lab/server';
-import type { Incident } from '../../lib/core/types';
 import type { Session } from './browsers';
-import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
+import { atLeastMedium, lastIdOf, startLabSession, visit, waitForIncident, type ExtensionProbe, type LabSession } from './scenario-runner';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls the log until an incident matching `match` appears after `afterId`. */
-async function waitForIncident(probe: ExtensionProbe, afterId: number, match: (i: Incident) => boolean, timeoutMs = 15_000): Promise<Incident | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const found = (await probe.incidents()).find((i) => (i.id ?? 0) > afterId && match(i));
-    if (found) return found;
-    await sleep(250);
-  }
-  return undefined;
-}
-
-const lastIdOf = async (probe: ExtensionProbe) => (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);
 
 describe.each(['chromium', 'firefox'] as const)('session scope in %s', (browserName) => {
   let context: LabSession;

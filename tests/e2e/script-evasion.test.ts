@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab, Scenario } from '../../lab/server';
 import type { Incident } from '../../lib/core/types';
 import type { Session } from './browsers';
-import { atLeastMedium, startLabSession, visit, type ExtensionProbe, type LabSession } from './scenario-runner';
+import { atLeastMedium, lastIdOf, startLabSession, visit, waitForIncident, type ExtensionProbe, type LabSession } from './scenario-runner';
 
 describe.each(['chromium', 'firefox'] as const)('scripts that try to hide, in %s', (browserName) => {
   let context: LabSession;
@@ -90,6 +90,14 @@ describe.each(['chromium', 'firefox'] as const)('scripts that try to hide, in %s
     const late = alarms.find((i) => i.rule === 'script.new-inline' && i.evidence.hidden === 'synthetic-load');
     expect(late).toMatchObject({ severity: 'medium' });
     expect(String(late!.evidence.preview)).toContain('late implant');
+  });
+
+  it('reports a hidden frame that page code nested in a container it attached after load', async () => {
+    const afterId = await lastIdOf(probe);
+    await scriptAlarms('nested-hidden-frame');
+    // The container is the one node the page added, 0.8 s after load: the frame inside it is found all the same.
+    const nested = await waitForIncident(probe, afterId, (i) => i.rule === 'script.hidden-iframe' && i.evidence.frameOrigin === evil());
+    expect(nested).toMatchObject({ severity: expect.stringMatching(/^(medium|high|critical)$/) });
   });
 
   it('stays quiet when the clean page comes back', async () => {
