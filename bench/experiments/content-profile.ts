@@ -9,11 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { startLab } from '../../lab/server';
 import { launchWithExtension, loadOnce, OUTPUT, sleep } from '../browsers';
+import { profileOnce } from './profile-load';
 
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-}
 const PAGE = '/heavy?nodes=5000&requests=150';
 const RUNS = 8;
 const storm = process.argv[2] === 'storm';
@@ -25,26 +22,18 @@ try {
   for (let i = 0; i < 2; i++) await loadOnce(session, lab.url('mail', PAGE));
   const self = new Map<number, number>();
   for (let i = 0; i < RUNS; i++) {
-    const page = await session.browser.newPage();
-    await page.goto(lab.url('mail', '/heavy/app.js'));
-    const cdp = await page.createCDPSession();
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
-    if (storm) {
-      await page.goto(lab.url('mail', PAGE), { waitUntil: 'load' });
-      await sleep(1500);
-    }
-    await cdp.send('Profiler.start');
-    if (storm) await page.evaluate('window.labStorm(10000)');
-    else await page.goto(lab.url('mail', PAGE), { waitUntil: 'load' });
-    await sleep(storm ? 1000 : 1500);
-    const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } };
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-    profile.samples.forEach((id, k) => {
-      const frame = byId.get(id)!.callFrame;
-      if (frame.url.startsWith(session.extensionOrigin!)) self.set(frame.columnNumber, (self.get(frame.columnNumber) ?? 0) + profile.timeDeltas[k]! / 1000);
+    const { samples, timeDeltas, byId } = await profileOnce(session, {
+      warmUrl: lab.url('mail', '/heavy/app.js'),
+      intervalUs: 50,
+      // The storm is profiled on a page already loaded and settled.
+      before: storm ? (page) => page.goto(lab.url('mail', PAGE), { waitUntil: 'load' }).then(() => sleep(1500)) : undefined,
+      act: (page) => (storm ? page.evaluate('window.labStorm(10000)') : page.goto(lab.url('mail', PAGE), { waitUntil: 'load' })),
+      settleMs: storm ? 1000 : 1500,
     });
-    await page.close();
+    samples.forEach((id, k) => {
+      const frame = byId.get(id)!.callFrame;
+      if (frame.url.startsWith(session.extensionOrigin!)) self.set(frame.columnNumber, (self.get(frame.columnNumber) ?? 0) + timeDeltas[k]! / 1000);
+    });
   }
   const total = [...self.values()].reduce((a, b) => a + b, 0) / RUNS;
   console.log(`${storm ? 'storm' : 'start-up'}: ${total.toFixed(2)} ms of content-script self time per run (50 µs sampling)`);

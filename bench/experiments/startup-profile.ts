@@ -10,13 +10,9 @@
 import { readFileSync } from 'node:fs';
 import { LAB_HOSTS, startLab } from '../../lab/server';
 import { launch } from '../../tests/e2e/browsers';
-import { loadOnce, sleep } from '../browsers';
+import { loadOnce } from '../browsers';
+import { profileOnce, type ProfileNode as Node } from './profile-load';
 
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  children?: number[];
-}
 const PAGE = '/heavy?nodes=5000&requests=150';
 const dir = process.argv[2]!;
 const runs = Number(process.argv[3] ?? 10);
@@ -28,29 +24,22 @@ try {
   for (let i = 0; i < 2; i++) await loadOnce(session, lab.url('mail', PAGE));
   const self = new Map<string, number>();
   for (let i = 0; i < runs; i++) {
-    const page = await session.browser.newPage();
-    await page.goto(lab.url('mail', '/heavy/app.js'));
-    const cdp = await page.createCDPSession();
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 25 });
-    await cdp.send('Profiler.start');
-    await page.goto(lab.url('mail', PAGE), { waitUntil: 'load' });
-    await sleep(1500);
-    const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } };
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-    const parent = new Map<number, number>();
-    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const { samples, timeDeltas, byId, parent } = await profileOnce(session, {
+      warmUrl: lab.url('mail', '/heavy/app.js'),
+      intervalUs: 25,
+      act: (page) => page.goto(lab.url('mail', PAGE), { waitUntil: 'load' }),
+      settleMs: 1500,
+    });
     const ours = (n: Node) => n.callFrame.url.startsWith(session.extensionOrigin!);
-    profile.samples.forEach((id, k) => {
+    samples.forEach((id, k) => {
       const leaf = byId.get(id)!;
       let node: Node | undefined = leaf;
       while (node && !ours(node)) node = parent.has(node.id) ? byId.get(parent.get(node.id)!) : undefined;
       if (!node) return;
       const { lineNumber, columnNumber, functionName } = node.callFrame;
       const key = `${lineNumber + 1}:${columnNumber} ${functionName || '?'}${leaf === node ? '' : ` → ${leaf.callFrame.functionName || '?'}`}`;
-      self.set(key, (self.get(key) ?? 0) + profile.timeDeltas[k]! / 1000);
+      self.set(key, (self.get(key) ?? 0) + timeDeltas[k]! / 1000);
     });
-    await page.close();
   }
   const total = [...self.values()].reduce((a, b) => a + b, 0) / runs;
   console.log(`start-up: ${total.toFixed(2)} ms of content-script time per run (25 µs sampling, ${runs} runs)`);

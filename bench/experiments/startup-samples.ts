@@ -6,13 +6,9 @@
  *   npx tsx bench/experiments/startup-samples.ts [runs]
  */
 import { startLab } from '../../lab/server';
-import { launchWithExtension, loadOnce, sleep } from '../browsers';
+import { launchWithExtension, loadOnce } from '../browsers';
+import { profileOnce } from './profile-load';
 
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  children?: number[];
-}
 const PAGE = '/heavy?nodes=5000&requests=150';
 const runs = Number(process.argv[2] ?? 8);
 const lab = await startLab();
@@ -23,18 +19,12 @@ try {
   const leaves = new Map<string, number>();
   const leafSamples = new Map<string, number>();
   for (let r = 0; r < runs; r++) {
-    const page = await session.browser.newPage();
-    await page.goto(lab.url('mail', '/heavy/app.js'));
-    const cdp = await page.createCDPSession();
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-    await cdp.send('Profiler.start');
-    await page.goto(lab.url('mail', PAGE), { waitUntil: 'load' });
-    await sleep(1500);
-    const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } };
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-    const parent = new Map<number, number>();
-    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const { samples, timeDeltas, byId, parent } = await profileOnce(session, {
+      warmUrl: lab.url('mail', '/heavy/app.js'),
+      intervalUs: 100,
+      act: (page) => page.goto(lab.url('mail', PAGE), { waitUntil: 'load' }),
+      settleMs: 1500,
+    });
     const ours = (id: number): boolean => {
       for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (byId.get(at)!.callFrame.url.startsWith(origin)) return true;
       return false;
@@ -43,9 +33,9 @@ try {
     let sum = 0;
     let max = 0;
     const deltas: number[] = [];
-    profile.samples.forEach((id, i) => {
+    samples.forEach((id, i) => {
       if (!ours(id)) return;
-      const dt = profile.timeDeltas[i]! / 1000;
+      const dt = timeDeltas[i]! / 1000;
       count++;
       sum += dt;
       max = Math.max(max, dt);
@@ -65,8 +55,6 @@ try {
     });
     deltas.sort((a, b) => a - b);
     console.log(`run ${r + 1}: ${count} samples, ${sum.toFixed(2)} ms summed deltas, max ${max.toFixed(2)} ms, median ${(deltas[deltas.length >> 1] ?? 0).toFixed(3)} ms, samples × 0.1 ms = ${(count * 0.1).toFixed(2)} ms`);
-    await cdp.detach();
-    await page.close();
   }
   console.log('by leaf (summed deltas and samples, per run):');
   for (const [name, ms] of [...leaves].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${(ms / runs).toFixed(2)} ms, ${((leafSamples.get(name) ?? 0) / runs).toFixed(2)} samples  ${name}`);
