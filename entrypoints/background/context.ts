@@ -78,7 +78,7 @@ export function createBackground() {
     // Certificates judged per connection (Firefox), judged again when the settings change.
     certificateReads: createCertificateReads(createJudgedCertificates()),
     // Firefox's script-bytes check answers from memory which scripts were learned (lib/background/firefox/learned-scripts.ts).
-    learnedScripts: scope.blocking
+    learnedScripts: import.meta.env.FIREFOX
       ? createLearnedScripts({ load: async (host) => Object.keys((await db.baselines.get(host))?.scriptBytes ?? {}), keyOf: scriptBytesKey, onError: report('learned scripts') })
       : undefined,
     // A main frame's headers arrive before its page can say it is self-hosted mail; they wait
@@ -92,7 +92,7 @@ export function createBackground() {
 
 export type Background = ReturnType<typeof createBackground>;
 
-/** The site lists, the tabs' sessions and Firefox's blocking scope: what decides what is looked at. */
+/** The site lists, the tabs' sessions and the network listeners' scope: what decides what is looked at. */
 function createScope(report: (what: string) => (error: unknown) => void) {
   // A synchronous view of the site lists, so listeners can drop other browsing without awaiting.
   let siteLists: SiteLists | undefined;
@@ -102,31 +102,30 @@ function createScope(report: (what: string) => (error: unknown) => void) {
   const refreshSiteLists = async (): Promise<SiteLists> => {
     const loaded = await loadSiteLists();
     siteLists = loaded;
-    blocking?.refresh();
-    listening?.refresh();
+    requests.refresh();
     void syncContentScripts(loaded).catch(report('registering the content scripts'));
     return loaded;
   };
   void refreshSiteLists();
   // Each tab's messaging session (lib/background/session-scope.ts): every request of a mail or chat page.
-  const scopes = createSessionScopes(() => {
-    blocking?.refresh();
-    listening?.refresh();
-  });
+  const scopes = createSessionScopes(() => requests.refresh());
   const check = createScopeCheck(lists, scopes.get);
-  // Firefox's blocking listeners see only the requests in scope (lib/background/firefox/blocking-scope.ts).
-  const blocking = import.meta.env.FIREFOX ? createBlockingScope({ lists, sessionTabs: () => scopes.tabs(), isMessagingUrl: check.isMessagingUrl }) : undefined;
-  // Chrome's network listeners wake the worker only for the requests in scope, the same way; they
-  // see every URL until the lists and the stored sessions are read (index.ts).
+  // The requests tapguard's network listeners meet (lib/background/firefox/blocking-scope.ts):
+  // Firefox's blocking listeners, which hold each request they see, and Chrome's non-blocking
+  // ones, which wake the worker (index.ts). Chrome's see every URL until the lists and the stored
+  // sessions are read, so a woken worker still meets the event that woke it.
   let sessionsRead = false;
-  const listening = import.meta.env.FIREFOX
-    ? undefined
-    : createBlockingScope({ lists, sessionTabs: () => scopes.tabs(), isMessagingUrl: check.isMessagingUrl, ready: () => sessionsRead && lists() !== undefined });
+  const requests = createBlockingScope({
+    lists,
+    sessionTabs: () => scopes.tabs(),
+    isMessagingUrl: check.isMessagingUrl,
+    ...(import.meta.env.FIREFOX ? {} : { ready: () => sessionsRead && lists() !== undefined }),
+  });
   void scopes.ready.then(() => {
     sessionsRead = true;
-    listening?.refresh();
+    requests.refresh();
   });
-  return { lists, refreshSiteLists, scopes, blocking, listening, ...check };
+  return { lists, refreshSiteLists, scopes, requests, ...check };
 }
 
 /** Which tab, frame and origin a request's incidents count against (lib/background/source-limit.ts). */

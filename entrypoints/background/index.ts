@@ -21,7 +21,7 @@ const DOCUMENTS = { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] } s
 
 /**
  * A non-blocking listener for the requests in scope only: in Chrome registered through
- * `bg.listening` (the hosts known to be mail or chat, and the tabs in a session: context.ts), in
+ * `bg.requests` (the hosts known to be mail or chat, and the tabs in a session: context.ts), in
  * Firefox for every URL of these schemes as before (its background does not sleep).
  */
 const scopedListener =
@@ -29,7 +29,7 @@ const scopedListener =
   <D extends BlockingRequest>(event: unknown, handler: (details: D) => void, options: { types?: RequestFilter['types']; schemes?: readonly string[] }) => {
     const types = options.types as string[] | undefined;
     const typed = event as BlockingEventLike<D>;
-    if (bg.listening) bg.listening.register(typed, handler, { types, schemes: options.schemes, onError: bg.report('registering a network listener') });
+    if (!import.meta.env.FIREFOX) bg.requests.register(typed, handler, { types, schemes: options.schemes, onError: bg.report('registering a network listener') });
     else typed.addListener(handler, { urls: patternsForSchemes(['<all_urls>'], options.schemes), ...(types ? { types } : {}) });
   };
 
@@ -91,5 +91,5 @@ export default defineBackground(() => {
   webRequest.onErrorOccurred.addListener(requestError(bg), { urls: ['https://*/*', 'wss://*/*'] });
   // Firefox, one blocking onHeadersReceived only for the requests in scope (lib/background/firefox/blocking-scope.ts):
   // each connection's certificate (getSecurityInfo) and script bytes (certificates.ts).
-  if (import.meta.env.FIREFOX && bg.blocking) listenForFirefoxBlocking(bg, bg.blocking);
+  if (import.meta.env.FIREFOX) listenForFirefoxBlocking(bg, bg.requests);
 });

@@ -43,8 +43,7 @@ export const committed = (bg: Background, recognition: Recognition) => (details:
 /** A tab starts a top-level navigation. */
 export const navigating = (bg: Background) => (details: WebRequest.OnBeforeRequestDetailsType) => {
   bg.pendingMainFrame.delete(details.tabId);
-  bg.blocking?.navigating(details.tabId, details.url);
-  bg.listening?.navigating(details.tabId, details.url);
+  bg.requests.navigating(details.tabId, details.url);
   if (bg.learnedScripts && bg.isMessagingUrl(details.url)) bg.learnedScripts.warm(hostOf(details.url));
   // The tab's verdict stays until a new document commits (webNavigation.onCommitted): a
   // navigation that never commits (a 204 answer) must not clear it.
@@ -58,8 +57,7 @@ export const removed = (bg: Background, recognition: Recognition) => (tabId: num
   recognition.forgetTab(tabId);
   bg.tabStates.forget(tabId);
   void bg.scopes.end(tabId).catch(bg.report('session end'));
-  bg.blocking?.forget(tabId);
-  bg.listening?.forget(tabId);
+  bg.requests.forget(tabId);
   void bg.limiter.forgetTab(tabId).catch(bg.report('source counts'));
   bg.pendingMainFrame.delete(tabId);
   bg.deep.inspector?.forget(tabId);
