@@ -255,6 +255,21 @@ describe('deep inspection', () => {
     expect(statuses.at(-1)).toBeUndefined();
   });
 
+  it('shows the page it judged by a probe unchanged while a navigation that never commits brings a response of its own', async () => {
+    const afterProbe = new Map([['https://mail.example.org', [der(certs.leafA.certPem), der(certs.ca.certPem)]]]);
+    const fake = fakeDebugger({ afterProbe });
+    const { deep, statuses } = inspector(fake, 0, [15]);
+    await deep.committed(15, 'https://mail.example.org/', true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const shown = statuses.at(-1);
+    expect(shown).toEqual({ state: 'attached', judged: [{ host: 'mail.example.org', what: 'page', source: 'debugger-probe' }] });
+    // location.href to a 204 on the same host: the debugger sees that document's response, but it never commits.
+    await deep.navigating(15, 'https://mail.example.org/no-content', true);
+    fake.emit(15, 'Network.responseReceived', documentResponse(2));
+    await settle();
+    expect(statuses.at(-1)).toEqual(shown);
+  });
+
   it("keeps what the new page's own response showed before its commit, and does not probe it again", async () => {
     const chains = new Map([['https://mail.example.org', [der(certs.leafA.certPem), der(certs.ca.certPem)]]]);
     const fake = fakeDebugger({ chains });

@@ -29,6 +29,16 @@ describe('page-load memory (Chrome deep inspection)', () => {
     expect(judged.has('mail.example.org')).toBe(true);
   });
 
+  it('says whether a navigation is pending: from its start until a document commits', () => {
+    const loads = createPageLoads();
+    loads.committed();
+    expect(loads.navigationPending()).toBe(false);
+    loads.navigationStarted(); // a 204: no commit follows
+    expect(loads.navigationPending()).toBe(true);
+    loads.committed();
+    expect(loads.navigationPending()).toBe(false);
+  });
+
   it('starts from nothing on a commit without a navigation start (a page restored from the back-forward cache)', () => {
     const loads = createPageLoads();
     const judged = loads.memory<string>();

@@ -136,7 +136,9 @@ export function createDeepInspector(deps: DeepInspectorDeps) {
     const key = [url.hostname, what, source].join('|');
     if (session.judged.has(key)) return;
     session.judged.set(key, { host: url.hostname, what, source });
-    showJudged(tabId, session);
+    // While a navigation is pending the popup keeps telling what was judged on the page still
+    // shown; what the navigation brought is told when it commits (committed() shows again).
+    if (!session.loads.navigationPending()) showJudged(tabId, session);
   }
 
   /** The chain of the origin's current connection; [] when the debugger did not see it arrive. */
@@ -260,6 +262,8 @@ export function createDeepInspector(deps: DeepInspectorDeps) {
   async function attach(tabId: number, committedUrl?: string): Promise<void> {
     const session = newSession();
     session.pageUrl = committedUrl;
+    // Attached at a commit: the page load is that document's, not a navigation still pending.
+    if (committedUrl !== undefined) session.loads.committed();
     sessions.set(tabId, session);
     try {
       await deps.api.attach({ tabId }, '1.3');

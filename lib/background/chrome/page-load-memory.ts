@@ -54,6 +54,8 @@ export function createPageLoads() {
 
   return {
     memory,
+    /** Whether a navigation started and has not committed yet (it may never: a 204 answer). */
+    navigationPending: () => pending !== undefined,
     /** A top-level navigation starts: what follows may belong to its document, if it commits. */
     navigationStarted(): void {
       generation += 1;
