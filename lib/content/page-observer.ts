@@ -1,4 +1,4 @@
-import { holdParserScripts, type HeldScript } from './parser-scripts';
+import { holdParserScripts, isScriptElement, type HeldScript } from './parser-scripts';
 import { sha256HexOfText } from './sha256';
 import type { ContentMessage, PageParts } from '../messages';
 import { LIMITS, evenShare } from '../core/limits';
@@ -54,7 +54,7 @@ const JS_TYPE = /^(?:(?:text|application)\/(?:x-)?(?:java|ecma)script|text\/(?:j
  * browser would not run it, but reading that attribute on every script costs start-up and
  * counting an inert element costs nothing.
  */
-function runsAsScript(element: HTMLScriptElement): boolean {
+function runsAsScript(element: Element): boolean {
   const type = element.getAttribute('type');
   return type === null || JS_TYPE.test(type.trim().toLowerCase());
 }
@@ -71,18 +71,33 @@ function boundedUrl(url: string): string {
   return url.length <= LIMITS.url ? url : originAndPath(url);
 }
 
-/** `text`: an inline script's text as it ran, where the element's own may have changed since. */
-function scriptRef(element: HTMLScriptElement, dynamic: boolean, hidden?: HiddenHow, text?: string): ScriptRef | undefined {
+/** An SVG script's URL (it has no `src`): its href or xlink:href, resolved against its base URL. */
+function svgScriptUrl(element: Element): string {
+  const href = element.getAttribute('href') ?? element.getAttributeNS('http://www.w3.org/1999/xlink', 'href');
+  if (href === null) return '';
+  try {
+    return new URL(href, element.baseURI).href;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * An HTML or SVG script element as reported (an SVG one's nodeName is lower-case). `text`: an
+ * inline script's text as it ran, where the element's own may have changed since.
+ */
+function scriptRef(element: Element, dynamic: boolean, hidden?: HiddenHow, text?: string): ScriptRef | undefined {
   if (!runsAsScript(element)) return undefined;
+  const svg = element.nodeName === 'script';
   // `src` is the resolved absolute URL; reading the property (not the attribute) resolves <base>.
-  const src = boundedUrl(element.src);
+  const src = boundedUrl(svg ? svgScriptUrl(element) : (element as HTMLScriptElement).src);
   let ref: ScriptRef;
   if (src) {
     ref = { src, integrity: element.hasAttribute('integrity') };
     // Code without an origin (data:, blob:) is named by its first characters.
     if (src.startsWith('data:') || src.startsWith('blob:')) ref.preview = src.slice(0, LIMITS.preview);
   } else {
-    text ??= element.text;
+    text ??= svg ? (element.textContent ?? '') : (element as HTMLScriptElement).text;
     if (!text.trim()) return undefined;
     const hashed = text.length > MAX_HASHED_CHARS ? `${text.slice(0, MAX_HASHED_CHARS)}\u0000${text.length}` : text;
     ref = { inlineSha256: sha256HexOfText(hashed), preview: text.trim().slice(0, LIMITS.preview) };
@@ -167,7 +182,7 @@ function createScriptInventory() {
     pending,
     add,
     // Indexed, not for…of: the iterator protocol over a live HTMLCollection is the slower path.
-    addElements(elements: ArrayLike<HTMLScriptElement>, dynamic: boolean, hiddenFrom = Infinity, frameHidden?: HiddenHow) {
+    addElements(elements: ArrayLike<Element>, dynamic: boolean, hiddenFrom = Infinity, frameHidden?: HiddenHow) {
       for (let i = 0, n = elements.length; i < n; i++) {
         const element = elements[i];
         if (!element) continue;
@@ -214,7 +229,7 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
     observer.observe(document, { childList: true, subtree: true });
     return observer;
   };
-  const parserScripts = !deps.recognise && document.readyState === 'loading' ? holdParserScripts() : undefined;
+  const parserScripts = !deps.recognise && document.readyState === 'loading' ? holdParserScripts(document, () => observer?.takeRecords()) : undefined;
   if (parserScripts) {
     onRecords = parserScripts.see;
     observeDocument();
@@ -346,17 +361,16 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
     // What the parser inserted before this walk is in it; records of it not yet delivered are dropped.
     observer?.takeRecords();
     onRecords = (mutations) => {
-      const added: HTMLScriptElement[] = [];
+      const added: Element[] = [];
       for (const mutation of mutations) {
         for (const node of mutation.addedNodes) {
           if (node.nodeType !== 1) continue;
           // Forms are rescanned once per batch from document.forms, however many nodes arrive.
           formsMayHaveChanged = formsReported.size < MAX_FORMS_PER_PAGE;
           // A container filled while detached and then attached is one added node: its scripts
-          // run and its frames load all the same. (An SVG script's nodeName is lower-case: not
-          // taken, it has no src or text the inventory reads.)
+          // run and its frames load all the same. The selector takes SVG scripts too.
           for (const element of (node as Element).firstElementChild ? [node as Element, ...(node as Element).querySelectorAll('script,iframe')] : [node as Element]) {
-            if (element.nodeName === 'SCRIPT') added.push(element as HTMLScriptElement);
+            if (isScriptElement(element)) added.push(element);
             else if (element.nodeName === 'IFRAME') addFrame(element as HTMLIFrameElement);
           }
         }
@@ -379,7 +393,11 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
       () => {
         try {
           if (signal?.aborted) observer?.disconnect();
-          else observeParsedPage(parserScripts?.take() ?? []);
+          else {
+            // Mutations not delivered yet (page code's, once the HTML is parsed) are the watch's to read.
+            if (parserScripts && observer) parserScripts.see(observer.takeRecords());
+            observeParsedPage(parserScripts?.take() ?? []);
+          }
         } finally {
           resolve();
         }

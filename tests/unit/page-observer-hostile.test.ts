@@ -157,6 +157,121 @@ describe('observePage on hostile pages', () => {
     expect(validateContentMessage(sent[0]).ok).toBe(true);
   });
 
+  // What a browser does around a script that runs while the HTML loads: the microtasks it queued,
+  // MutationObserver callbacks included, run while document.currentScript still names it.
+  async function whileRunning(document: Document, script: Element, run: () => void) {
+    Object.defineProperty(document, 'currentScript', { value: script, configurable: true });
+    run();
+    await Promise.resolve();
+    Object.defineProperty(document, 'currentScript', { value: null, configurable: true });
+  }
+  const trusted = <E extends Event>(event: E): E => Object.defineProperty(event, 'isTrusted', { value: true });
+
+  it('reports scripts that page code removed while the HTML loaded, which the parser never held: document.write, containers, rewrites', async () => {
+    const window = new Window({ url: 'https://mail.example.org/' });
+    window.document.write('<title>x</title><div id="deep"><div></div></div>');
+    Object.defineProperty(window.document, 'readyState', { value: 'loading', configurable: true });
+    const document = window.document as unknown as Document;
+    const sent: ContentMessage[] = [];
+    const controller = new AbortController();
+    const done = observePage({ document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, unfinishedHtmlMs: 50 });
+    const deep = document.querySelector('#deep div')!;
+    const outer = document.createElement('script');
+    outer.text = 'document.write(payload)';
+    deep.appendChild(outer);
+    // document.write runs the written script at once, inside the outer one: no checkpoint before it
+    // (nothing is held), and it removes itself.
+    await whileRunning(document, outer, () => {
+      const written = document.createElement('script');
+      written.text = 'written(); document.currentScript.remove()';
+      deep.appendChild(written);
+      written.remove();
+    });
+    // A script that takes a container away with another script in it.
+    const box = document.createElement('section');
+    box.innerHTML = '<p><script>boxed()</script></p>';
+    deep.appendChild(box);
+    const remover = document.createElement('script');
+    remover.text = 'document.querySelector("section").remove()';
+    deep.appendChild(remover);
+    await whileRunning(document, remover, () => box.remove());
+    // A script that empties another one (set while the HTML loads: before the parser held it).
+    const victim = document.createElement('script');
+    victim.text = 'victim()';
+    deep.appendChild(victim);
+    const blanker = document.createElement('script');
+    blanker.text = 'blank()';
+    deep.appendChild(blanker);
+    await whileRunning(document, blanker, () => (victim.text = ''));
+    await done;
+    controller.abort();
+    const hidden = sent[0]!.scripts.filter((s) => s.hidden).map((s) => [s.preview, s.hidden]);
+    expect(hidden).toEqual([
+      ['written(); document.currentScript.remove()', 'self-removed'],
+      ['boxed()', 'self-removed'],
+      ['victim()', 'rewritten'],
+    ]);
+    expect(validateContentMessage(sent[0]).ok).toBe(true);
+  });
+
+  it('reports an inline SVG script the parser ran, which document.scripts never holds, and SVG scripts added later', async () => {
+    const window = new Window({ url: 'https://mail.example.org/' });
+    window.document.write('<title>x</title><svg id="pic"></svg>');
+    const readyState = { value: 'loading' };
+    Object.defineProperty(window.document, 'readyState', { get: () => readyState.value, configurable: true });
+    const document = window.document as unknown as Document;
+    const sent: ContentMessage[] = [];
+    const controller = new AbortController();
+    // As in browsers, whose document.scripts holds HTML script elements only (happy-dom's holds SVG ones too).
+    Object.defineProperty(document, 'scripts', { get: () => [...document.getElementsByTagName('script')].filter((e) => e.nodeName === 'SCRIPT') });
+    const done = observePage({ document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, unfinishedHtmlMs: 50, batchMs: 5 });
+    const SVG = 'http://www.w3.org/2000/svg';
+    const script = document.createElementNS(SVG, 'script');
+    document.querySelector('#pic')!.appendChild(script);
+    script.appendChild(document.createTextNode('svgImplant()'));
+    await Promise.resolve();
+    await done;
+    readyState.value = 'complete';
+    expect(sent[0]!.scripts).toEqual([expect.objectContaining({ preview: 'svgImplant()', inlineSha256: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
+    // After load: an external SVG script, named by its resolved href.
+    const later = document.createElementNS(SVG, 'script');
+    later.setAttribute('href', '/x.js');
+    document.querySelector('#pic')!.appendChild(later);
+    for (let waited = 0; sent.length < 2 && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    expect(sent[1]).toMatchObject({ type: 'elements-added', scripts: [{ src: 'https://mail.example.org/x.js', dynamic: true }] });
+  });
+
+  it('reads every mutation once the HTML is parsed (a module removing itself), and only from the browser\'s own readystatechange', async () => {
+    for (const trustedEvent of [true, false]) {
+      const window = new Window({ url: 'https://mail.example.org/' });
+      window.document.write('<title>x</title><div id="deep"></div>');
+      const readyState = { value: 'loading' };
+      Object.defineProperty(window.document, 'readyState', { get: () => readyState.value, configurable: true });
+      const document = window.document as unknown as Document;
+      const sent: ContentMessage[] = [];
+      const controller = new AbortController();
+      const done = observePage({ document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, unfinishedHtmlMs: 200 });
+      // A module script appended by page code (so the parser watch never held it) while loading…
+      const module = document.createElement('script');
+      module.type = 'module';
+      module.text = 'moduleImplant(); document.querySelector("script[type=module]").remove()';
+      document.querySelector('#deep')!.appendChild(module);
+      document.querySelector('#deep')!.appendChild(document.createElement('p'));
+      await Promise.resolve();
+      readyState.value = 'interactive';
+      const change = new window.Event('readystatechange');
+      document.dispatchEvent(trustedEvent ? trusted(change as unknown as Event) : (change as unknown as Event));
+      // …runs once the HTML is parsed, with no currentScript, and removes itself.
+      module.remove();
+      await Promise.resolve();
+      await done;
+      controller.abort();
+      const hidden = sent[0]!.scripts.filter((s) => s.hidden === 'self-removed').map((s) => s.preview);
+      expect(hidden, trustedEvent ? 'the browser\'s event' : 'a forged event').toEqual(trustedEvent ? ['moduleImplant(); document.querySelector("script[type=module]").remove()'] : []);
+    }
+  });
+
   it('takes the inventory of a document whose HTML never finishes', async () => {
     const window = new Window({ url: 'https://mail.example.org/' });
     window.document.write('<title>x</title><script src="https://cdn.evil.test/x.js"></script>');
