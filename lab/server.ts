@@ -100,6 +100,8 @@ export interface LabOptions {
 const LISTEN_HOST = '127.0.0.1';
 const MAX_BODY = 64 * 1024;
 const MAX_LOG = 5000;
+/** Where a hiding scenario's page is held back for a moment (sendMail). */
+const PAUSE_MARK = '<!--tapguard-lab-pause-->';
 
 function isHidingScenario(s: Scenario): s is pages.HidingScenario {
   return (pages.HIDING_SCENARIOS as readonly string[]).includes(s);
@@ -289,7 +291,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     return csp ? { ...headers, 'Content-Security-Policy': csp.replace("connect-src 'self'", `connect-src 'self' ${source}`) } : headers;
   }
 
-  function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  /** `pause`: send the body up to byte `pauseAt`, the rest `ms` later (a slow link). */
+  function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}, pause?: { pauseAt: number; ms: number }): void {
     if (res.headersSent || res.destroyed) return;
     const buf = Buffer.from(body, 'utf8');
     res.writeHead(status, {
@@ -299,7 +302,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       'Cache-Control': 'no-store',
       Connection: 'close',
     });
-    res.end(buf);
+    if (!pause) return void res.end(buf);
+    res.write(buf.subarray(0, pause.pauseAt));
+    const later = setTimeout(() => res.end(buf.subarray(pause.pauseAt)), pause.ms);
+    res.once('close', () => clearTimeout(later));
   }
 
   function redirect(res: http.ServerResponse, status: 301 | 302, location: string): void {
@@ -345,7 +351,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   function rewriteMail(body: string): string {
     if (isHidingScenario(scenario) && body.includes('</head>')) {
       const markup = pages.hidingMarkup(scenario, origin('evil', 'https'));
-      return body.replace('</head>', `${markup.head}\n</head>`).replace('</body>', `${markup.body}\n</body>`);
+      const start = markup.bodyStart ? `\n${markup.bodyStart}${markup.pauseAfterBodyStart ? PAUSE_MARK : ''}` : '';
+      return body
+        .replace('</head>', () => `${markup.head}\n</head>`)
+        .replace(/<body[^>]*>/, (tag) => tag + start)
+        .replace('</body>', () => `${markup.body}\n</body>`);
     }
     if (scenario === 'inline-script') return body.replace('</head>', `<script>${pages.INLINE_INJECT_JS}</script>\n</head>`);
     if (scenario === 'mixed-content') return body.replace('</body>', `<img src="${url('chat', '/logo.png', 'http')}" alt="" width="1" height="1">\n</body>`);
@@ -354,7 +364,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   }
 
   function sendMail(res: http.ServerResponse, status: number, body: string, headers: Record<string, string>): void {
-    send(res, status, rewriteMail(body), headers);
+    const rewritten = rewriteMail(body);
+    const pause = rewritten.indexOf(PAUSE_MARK);
+    if (pause < 0) return send(res, status, rewritten, headers);
+    // A hiding scenario's page arrives in two parts (pages.HidingMarkup.pauseAfterBodyStart).
+    const [first, rest] = [rewritten.slice(0, pause), rewritten.slice(pause + PAUSE_MARK.length)];
+    send(res, status, first + rest, headers, { pauseAt: Buffer.byteLength(first), ms: pages.BODY_PAUSE_MS });
   }
 
   async function handleMail(req: http.IncomingMessage, res: http.ServerResponse, mode: Mode, u: URL): Promise<void> {
@@ -504,6 +519,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return allowed ? redirect(res, 302, to) : notFound(res);
     }
     if ((method === 'GET' || method === 'HEAD') && u.pathname === '/vanish.js') return send(res, 200, pages.VANISH_JS, { 'Content-Type': 'application/javascript' });
+    if ((method === 'GET' || method === 'HEAD') && u.pathname === '/svg.js') return send(res, 200, pages.SVG_JS, { 'Content-Type': 'application/javascript' });
     if ((method === 'GET' || method === 'HEAD') && u.pathname === '/legacy.js') return send(res, 200, pages.LEGACY_JS, { 'Content-Type': 'application/javascript' });
     return notFound(res);
   }
