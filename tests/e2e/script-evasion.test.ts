@@ -34,13 +34,30 @@ describe.each(['chromium', 'firefox'] as const)('scripts that try to hide, in %s
    * counted on its first incident rather than appended).
    */
   async function scriptAlarms(scenario: Scenario): Promise<Incident[]> {
+    return (await attack(scenario, [])).alarms;
+  }
+
+  /**
+   * The visit's script alarms (as scriptAlarms) and the values the implant left on the page's
+   * window under the names in `flags`, read before the tab closes: proof that the payload ran.
+   */
+  async function attack(scenario: Scenario, flags: readonly string[]): Promise<{ alarms: Incident[]; ran: Record<string, unknown> }> {
     const before = new Map((await probe.occurrences()).map((o) => [o.dedupeKey, o.count]));
-    const v = await visit(session, probe, lab, scenario, lab.url('mail', INBOX));
+    const tab = await session.browser.newPage();
+    let ran: Record<string, unknown>;
+    let v: Awaited<ReturnType<typeof visit>>;
+    try {
+      v = await visit(session, probe, lab, scenario, lab.url('mail', INBOX), tab);
+      ran = JSON.parse((await tab.evaluate(`JSON.stringify(Object.fromEntries(${JSON.stringify(flags)}.map((name) => [name, window[name] ?? null])))`)) as string) as Record<string, unknown>;
+    } finally {
+      await tab.close().catch(() => undefined);
+    }
     const moved = new Set((await probe.occurrences()).filter((o) => o.count > (before.get(o.dedupeKey) ?? 0)).map((o) => o.incidentId));
     const all = await probe.incidents();
-    return [...v.incidents, ...all.filter((i) => moved.has(i.id!) && !v.incidents.some((n) => n.id === i.id))].filter(
+    const alarms = [...v.incidents, ...all.filter((i) => moved.has(i.id!) && !v.incidents.some((n) => n.id === i.id))].filter(
       (i) => i.kind === 'script-injection' && atLeastMedium(i),
     );
+    return { alarms, ran };
   }
   const evil = () => new URL(lab.url('evil', '/')).origin;
 
@@ -98,6 +115,47 @@ describe.each(['chromium', 'firefox'] as const)('scripts that try to hide, in %s
     // The container is the one node the page added, 0.8 s after load: the frame inside it is found all the same.
     const nested = await waitForIncident(probe, afterId, (i) => i.rule === 'script.hidden-iframe' && i.evidence.frameOrigin === evil());
     expect(nested).toMatchObject({ severity: expect.stringMatching(/^(medium|high|critical)$/) });
+  });
+
+  it('reports inline code in an SVG script element (no HTML script element: not in document.scripts)', async () => {
+    const { alarms, ran } = await attack('svg-inline-script', ['__tapguardLabSvg']);
+    expect(ran).toEqual({ __tapguardLabSvg: true });
+    const svg = alarms.find((i) => i.rule === 'script.new-inline' && String(i.evidence.preview).includes('svg implant'));
+    expect(svg, JSON.stringify(alarms.map((i) => [i.rule, i.evidence]))).toMatchObject({ severity: 'medium' });
+  });
+
+  it('reports an external SVG script (<svg><script href>) from a new origin', async () => {
+    const requestsBefore = lab.requests.length;
+    const { alarms, ran } = await attack('svg-external-script', ['__tapguardLabSvgExternal']);
+    expect(ran).toEqual({ __tapguardLabSvgExternal: true });
+    expect(lab.requests.slice(requestsBefore).some((r) => r.host === new URL(evil()).hostname && r.path === '/svg.js')).toBe(true);
+    // Earlier cases here already reported this origin: the alarm may be a repeat of theirs, whose evidence names their script.
+    const svg = alarms.find((i) => i.rule === 'script.new-origin' && i.evidence.scriptOrigin === evil());
+    expect(svg, JSON.stringify(alarms.map((i) => [i.rule, i.evidence]))).toMatchObject({ severity: 'high' });
+  });
+
+  it('reports a script written by document.write that removed its own element', async () => {
+    const { alarms, ran } = await attack('document-write-script', ['__tapguardLabWritten']);
+    expect(ran).toEqual({ __tapguardLabWritten: true });
+    // The writer stays in the page and quotes the implant in its own text: the written script is
+    // the one whose code starts with the implant, not with document.write.
+    const written = alarms.find((i) => i.rule === 'script.new-inline' && String(i.evidence.preview).startsWith('/* written implant'));
+    expect(written, JSON.stringify(alarms.map((i) => [i.rule, i.evidence]))).toMatchObject({ severity: 'medium' });
+  });
+
+  it('reports a module script that removed its own element before DOMContentLoaded', async () => {
+    const { alarms, ran } = await attack('self-removing-module-script', ['__tapguardLabModule']);
+    expect(ran).toEqual({ __tapguardLabModule: true });
+    const removed = alarms.find((i) => i.rule === 'script.new-inline' && i.evidence.hidden === 'self-removed' && String(i.evidence.preview).includes('module implant'));
+    expect(removed, JSON.stringify(alarms.map((i) => [i.rule, i.evidence]))).toMatchObject({ severity: 'medium' });
+  });
+
+  it('reports inline code whose element a timer removed while the page was still loading', async () => {
+    const { alarms, ran } = await attack('timer-removed-script', ['__tapguardLabTimer']);
+    // The lab holds the rest of the page back, so the timer fires before DOMContentLoaded.
+    expect(ran).toEqual({ __tapguardLabTimer: 'removed while loading' });
+    const timed = alarms.find((i) => i.rule === 'script.new-inline' && i.evidence.hidden === 'self-removed' && String(i.evidence.preview).includes('timer implant'));
+    expect(timed, JSON.stringify(alarms.map((i) => [i.rule, i.evidence]))).toMatchObject({ severity: 'medium' });
   });
 
   it('stays quiet when the clean page comes back', async () => {
