@@ -38,10 +38,11 @@ describe.each(['chromium', 'firefox'] as const)('scripts that try to hide, in %s
   }
 
   /**
-   * The visit's script alarms (as scriptAlarms) and the values the implant left on the page's
-   * window under the names in `flags`, read before the tab closes: proof that the payload ran.
+   * The visit's script alarms (as scriptAlarms), the values the implant left on the page's window
+   * under the names in `flags`, read before the tab closes (proof that the payload ran), and the
+   * ids of the incidents this visit opened (the rest of its alarms are repeats).
    */
-  async function attack(scenario: Scenario, flags: readonly string[]): Promise<{ alarms: Incident[]; ran: Record<string, unknown> }> {
+  async function attack(scenario: Scenario, flags: readonly string[]): Promise<{ alarms: Incident[]; ran: Record<string, unknown>; opened: Set<number> }> {
     const before = new Map((await probe.occurrences()).map((o) => [o.dedupeKey, o.count]));
     const tab = await session.browser.newPage();
     let ran: Record<string, unknown>;
@@ -57,7 +58,7 @@ describe.each(['chromium', 'firefox'] as const)('scripts that try to hide, in %s
     const alarms = [...v.incidents, ...all.filter((i) => moved.has(i.id!) && !v.incidents.some((n) => n.id === i.id))].filter(
       (i) => i.kind === 'script-injection' && atLeastMedium(i),
     );
-    return { alarms, ran };
+    return { alarms, ran, opened: new Set(v.incidents.map((i) => i.id!)) };
   }
   const evil = () => new URL(lab.url('evil', '/')).origin;
 
@@ -126,12 +127,14 @@ describe.each(['chromium', 'firefox'] as const)('scripts that try to hide, in %s
 
   it('reports an external SVG script (<svg><script href>) from a new origin', async () => {
     const requestsBefore = lab.requests.length;
-    const { alarms, ran } = await attack('svg-external-script', ['__tapguardLabSvgExternal']);
+    const { alarms, ran, opened } = await attack('svg-external-script', ['__tapguardLabSvgExternal']);
     expect(ran).toEqual({ __tapguardLabSvgExternal: true });
     expect(lab.requests.slice(requestsBefore).some((r) => r.host === new URL(evil()).hostname && r.path === '/svg.js')).toBe(true);
     // Earlier cases here already reported this origin: the alarm may be a repeat of theirs, whose evidence names their script.
     const svg = alarms.find((i) => i.rule === 'script.new-origin' && i.evidence.scriptOrigin === evil());
     expect(svg, JSON.stringify(alarms.map((i) => [i.rule, i.evidence]))).toMatchObject({ severity: 'high' });
+    // Run on its own, the incident is this visit's: the DOM walk has no SVG script, the network saw it.
+    if (opened.has(svg!.id!)) expect(svg!.evidence).toMatchObject({ scriptUrl: `${evil()}/svg.js`, seenBy: 'network' });
   });
 
   it('reports a script written by document.write that removed its own element', async () => {
