@@ -359,19 +359,23 @@ const LEGACY_TYPES = ['text/x-javascript', 'application/x-javascript', 'text/jav
 
 /**
  * Markup the attacker adds to a mail page in a hiding scenario: before </head>, right after the
- * <body> tag (`bodyStart`), and before </body>. With `pauseAfterBodyStart` the lab sends the page
- * up to `bodyStart` and the rest a moment later, as a slow proxy or link would: the browser then
- * runs timers while the document is still loading.
+ * <body> tag (`bodyStart`), and before </body>. With `holdRestOfPage` the lab sends the page up to
+ * `bodyStart` and holds the rest back, as a slow link or proxy would, until the page asks for
+ * RELEASE_PATH (the implant does, once it has done what it does while the document loads) or
+ * HOLD_MAX_MS have passed: the browser's timers (which Firefox defers while a page loads) then run
+ * before DOMContentLoaded however busy the machine is.
  */
 export interface HidingMarkup {
   head: string;
   body: string;
   bodyStart?: string;
-  pauseAfterBodyStart?: boolean;
+  holdRestOfPage?: boolean;
 }
 
-/** How long the lab holds the rest of a page back after `bodyStart` (pauseAfterBodyStart). */
-export const BODY_PAUSE_MS = 600;
+/** Asked for by an implant on the mail host: the lab sends the rest of the page it held back. */
+export const RELEASE_PATH = '/lab/release';
+/** The longest the lab holds the rest of a page back (holdRestOfPage). */
+export const HOLD_MAX_MS = 5000;
 
 export function hidingMarkup(scenario: HidingScenario, evil: string): HidingMarkup {
   switch (scenario) {
@@ -430,8 +434,8 @@ export function hidingMarkup(scenario: HidingScenario, evil: string): HidingMark
       // back, so before DOMContentLoaded (the flag records the document's state at removal).
       return {
         head: '',
-        bodyStart: `<script>/* timer implant (lab sample, inert) */ window.__tapguardLabTimer = 'ran'; (function (s) { setTimeout(function () { s.remove(); window.__tapguardLabTimer = 'removed while ' + document.readyState; }, 0); })(document.currentScript);</script>`,
-        pauseAfterBodyStart: true,
+        bodyStart: `<script>/* timer implant (lab sample, inert) */ window.__tapguardLabTimer = 'ran'; (function (s) { setTimeout(function () { s.remove(); window.__tapguardLabTimer = 'removed while ' + document.readyState; fetch('${RELEASE_PATH}'); }, 0); })(document.currentScript);</script>`,
+        holdRestOfPage: true,
         body: '',
       };
     case 'synthetic-domcontentloaded':

@@ -100,8 +100,8 @@ export interface LabOptions {
 const LISTEN_HOST = '127.0.0.1';
 const MAX_BODY = 64 * 1024;
 const MAX_LOG = 5000;
-/** Where a hiding scenario's page is held back for a moment (sendMail). */
-const PAUSE_MARK = '<!--tapguard-lab-pause-->';
+/** Where a hiding scenario's page is held back (sendMail, pages.HidingMarkup.holdRestOfPage). */
+const HOLD_MARK = '<!--tapguard-lab-hold-->';
 
 function isHidingScenario(s: Scenario): s is pages.HidingScenario {
   return (pages.HIDING_SCENARIOS as readonly string[]).includes(s);
@@ -164,6 +164,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   let httpPort = 0;
   let closed = false;
   const requests: LabRequest[] = [];
+  /** Pages whose rest is held back (send, holdAt), each with what sends it. */
+  const held = new Set<() => void>();
   const sockets = new Set<Socket>();
 
   // ---- TLS -------------------------------------------------------------------------------
@@ -291,8 +293,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     return csp ? { ...headers, 'Content-Security-Policy': csp.replace("connect-src 'self'", `connect-src 'self' ${source}`) } : headers;
   }
 
-  /** `pause`: send the body up to byte `pauseAt`, the rest `ms` later (a slow link). */
-  function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}, pause?: { pauseAt: number; ms: number }): void {
+  /** `holdAt`: send the body up to this byte, the rest once releaseHeld() runs or HOLD_MAX_MS passed. */
+  function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}, holdAt?: number): void {
     if (res.headersSent || res.destroyed) return;
     const buf = Buffer.from(body, 'utf8');
     res.writeHead(status, {
@@ -302,10 +304,24 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       'Cache-Control': 'no-store',
       Connection: 'close',
     });
-    if (!pause) return void res.end(buf);
-    res.write(buf.subarray(0, pause.pauseAt));
-    const later = setTimeout(() => res.end(buf.subarray(pause.pauseAt)), pause.ms);
-    res.once('close', () => clearTimeout(later));
+    if (holdAt === undefined) return void res.end(buf);
+    res.write(buf.subarray(0, holdAt));
+    const forget = () => {
+      clearTimeout(timer);
+      held.delete(release);
+    };
+    const release = () => {
+      forget();
+      res.end(buf.subarray(holdAt));
+    };
+    const timer = setTimeout(release, pages.HOLD_MAX_MS);
+    held.add(release);
+    res.once('close', forget);
+  }
+
+  /** Sends the rest of every page held back (the page asked for pages.RELEASE_PATH). */
+  function releaseHeld(): void {
+    for (const release of [...held]) release();
   }
 
   function redirect(res: http.ServerResponse, status: 301 | 302, location: string): void {
@@ -351,7 +367,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   function rewriteMail(body: string): string {
     if (isHidingScenario(scenario) && body.includes('</head>')) {
       const markup = pages.hidingMarkup(scenario, origin('evil', 'https'));
-      const start = markup.bodyStart ? `\n${markup.bodyStart}${markup.pauseAfterBodyStart ? PAUSE_MARK : ''}` : '';
+      const start = markup.bodyStart ? `\n${markup.bodyStart}${markup.holdRestOfPage ? HOLD_MARK : ''}` : '';
       return body
         .replace('</head>', () => `${markup.head}\n</head>`)
         .replace(/<body[^>]*>/, (tag) => tag + start)
@@ -365,11 +381,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   function sendMail(res: http.ServerResponse, status: number, body: string, headers: Record<string, string>): void {
     const rewritten = rewriteMail(body);
-    const pause = rewritten.indexOf(PAUSE_MARK);
-    if (pause < 0) return send(res, status, rewritten, headers);
-    // A hiding scenario's page arrives in two parts (pages.HidingMarkup.pauseAfterBodyStart).
-    const [first, rest] = [rewritten.slice(0, pause), rewritten.slice(pause + PAUSE_MARK.length)];
-    send(res, status, first + rest, headers, { pauseAt: Buffer.byteLength(first), ms: pages.BODY_PAUSE_MS });
+    const hold = rewritten.indexOf(HOLD_MARK);
+    if (hold < 0) return send(res, status, rewritten, headers);
+    // A hiding scenario's page arrives in two parts (pages.HidingMarkup.holdRestOfPage).
+    const [first, rest] = [rewritten.slice(0, hold), rewritten.slice(hold + HOLD_MARK.length)];
+    send(res, status, first + rest, headers, Buffer.byteLength(first));
   }
 
   async function handleMail(req: http.IncomingMessage, res: http.ServerResponse, mode: Mode, u: URL): Promise<void> {
@@ -406,6 +422,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         // script-changed: same versioned URL, other bytes, as a proxy rewriting the script would serve.
         const body = scenario === 'script-changed' ? `${pages.APP_JS}\n${pages.TAMPER_JS}` : pages.APP_JS;
         return send(res, 200, body, { ...headers, 'Content-Type': 'application/javascript' });
+      }
+      if (path === pages.RELEASE_PATH) {
+        releaseHeld();
+        return send(res, 204, '', headers);
       }
       if (path === '/skins/elastic/ui.min.js') return sendMail(res, 200, pages.UI_JS, { ...headers, 'Content-Type': 'application/javascript' });
       if (path === '/skins/elastic/styles/styles.min.css') return sendMail(res, 200, pages.STYLES_CSS, { ...headers, 'Content-Type': 'text/css; charset=utf-8' });

@@ -25,7 +25,7 @@ interface Fetched {
   chunkEnds: number[];
 }
 
-function fetchLab(url: string, opts: { ca?: string[]; method?: string; body?: string } = {}): Promise<Fetched> {
+function fetchLab(url: string, opts: { ca?: string[]; method?: string; body?: string; onFirstChunk?: () => void } = {}): Promise<Fetched> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const onResponse = (res: http.IncomingMessage) => {
@@ -34,6 +34,7 @@ function fetchLab(url: string, opts: { ca?: string[]; method?: string; body?: st
       const chunks: Buffer[] = [];
       const chunkEnds: number[] = [];
       res.on('data', (c: Buffer) => {
+        if (!chunks.length) opts.onFirstChunk?.();
         chunks.push(c);
         chunkEnds.push((chunkEnds.at(-1) ?? 0) + c.length);
       });
@@ -382,15 +383,19 @@ describe('lab: script-injection scenarios', () => {
     expect(String(r.headers['content-security-policy'])).toContain("script-src 'self';");
   });
 
-  it('timer-removed-script sends the page up to its implant, early in the body, and the rest in a later part', async () => {
+  it('timer-removed-script sends the page up to its implant, early in the body, and the rest once the page asks for it', async () => {
     lab.setScenario('timer-removed-script');
-    const r = await fetchLab(lab.url('mail', '/?_task=mail'), trust());
-    const implant = /<body[^>]*>\n<script>\/\* timer implant[^<]*<\/script>/.exec(r.body);
+    let released: Promise<Fetched> | undefined;
+    // What the implant's timer does in a browser: ask for the rest of the page.
+    const r = await fetchLab(lab.url('mail', '/?_task=mail'), { ...trust(), onFirstChunk: () => (released = fetchLab(lab.url('mail', '/lab/release'), trust())) });
+    const implant = /<body[^>]*>\n<script>\/\* timer implant[^<]*fetch\('\/lab\/release'\)[^<]*<\/script>/.exec(r.body);
     expect(implant).not.toBeNull();
-    expect(r.body).not.toContain('tapguard-lab-pause');
-    // The lab holds the rest back for a while, so the first part always arrives on its own.
+    expect(r.body).not.toContain('tapguard-lab-hold');
+    expect(r.body).toContain('</html>');
+    // The first part always arrives on its own: the rest waits for the release.
     expect(r.chunkEnds).toContain(Buffer.byteLength(r.body.slice(0, implant!.index + implant![0].length)));
     expect(r.chunkEnds.at(-1)).toBe(Buffer.byteLength(r.body));
+    expect((await released)?.status).toBe(204);
   });
 
   it('the SVG, document.write and module scenarios add their implants, and the evil host serves svg.js', async () => {
