@@ -346,14 +346,38 @@ export const HIDING_SCENARIOS = [
   'data-url-script',
   'synthetic-domcontentloaded',
   'nested-hidden-frame',
+  'svg-inline-script',
+  'svg-external-script',
+  'document-write-script',
+  'self-removing-module-script',
+  'timer-removed-script',
 ] as const;
 export type HidingScenario = (typeof HIDING_SCENARIOS)[number];
 
 /** The JavaScript types of the HTML standard that browsers still run, legacy ones included. */
 const LEGACY_TYPES = ['text/x-javascript', 'application/x-javascript', 'text/javascript1.5', 'text/jscript', 'text/livescript', 'text/x-ecmascript'];
 
-/** Markup the attacker adds to a mail page in a hiding scenario: before </head> and before </body>. */
-export function hidingMarkup(scenario: HidingScenario, evil: string): { head: string; body: string } {
+/**
+ * Markup the attacker adds to a mail page in a hiding scenario: before </head>, right after the
+ * <body> tag (`bodyStart`), and before </body>. With `holdRestOfPage` the lab sends the page up to
+ * `bodyStart` and holds the rest back, as a slow link or proxy would, until the page asks for
+ * RELEASE_PATH (the implant does, once it has done what it does while the document loads) or
+ * HOLD_MAX_MS have passed: the browser's timers (which Firefox defers while a page loads) then run
+ * before DOMContentLoaded however busy the machine is.
+ */
+export interface HidingMarkup {
+  head: string;
+  body: string;
+  bodyStart?: string;
+  holdRestOfPage?: boolean;
+}
+
+/** Asked for by an implant on the mail host: the lab sends the rest of the page it held back. */
+export const RELEASE_PATH = '/lab/release';
+/** The longest the lab holds the rest of a page back (holdRestOfPage). */
+export const HOLD_MAX_MS = 5000;
+
+export function hidingMarkup(scenario: HidingScenario, evil: string): HidingMarkup {
   switch (scenario) {
     case 'legacy-type-script':
       return { head: LEGACY_TYPES.map((type, i) => `<script type="${type}" src="${attr(`${evil}/legacy.js?t=${i}`)}"></script>`).join('\n'), body: '' };
@@ -386,6 +410,34 @@ export function hidingMarkup(scenario: HidingScenario, evil: string): { head: st
         head: '',
         body: `<script>/* nesting implant (lab sample, inert) */ setTimeout(function () { var box = document.createElement('div'); var inner = document.createElement('section'); var frame = document.createElement('iframe'); frame.src = ${JSON.stringify(`${evil}/frame.html`).replace(/"/g, "'")}; frame.width = '1'; frame.height = '1'; frame.frameBorder = '0'; inner.appendChild(frame); box.appendChild(inner); document.body.appendChild(box); document.body.setAttribute('data-nested', 'added'); }, 800);</script>`,
       };
+    case 'svg-inline-script':
+      // An SVG script is no HTML script element: document.scripts and getElementsByTagName('SCRIPT') in HTML miss it.
+      return { head: '', body: `<svg width="0" height="0" aria-hidden="true"><script>/* svg implant (lab sample, inert) */ window.__tapguardLabSvg = true;</script></svg>` };
+    case 'svg-external-script':
+      return { head: '', body: `<svg width="0" height="0" aria-hidden="true"><script href="${attr(`${evil}/svg.js`)}"></script></svg>` };
+    case 'document-write-script':
+      // The written script runs inside the writer's own run (no microtask checkpoint in between)
+      // and removes its element; the writer stays, itself new inline code quoting the implant.
+      return {
+        head: '',
+        body: `<script>document.write('<script>/* written implant (lab sample, inert) */ window.__tapguardLabWritten = true; document.currentScript.remove();<\\/script>');</script>`,
+      };
+    case 'self-removing-module-script':
+      // A module has no document.currentScript: it finds its element by its own text. Modules are
+      // deferred, so it runs after the document is parsed, just before DOMContentLoaded.
+      return {
+        head: '',
+        body: `<script type="module">/* module implant (lab sample, inert) */ window.__tapguardLabModule = true; for (const s of document.querySelectorAll('script[type=module]')) if (s.text.includes('module implant')) s.remove();</script>`,
+      };
+    case 'timer-removed-script':
+      // Removed by a timer, not by itself: the timer fires while the rest of the page is held
+      // back, so before DOMContentLoaded (the flag records the document's state at removal).
+      return {
+        head: '',
+        bodyStart: `<script>/* timer implant (lab sample, inert) */ window.__tapguardLabTimer = 'ran'; (function (s) { setTimeout(function () { s.remove(); window.__tapguardLabTimer = 'removed while ' + document.readyState; fetch('${RELEASE_PATH}'); }, 0); })(document.currentScript);</script>`,
+        holdRestOfPage: true,
+        body: '',
+      };
     case 'synthetic-domcontentloaded':
       return {
         head: `<script>document.dispatchEvent(new Event('DOMContentLoaded', { bubbles: true }));</script>`,
@@ -396,6 +448,10 @@ export function hidingMarkup(scenario: HidingScenario, evil: string): { head: st
 
 /** External script that runs and then removes its own element (self-removing-script). Inert. */
 export const VANISH_JS = `/* vanishing implant (lab sample, inert) */ window.__tapguardLabVanished = true; document.currentScript && document.currentScript.remove();
+`;
+
+/** External script of an SVG script element (svg-external-script). Inert. */
+export const SVG_JS = `/* svg external implant (lab sample, inert) */ window.__tapguardLabSvgExternal = true;
 `;
 
 /** External script served for the legacy JavaScript types (legacy-type-script). Inert. */

@@ -100,6 +100,8 @@ export interface LabOptions {
 const LISTEN_HOST = '127.0.0.1';
 const MAX_BODY = 64 * 1024;
 const MAX_LOG = 5000;
+/** Where a hiding scenario's page is held back (sendMail, pages.HidingMarkup.holdRestOfPage). */
+const HOLD_MARK = '<!--tapguard-lab-hold-->';
 
 function isHidingScenario(s: Scenario): s is pages.HidingScenario {
   return (pages.HIDING_SCENARIOS as readonly string[]).includes(s);
@@ -162,6 +164,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   let httpPort = 0;
   let closed = false;
   const requests: LabRequest[] = [];
+  /** Pages whose rest is held back (send, holdAt), each with what sends it. */
+  const held = new Set<() => void>();
   const sockets = new Set<Socket>();
 
   // ---- TLS -------------------------------------------------------------------------------
@@ -289,7 +293,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     return csp ? { ...headers, 'Content-Security-Policy': csp.replace("connect-src 'self'", `connect-src 'self' ${source}`) } : headers;
   }
 
-  function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  /** `holdAt`: send the body up to this byte, the rest once releaseHeld() runs or HOLD_MAX_MS passed. */
+  function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}, holdAt?: number): void {
     if (res.headersSent || res.destroyed) return;
     const buf = Buffer.from(body, 'utf8');
     res.writeHead(status, {
@@ -299,7 +304,24 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       'Cache-Control': 'no-store',
       Connection: 'close',
     });
-    res.end(buf);
+    if (holdAt === undefined) return void res.end(buf);
+    res.write(buf.subarray(0, holdAt));
+    const forget = () => {
+      clearTimeout(timer);
+      held.delete(release);
+    };
+    const release = () => {
+      forget();
+      res.end(buf.subarray(holdAt));
+    };
+    const timer = setTimeout(release, pages.HOLD_MAX_MS);
+    held.add(release);
+    res.once('close', forget);
+  }
+
+  /** Sends the rest of every page held back (the page asked for pages.RELEASE_PATH). */
+  function releaseHeld(): void {
+    for (const release of [...held]) release();
   }
 
   function redirect(res: http.ServerResponse, status: 301 | 302, location: string): void {
@@ -345,7 +367,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   function rewriteMail(body: string): string {
     if (isHidingScenario(scenario) && body.includes('</head>')) {
       const markup = pages.hidingMarkup(scenario, origin('evil', 'https'));
-      return body.replace('</head>', `${markup.head}\n</head>`).replace('</body>', `${markup.body}\n</body>`);
+      const start = markup.bodyStart ? `\n${markup.bodyStart}${markup.holdRestOfPage ? HOLD_MARK : ''}` : '';
+      return body
+        .replace('</head>', () => `${markup.head}\n</head>`)
+        .replace(/<body[^>]*>/, (tag) => tag + start)
+        .replace('</body>', () => `${markup.body}\n</body>`);
     }
     if (scenario === 'inline-script') return body.replace('</head>', `<script>${pages.INLINE_INJECT_JS}</script>\n</head>`);
     if (scenario === 'mixed-content') return body.replace('</body>', `<img src="${url('chat', '/logo.png', 'http')}" alt="" width="1" height="1">\n</body>`);
@@ -354,7 +380,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   }
 
   function sendMail(res: http.ServerResponse, status: number, body: string, headers: Record<string, string>): void {
-    send(res, status, rewriteMail(body), headers);
+    const rewritten = rewriteMail(body);
+    const hold = rewritten.indexOf(HOLD_MARK);
+    if (hold < 0) return send(res, status, rewritten, headers);
+    // A hiding scenario's page arrives in two parts (pages.HidingMarkup.holdRestOfPage).
+    const [first, rest] = [rewritten.slice(0, hold), rewritten.slice(hold + HOLD_MARK.length)];
+    send(res, status, first + rest, headers, Buffer.byteLength(first));
   }
 
   async function handleMail(req: http.IncomingMessage, res: http.ServerResponse, mode: Mode, u: URL): Promise<void> {
@@ -391,6 +422,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         // script-changed: same versioned URL, other bytes, as a proxy rewriting the script would serve.
         const body = scenario === 'script-changed' ? `${pages.APP_JS}\n${pages.TAMPER_JS}` : pages.APP_JS;
         return send(res, 200, body, { ...headers, 'Content-Type': 'application/javascript' });
+      }
+      if (path === pages.RELEASE_PATH) {
+        releaseHeld();
+        return send(res, 204, '', headers);
       }
       if (path === '/skins/elastic/ui.min.js') return sendMail(res, 200, pages.UI_JS, { ...headers, 'Content-Type': 'application/javascript' });
       if (path === '/skins/elastic/styles/styles.min.css') return sendMail(res, 200, pages.STYLES_CSS, { ...headers, 'Content-Type': 'text/css; charset=utf-8' });
@@ -504,6 +539,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return allowed ? redirect(res, 302, to) : notFound(res);
     }
     if ((method === 'GET' || method === 'HEAD') && u.pathname === '/vanish.js') return send(res, 200, pages.VANISH_JS, { 'Content-Type': 'application/javascript' });
+    if ((method === 'GET' || method === 'HEAD') && u.pathname === '/svg.js') return send(res, 200, pages.SVG_JS, { 'Content-Type': 'application/javascript' });
     if ((method === 'GET' || method === 'HEAD') && u.pathname === '/legacy.js') return send(res, 200, pages.LEGACY_JS, { 'Content-Type': 'application/javascript' });
     return notFound(res);
   }

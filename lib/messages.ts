@@ -23,7 +23,7 @@ export { LIMITS };
 
 const RECOGNISER_IDS = new Set(RECOGNISERS.map((r) => r.id));
 const SHA256 = /^[0-9a-f]{64}$/;
-const HIDDEN = new Set<unknown>(['srcdoc', 'synthetic-load', 'self-removed', 'rewritten']);
+const HIDDEN = new Set<unknown>(['srcdoc', 'synthetic-load', 'self-removed', 'rewritten', 'svg']);
 
 function isHttpUrl(value: unknown): value is string {
   return typeof value === 'string' && value.length <= LIMITS.url && /^(https?|wss?):\/\//.test(value);

@@ -13,10 +13,11 @@ export interface ScriptRef {
   dynamic?: boolean;
   /**
    * Code that would have escaped a plain DOM walk, and how: it ran in a `srcdoc` frame, it came
-   * after a DOMContentLoaded the page dispatched itself, or the parser ran it and, before
-   * DOMContentLoaded, its element was gone or its text was no longer what ran.
+   * after a DOMContentLoaded the page dispatched itself, the parser ran it and, before
+   * DOMContentLoaded, its element was gone or its text was no longer what ran, or it is an SVG
+   * script element (not an HTML one, so not in `document.scripts`).
    */
-  hidden?: 'srcdoc' | 'synthetic-load' | 'self-removed' | 'rewritten';
+  hidden?: 'srcdoc' | 'synthetic-load' | 'self-removed' | 'rewritten' | 'svg';
   /** Seen by the background on the network (lib/background/network-inventory.ts), never sent by a page. */
   network?: true;
 }

@@ -21,17 +21,24 @@ interface Fetched {
   headers: http.IncomingHttpHeaders;
   body: string;
   cert?: tls.PeerCertificate;
+  /** Where each chunk of the body ended, in bytes: a body sent in parts shows its cuts. */
+  chunkEnds: number[];
 }
 
-function fetchLab(url: string, opts: { ca?: string[]; method?: string; body?: string } = {}): Promise<Fetched> {
+function fetchLab(url: string, opts: { ca?: string[]; method?: string; body?: string; onFirstChunk?: () => void } = {}): Promise<Fetched> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const onResponse = (res: http.IncomingMessage) => {
       const socket = res.socket as tls.TLSSocket;
       const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), cert }));
+      const chunkEnds: number[] = [];
+      res.on('data', (c: Buffer) => {
+        if (!chunks.length) opts.onFirstChunk?.();
+        chunks.push(c);
+        chunkEnds.push((chunkEnds.at(-1) ?? 0) + c.length);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), cert, chunkEnds }));
       res.on('error', reject);
     };
     const common = { method: opts.method ?? 'GET', lookup, agent: false as const };
@@ -374,6 +381,37 @@ describe('lab: script-injection scenarios', () => {
     const r = await fetchLab(lab.url('mail', '/'), trust());
     expect(r.body).toContain(lab.url('evil', '/inject.js'));
     expect(String(r.headers['content-security-policy'])).toContain("script-src 'self';");
+  });
+
+  it('timer-removed-script sends the page up to its implant, early in the body, and the rest once the page asks for it', async () => {
+    lab.setScenario('timer-removed-script');
+    let released: Promise<Fetched> | undefined;
+    // What the implant's timer does in a browser: ask for the rest of the page.
+    const r = await fetchLab(lab.url('mail', '/?_task=mail'), { ...trust(), onFirstChunk: () => (released = fetchLab(lab.url('mail', '/lab/release'), trust())) });
+    const implant = /<body[^>]*>\n<script>\/\* timer implant[^<]*fetch\('\/lab\/release'\)[^<]*<\/script>/.exec(r.body);
+    expect(implant).not.toBeNull();
+    expect(r.body).not.toContain('tapguard-lab-hold');
+    expect(r.body).toContain('</html>');
+    // The first part always arrives on its own: the rest waits for the release.
+    expect(r.chunkEnds).toContain(Buffer.byteLength(r.body.slice(0, implant!.index + implant![0].length)));
+    expect(r.chunkEnds.at(-1)).toBe(Buffer.byteLength(r.body));
+    expect((await released)?.status).toBe(204);
+  });
+
+  it('the SVG, document.write and module scenarios add their implants, and the evil host serves svg.js', async () => {
+    const expected = {
+      'svg-inline-script': '<svg width="0" height="0" aria-hidden="true"><script>/* svg implant',
+      'svg-external-script': `<svg width="0" height="0" aria-hidden="true"><script href="${lab.url('evil', '/svg.js')}"></script></svg>`,
+      'document-write-script': `<script>document.write('<script>/* written implant`,
+      'self-removing-module-script': '<script type="module">/* module implant',
+    } as const;
+    for (const [scenario, markup] of Object.entries(expected)) {
+      lab.setScenario(scenario as keyof typeof expected);
+      expect((await fetchLab(lab.url('mail', '/?_task=mail'), trust())).body, scenario).toContain(markup);
+    }
+    const svg = await fetchLab(lab.url('evil', '/svg.js'), trust());
+    expect(svg.headers['content-type']).toBe('application/javascript');
+    expect(svg.body).toContain('window.__tapguardLabSvgExternal = true;');
   });
 
   it('the chat never sends HSTS, so downgrade scenarios can reach it', async () => {

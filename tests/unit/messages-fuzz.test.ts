@@ -90,11 +90,15 @@ function randomValue(r: Rng, depth = 0): unknown {
 
 // ---- near-valid messages ------------------------------------------------------------------------
 
+/** How inline code can have hidden from the DOM walk (ScriptRef['hidden']). */
+const HIDDEN_KINDS = ['srcdoc', 'synthetic-load', 'self-removed', 'rewritten', 'svg'] as const;
+
 function validScript(r: Rng): Record<string, unknown> {
   const base: Record<string, unknown> = r.chance(0.5) ? { src: randomUrl(r).slice(0, LIMITS.url) } : { inlineSha256: 'ab'.repeat(32) };
   if (r.chance(0.5)) base.preview = 'x'.repeat(r.int(LIMITS.preview + 1));
   if (r.chance(0.3)) base.integrity = r.chance(0.5);
   if (r.chance(0.3)) base.dynamic = r.chance(0.5);
+  if (r.chance(0.2)) base.hidden = r.pick([...HIDDEN_KINDS]);
   return base;
 }
 
@@ -166,7 +170,8 @@ function violatesBounds(message: unknown): string | undefined {
   const scripts = list('scripts', LIMITS.scriptsPerMessage);
   if (!scripts) return 'scripts list';
   for (const s of scripts) {
-    if (!onlyKeys(s, ['src', 'inlineSha256', 'preview', 'integrity', 'dynamic'])) return 'script field';
+    if (!onlyKeys(s, ['src', 'inlineSha256', 'preview', 'integrity', 'dynamic', 'hidden'])) return 'script field';
+    if (s.hidden !== undefined && !(HIDDEN_KINDS as readonly unknown[]).includes(s.hidden)) return 'script hidden';
     if ((s.src === undefined) === (s.inlineSha256 === undefined)) return 'script src xor hash';
     if (s.src !== undefined && !boundedString(s.src, LIMITS.url)) return 'script src';
     if (s.inlineSha256 !== undefined && !(typeof s.inlineSha256 === 'string' && SHA.test(s.inlineSha256))) return 'script hash';

@@ -21,12 +21,18 @@ describe('validateContentMessage', () => {
     ['scripts that are not an array', { ...page, scripts: { length: 1, 0: { src: 'x' } } }],
     ['a script with both src and inline hash', { ...page, scripts: [{ src: 'https://a.test/x.js', inlineSha256: 'a'.repeat(64) }] }],
     ['an oversized inline preview', { ...page, scripts: [{ inlineSha256: 'a'.repeat(64), preview: 'x'.repeat(LIMITS.preview + 1) }] }],
+    ['a script hidden in a way tapguard does not know', { ...page, scripts: [{ inlineSha256: 'a'.repeat(64), hidden: 'invisible' }] }],
     ['a frame with a negative size', { ...page, frames: [{ src: 'https://a.test/', hidden: true, width: -1, height: 0 }] }],
     ['a frame with a javascript: src', { ...page, frames: [{ src: 'javascript:1', hidden: true, width: 0, height: 0 }] }],
     ['a violation without directive', { ...page, violations: [{ blockedUrl: 'inline' }] }],
     ['too many violations', { ...page, violations: Array.from({ length: LIMITS.violationsPerMessage + 1 }, () => ({ blockedUrl: 'inline', directive: 'script-src' })) }],
   ])('rejects %s', (_label, raw) => {
     expect(validateContentMessage(raw).ok).toBe(false);
+  });
+  it.each(['srcdoc', 'synthetic-load', 'self-removed', 'rewritten', 'svg'])('keeps how inline code hid: %s', (hidden) => {
+    const script = { inlineSha256: 'a'.repeat(64), preview: '/* implant */', hidden };
+    const result = validateContentMessage({ ...page, scripts: [script] });
+    expect(result).toMatchObject({ ok: true, message: { scripts: [script] } });
   });
   it('survives random garbage without throwing', () => {
     for (let i = 0; i < 500; i++) {
