@@ -10,7 +10,7 @@ export interface HeldScript {
   element: Element;
   /** Its text as it ran: what the parser gave it, whatever it made of itself later. */
   text: string;
-  how?: 'self-removed' | 'rewritten';
+  how: 'self-removed' | 'rewritten' | 'svg';
 }
 
 /** An HTML or SVG script element (an SVG one's nodeName is lower-case). */
@@ -91,7 +91,7 @@ export function holdParserScripts(document: Document, dropPending: () => void): 
       for (const [element, text] of held) {
         if (!element.isConnected) found.push({ element, text, how: 'self-removed' });
         else if (element.textContent !== text) found.push({ element, text, how: 'rewritten' });
-        else if (element.nodeName === 'script') found.push({ element, text });
+        else if (element.nodeName === 'script') found.push({ element, text, how: 'svg' });
       }
       return found;
     },

@@ -232,7 +232,7 @@ describe('observePage on hostile pages', () => {
     await Promise.resolve();
     await done;
     readyState.value = 'complete';
-    expect(sent[0]!.scripts).toEqual([expect.objectContaining({ preview: 'svgImplant()', inlineSha256: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
+    expect(sent[0]!.scripts).toEqual([expect.objectContaining({ preview: 'svgImplant()', hidden: 'svg', inlineSha256: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
     // After load: an external SVG script, named by its resolved href.
     const later = document.createElementNS(SVG, 'script');
     later.setAttribute('href', '/x.js');
