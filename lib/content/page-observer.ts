@@ -370,8 +370,8 @@ export function observePage(deps: PageObserverDeps): Promise<void> {
           // A container filled while detached and then attached is one added node: its scripts
           // run and its frames load all the same. The selector takes SVG scripts too.
           for (const element of (node as Element).firstElementChild ? [node as Element, ...(node as Element).querySelectorAll('script,iframe')] : [node as Element]) {
-            if (isScriptElement(element)) added.push(element);
-            else if (element.nodeName === 'IFRAME') addFrame(element as HTMLIFrameElement);
+            if (element.nodeName === 'IFRAME') addFrame(element as HTMLIFrameElement);
+            else if (isScriptElement(element)) added.push(element);
           }
         }
       }

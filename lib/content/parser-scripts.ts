@@ -14,7 +14,7 @@ export interface HeldScript {
 }
 
 /** An HTML or SVG script element (an SVG one's nodeName is lower-case). */
-export const isScriptElement = (node: Node): node is HTMLScriptElement => node.nodeName === 'SCRIPT' || node.nodeName === 'script';
+export const isScriptElement = (node: Node): node is Element => node.nodeName === 'SCRIPT' || node.nodeName === 'script';
 
 /**
  * Inline scripts that run while the document loads, held from document_start to DOMContentLoaded
