@@ -7,10 +7,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOSTS, startLab, type Lab } from '../../lab/server';
-import type { Incident } from '../../lib/core/types';
 import { launch, type Session } from './browsers';
 import { HAVE_MITMPROXY, launchBehindMitmproxy, type MitmSession } from './mitmproxy';
-import { atLeastMedium, ExtensionProbe, labSettings, visit } from './scenario-runner';
+import { atLeastMedium, ExtensionProbe, labSettings, lastIdOf, visit, waitForIncident } from './scenario-runner';
 
 const EXTENSION = path.resolve('.output/firefox-mv2');
 /** Resolves to the lab like the others, but is not in the lab certificate's names. */
@@ -18,16 +17,6 @@ const MISNAMED_HOST = 'webmail.tapguard.test';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls the incident log until one with `rule` and id above `afterId` appears. */
-async function waitForIncident(probe: ExtensionProbe, rule: string, afterId: number, timeoutMs = 10_000): Promise<Incident | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const found = (await probe.incidents()).find((i) => i.rule === rule && (i.id ?? 0) > afterId);
-    if (found) return found;
-    await sleep(200);
-  }
-  return undefined;
-}
-
 describe('certificate anomalies in Firefox against the lab', () => {
   let lab: Lab;
   let session: Session;
@@ -105,17 +94,17 @@ describe('certificate anomalies in Firefox against the lab', () => {
   });
 
   it('reports a certificate the browser refused on a messaging host (cert.error)', async () => {
-    const lastId = (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);
+    const lastId = await lastIdOf(probe);
     const url = `https://${MISNAMED_HOST}:${lab.httpsPort}/`;
     const page = await session.browser.newPage();
     await page.goto(url, { waitUntil: 'load', timeout: 15_000 }).catch(() => undefined);
-    const error = await waitForIncident(probe, 'cert.error', lastId);
+    const error = await waitForIncident(probe, lastId, (i) => i.rule === 'cert.error');
     await page.close().catch(() => undefined);
     expect(error).toMatchObject({ severity: 'high', host: MISNAMED_HOST, evidence: { errorCode: 'SSL_ERROR_BAD_CERT_DOMAIN', family: 'certificate', resourceType: 'main_frame' } });
   });
 
   it('reports a click-through of the certificate warning (cert.error-bypassed), as a user makes it', async () => {
-    const lastId = (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);
+    const lastId = await lastIdOf(probe);
     const url = `https://${MISNAMED_HOST}:${lab.httpsPort}/`;
     const page = await session.browser.newPage();
     try {
@@ -131,7 +120,7 @@ describe('certificate anomalies in Firefox against the lab', () => {
         await page.click('>>> #exception-button').catch(() => undefined);
       }
       expect(page.url()).toBe(url);
-      const bypassed = await waitForIncident(probe, 'cert.error-bypassed', lastId);
+      const bypassed = await waitForIncident(probe, lastId, (i) => i.rule === 'cert.error-bypassed');
       expect(bypassed).toMatchObject({
         severity: 'critical',
         host: MISNAMED_HOST,
@@ -210,10 +199,10 @@ describe('certificate errors in Chromium against the lab', () => {
   it('reports a certificate the browser refused on a messaging host (cert.error), and nothing for a clean visit', async () => {
     const clean = await visit(session, probe, lab, 'clean', lab.url('chat', '/'));
     expect(clean.incidents.filter(atLeastMedium)).toEqual([]);
-    const lastId = (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);
+    const lastId = await lastIdOf(probe);
     const page = await session.browser.newPage();
     await page.goto(`https://${MISNAMED_HOST}:${lab.httpsPort}/`, { waitUntil: 'load', timeout: 15_000 }).catch(() => undefined);
-    const error = await waitForIncident(probe, 'cert.error', lastId);
+    const error = await waitForIncident(probe, lastId, (i) => i.rule === 'cert.error');
     await page.close().catch(() => undefined);
     expect(error).toMatchObject({ severity: 'high', host: MISNAMED_HOST, evidence: { errorCode: 'ERR_CERT_COMMON_NAME_INVALID', family: 'certificate', resourceType: 'main_frame' } });
   });

@@ -4,7 +4,7 @@ import type { Page } from 'puppeteer-core';
 import { LAB_HOSTS, type Lab } from '../../lab/server';
 import type { Session } from './browsers';
 import { HAVE_MITMPROXY, launchBehindMitmproxy, type MitmSession } from './mitmproxy';
-import { atLeastMedium, ExtensionProbe, labSettings, startLabSession, visit, type LabSession } from './scenario-runner';
+import { atLeastMedium, ExtensionProbe, labSettings, lastIdOf, startLabSession, visit, waitForIncident, type LabSession } from './scenario-runner';
 
 // The test build grants `debugger` at install (see wxt.config.ts); users grant it from the options.
 const DEEP_BUILD = path.resolve('.output/e2e-deep/chrome-mv3');
@@ -174,14 +174,10 @@ describe('Chrome deep inspection against the lab', () => {
         const v = await visit(session, probe, lab, scenario, apiClient, apiTab);
         expect(v.incidents.filter(atLeastMedium), scenario).toEqual([]);
       }
-      const afterId = (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);
+      const afterId = await lastIdOf(probe);
       await visit(session, probe, lab, 'api-interception', apiClient, apiTab);
-      let onApi: Awaited<ReturnType<ExtensionProbe['incidents']>> = [];
-      for (let i = 0; i < 40 && onApi.length === 0; i++) {
-        onApi = (await probe.incidents()).filter((inc) => (inc.id ?? 0) > afterId && inc.host === LAB_HOSTS.mailApi && inc.rule === 'cert.issuer-changed');
-        if (onApi.length === 0) await sleep(250);
-      }
-      expect(onApi[0]).toMatchObject({ severity: 'high', evidence: expect.objectContaining({ resourceType: 'xmlhttprequest', reason: 'new-ca-family' }) });
+      const onApi = await waitForIncident(probe, afterId, (inc) => inc.host === LAB_HOSTS.mailApi && inc.rule === 'cert.issuer-changed');
+      expect(onApi).toMatchObject({ severity: 'high', evidence: expect.objectContaining({ resourceType: 'xmlhttprequest', reason: 'new-ca-family' }) });
       const status = await deepStatusOf(probe, await probe.tabIdOf(apiClient));
       expect(status?.judged).toContainEqual({ host: LAB_HOSTS.mailApi, what: 'request', source: 'debugger' });
     } finally {
@@ -199,12 +195,8 @@ describe('Chrome deep inspection against the lab', () => {
       }
       expect(((await probe.baselines()).find((b) => b.host === LAB_HOSTS.chatSocket) as unknown as { certIssuers?: string[] })?.certIssuers).toEqual(['O=Tapguard Lab,CN=Tapguard Lab Root CA']);
       await visit(session, probe, lab, 'copycat-socket', chat, chatTab);
-      let onSocket: Awaited<ReturnType<ExtensionProbe['incidents']>> = [];
-      for (let i = 0; i < 40 && onSocket.length === 0; i++) {
-        onSocket = (await probe.incidents()).filter((inc) => inc.host === LAB_HOSTS.chatSocket && inc.rule === 'cert.issuer-changed');
-        if (onSocket.length === 0) await sleep(250);
-      }
-      expect(onSocket[0]).toMatchObject({ severity: expect.stringMatching(/^(high|critical)$/), evidence: expect.objectContaining({ resourceType: 'websocket', reason: 'copied-names' }) });
+      const onSocket = await waitForIncident(probe, 0, (inc) => inc.host === LAB_HOSTS.chatSocket && inc.rule === 'cert.issuer-changed');
+      expect(onSocket).toMatchObject({ severity: expect.stringMatching(/^(high|critical)$/), evidence: expect.objectContaining({ resourceType: 'websocket', reason: 'copied-names' }) });
       // The chat page itself stayed clean.
       expect((await probe.incidents()).filter((i) => i.host === LAB_HOSTS.chat && atLeastMedium(i))).toEqual([]);
     } finally {
@@ -234,14 +226,10 @@ describe.skipIf(!HAVE_MITMPROXY)('Chrome deep inspection behind a real TLS-inter
     await visit(session, probe, lab, 'clean', lab.url('mail', '/'));
     const tab = await session.browser.newPage();
     try {
-      const afterId = (await probe.incidents()).reduce((max, i) => Math.max(max, i.id ?? 0), 0);
+      const afterId = await lastIdOf(probe);
       await visit(session, probe, lab, 'clean', lab.url('mail', '/?_task=mail'), tab);
       // The page may have beaten the attachment: then its certificate is read a moment later.
-      let known: Awaited<ReturnType<ExtensionProbe['incidents']>>[number] | undefined;
-      for (let i = 0; i < 40 && !known; i++) {
-        known = (await probe.incidents()).find((inc) => (inc.id ?? 0) > afterId && inc.rule === 'cert.known-interceptor');
-        if (!known) await sleep(250);
-      }
+      const known = await waitForIncident(probe, afterId, (inc) => inc.rule === 'cert.known-interceptor');
       expect(known, behind?.log()).toMatchObject({ severity: 'high', host: LAB_HOSTS.mail, browser: expect.stringMatching(/^Chrome\//), evidence: { product: 'mitmproxy' } });
       await sleep(1_000);
       const popup = await probe.popupFor(await probe.tabIdOf(tab.url()));
