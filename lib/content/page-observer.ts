@@ -1,5 +1,5 @@
 import { holdParserScripts, isScriptElement, type HeldScript } from './parser-scripts';
-import { sha256HexOfText } from './sha256';
+import { sha256HexOfText } from '../core/sha256';
 import type { ContentMessage, PageParts } from '../messages';
 import { LIMITS, evenShare } from '../core/limits';
 import type { CspViolation, FormRef, FrameRef, ScriptRef } from '../core/observations';

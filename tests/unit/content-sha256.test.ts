@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sha256HexOfText } from '@/lib/content/sha256';
-import { primeRootBits } from '@/lib/core/sha256';
+import { primeRootBits, sha256HexOfText } from '@/lib/core/sha256';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 
