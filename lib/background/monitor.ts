@@ -184,8 +184,10 @@ export function createMonitor(deps: MonitorDeps) {
       });
     },
 
-    /** Firefox: the bytes of a script a messaging page loaded. */
-    /** Also hands back the page host's learned script keys as stored, so no one reads them again. */
+    /**
+     * Firefox: the bytes of a script a messaging page loaded. Also hands back the page host's
+     * learned script keys as stored, so no one reads them again.
+     */
     async observeScriptBytes(bytes: ScriptBytesObservation): Promise<Outcome & { learnedScriptBytes?: string[] }> {
       const site = await siteFor(bytes.pageUrl);
       if (!site) return { recorded: [] };

@@ -40,7 +40,8 @@ const en = {
   'event.advice.injection': 'Do not type anything sensitive here: injected code can read what you write. Reload the page on a connection you trust and check again.',
   'event.advice.frame': 'An invisible frame from another site can track you or show you a fake form. Avoid sensitive actions here until you know where it came from.',
   'event.advice.blocked': 'The attempt failed, but someone tried to add code to this page. Be careful on this network.',
-  'event.advice.extension': 'This comes from an extension you installed, not from the network. Make sure you trust it: extensions can read your mail.',} as const;
+  'event.advice.extension': 'This comes from an extension you installed, not from the network. Make sure you trust it: extensions can read your mail.',
+} as const;
 
 export type EventWordKey = keyof typeof en;
 
