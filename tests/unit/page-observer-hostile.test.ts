@@ -26,6 +26,22 @@ async function observe(url: string, html: string) {
   return { window, sent, controller, done };
 }
 
+/**
+ * A page on a known mail host whose HTML is still loading, observed as the watch script observes
+ * it: `readyState` stays "loading" until the test moves it on.
+ */
+function observeWhileLoading(html: string, options: { batchMs?: number; unfinishedHtmlMs?: number } = {}) {
+  const window = new Window({ url: 'https://mail.example.org/' });
+  window.document.write(html);
+  const readyState = { value: 'loading' };
+  Object.defineProperty(window.document, 'readyState', { get: () => readyState.value, configurable: true });
+  const document = window.document as unknown as Document;
+  const sent: ContentMessage[] = [];
+  const controller = new AbortController();
+  const done = observePage({ document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, ...options });
+  return { window, document, readyState, sent, controller, done };
+}
+
 const settle = () => new Promise((r) => setTimeout(r, 60));
 
 describe('observePage on hostile pages', () => {
@@ -67,19 +83,7 @@ describe('observePage on hostile pages', () => {
   });
 
   it('waits for the browser\'s own DOMContentLoaded, and marks scripts that came after a forged one', async () => {
-    const window = new Window({ url: 'https://mail.example.org/' });
-    window.document.write('<title>x</title><script>app()</script>');
-    Object.defineProperty(window.document, 'readyState', { value: 'loading', configurable: true });
-    const sent: ContentMessage[] = [];
-    const controller = new AbortController();
-    const done = observePage({
-      document: window.document as unknown as Document,
-      location: window.location,
-      send: (m) => sent.push(m),
-      signal: controller.signal,
-      batchMs: 5,
-      unfinishedHtmlMs: 50,
-    });
+    const { window, sent, controller, done } = observeWhileLoading('<title>x</title><script>app()</script>', { batchMs: 5, unfinishedHtmlMs: 50 });
     window.document.dispatchEvent(new window.Event('DOMContentLoaded', { bubbles: true }));
     const injected = window.document.createElement('script');
     injected.textContent = 'keylog()';
@@ -95,13 +99,8 @@ describe('observePage on hostile pages', () => {
   });
 
   it("starts the inventory at the browser's DOMContentLoaded even when page code stops that event at the window", async () => {
-    const window = new Window({ url: 'https://mail.example.org/' });
-    window.document.write('<title>x</title><script>app()</script>');
-    Object.defineProperty(window.document, 'readyState', { value: 'loading', configurable: true });
-    const sent: ContentMessage[] = [];
-    const controller = new AbortController();
     // A fallback far away, so that only the event itself can start the inventory in time.
-    const done = observePage({ document: window.document as unknown as Document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, batchMs: 5, unfinishedHtmlMs: 60_000 });
+    const { window, sent, controller, done } = observeWhileLoading('<title>x</title><script>app()</script>', { batchMs: 5, unfinishedHtmlMs: 60_000 });
     // Page code runs after the content script (document_start) and stops the event for everyone after it.
     window.addEventListener('DOMContentLoaded', (event) => event.stopImmediatePropagation(), true);
     const parsed = new window.Event('DOMContentLoaded', { bubbles: true });
@@ -114,12 +113,7 @@ describe('observePage on hostile pages', () => {
   });
 
   it('still reports inline code the parser ran whose element was gone, or whose text was rewritten, before DOMContentLoaded', async () => {
-    const window = new Window({ url: 'https://mail.example.org/' });
-    window.document.write('<title>x</title><script>app()</script><div id="deep"><div></div></div>');
-    Object.defineProperty(window.document, 'readyState', { value: 'loading', configurable: true });
-    const sent: ContentMessage[] = [];
-    const controller = new AbortController();
-    const done = observePage({ document: window.document as unknown as Document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, unfinishedHtmlMs: 50 });
+    const { window, sent, controller, done } = observeWhileLoading('<title>x</title><script>app()</script><div id="deep"><div></div></div>', { unfinishedHtmlMs: 50 });
     // What the parser does: the element, then its text, then a microtask checkpoint before it runs
     // the script, which removes its own element.
     const parent = window.document.querySelector('#deep div')!;
@@ -168,13 +162,7 @@ describe('observePage on hostile pages', () => {
   const trusted = <E extends Event>(event: E): E => Object.defineProperty(event, 'isTrusted', { value: true });
 
   it('reports scripts that page code removed while the HTML loaded, which the parser never held: document.write, containers, rewrites', async () => {
-    const window = new Window({ url: 'https://mail.example.org/' });
-    window.document.write('<title>x</title><div id="deep"><div></div></div>');
-    Object.defineProperty(window.document, 'readyState', { value: 'loading', configurable: true });
-    const document = window.document as unknown as Document;
-    const sent: ContentMessage[] = [];
-    const controller = new AbortController();
-    const done = observePage({ document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, unfinishedHtmlMs: 50 });
+    const { document, sent, controller, done } = observeWhileLoading('<title>x</title><div id="deep"><div></div></div>', { unfinishedHtmlMs: 50 });
     const deep = document.querySelector('#deep div')!;
     const outer = document.createElement('script');
     outer.text = 'document.write(payload)';
@@ -215,16 +203,9 @@ describe('observePage on hostile pages', () => {
   });
 
   it('reports an inline SVG script the parser ran, which document.scripts never holds, and SVG scripts added later', async () => {
-    const window = new Window({ url: 'https://mail.example.org/' });
-    window.document.write('<title>x</title><svg id="pic"></svg>');
-    const readyState = { value: 'loading' };
-    Object.defineProperty(window.document, 'readyState', { get: () => readyState.value, configurable: true });
-    const document = window.document as unknown as Document;
-    const sent: ContentMessage[] = [];
-    const controller = new AbortController();
+    const { document, readyState, sent, controller, done } = observeWhileLoading('<title>x</title><svg id="pic"></svg>', { unfinishedHtmlMs: 50, batchMs: 5 });
     // As in browsers, whose document.scripts holds HTML script elements only (happy-dom's holds SVG ones too).
     Object.defineProperty(document, 'scripts', { get: () => [...document.getElementsByTagName('script')].filter((e) => e.nodeName === 'SCRIPT') });
-    const done = observePage({ document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, unfinishedHtmlMs: 50, batchMs: 5 });
     const SVG = 'http://www.w3.org/2000/svg';
     const script = document.createElementNS(SVG, 'script');
     document.querySelector('#pic')!.appendChild(script);
@@ -244,14 +225,7 @@ describe('observePage on hostile pages', () => {
 
   it('reads every mutation once the HTML is parsed (a module removing itself), and only from the browser\'s own readystatechange', async () => {
     for (const trustedEvent of [true, false]) {
-      const window = new Window({ url: 'https://mail.example.org/' });
-      window.document.write('<title>x</title><div id="deep"></div>');
-      const readyState = { value: 'loading' };
-      Object.defineProperty(window.document, 'readyState', { get: () => readyState.value, configurable: true });
-      const document = window.document as unknown as Document;
-      const sent: ContentMessage[] = [];
-      const controller = new AbortController();
-      const done = observePage({ document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, unfinishedHtmlMs: 200 });
+      const { window, document, readyState, sent, controller, done } = observeWhileLoading('<title>x</title><div id="deep"></div>', { unfinishedHtmlMs: 200 });
       // A module script appended by page code (so the parser watch never held it) while loading…
       const module = document.createElement('script');
       module.type = 'module';
@@ -273,12 +247,8 @@ describe('observePage on hostile pages', () => {
   });
 
   it('takes the inventory of a document whose HTML never finishes', async () => {
-    const window = new Window({ url: 'https://mail.example.org/' });
-    window.document.write('<title>x</title><script src="https://cdn.evil.test/x.js"></script>');
-    Object.defineProperty(window.document, 'readyState', { value: 'loading', configurable: true });
-    const sent: ContentMessage[] = [];
-    const controller = new AbortController();
-    await observePage({ document: window.document as unknown as Document, location: window.location, send: (m) => sent.push(m), signal: controller.signal, unfinishedHtmlMs: 20 });
+    const { sent, controller, done } = observeWhileLoading('<title>x</title><script src="https://cdn.evil.test/x.js"></script>', { unfinishedHtmlMs: 20 });
+    await done;
     controller.abort();
     expect(sent[0]).toMatchObject({ type: 'page-observed', scripts: [{ src: 'https://cdn.evil.test/x.js' }] });
   });
