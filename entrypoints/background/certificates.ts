@@ -1,6 +1,6 @@
 import type { WebRequest } from 'webextension-polyfill';
-import type { BlockingEventLike } from '@/lib/background/firefox/blocking-registrar';
-import type { createBlockingScope } from '@/lib/background/firefox/blocking-scope';
+import type { RequestEventLike } from '@/lib/background/request-scope/registrar';
+import type { createRequestScope } from '@/lib/background/request-scope/scope';
 import { SECURITY_INFO_OPTIONS } from '@/lib/background/firefox/certificate-reads';
 import { certObservationFromSecurityInfo, type FirefoxSecurityInfo } from '@/lib/background/firefox/security-info';
 import { scopeOf } from '@/lib/background/session-scope';
@@ -54,14 +54,14 @@ export const requestError = (bg: Background) => (details: WebRequest.OnErrorOccu
 
 /**
  * Firefox's one blocking onHeadersReceived listener, registered only for the requests in scope
- * (lib/background/firefox/blocking-scope.ts). It reads each connection's certificate
+ * (lib/background/request-scope/scope.ts). It reads each connection's certificate
  * (getSecurityInfo, which Firefox gives only inside a blocking listener) and, for scripts, their
  * bytes (scripts.ts). One listener for both: every blocking listener a request meets costs it a
  * round trip to the extension, whatever the listener returns.
  */
-export function listenForFirefoxBlocking(bg: Background, blocking: ReturnType<typeof createBlockingScope>) {
+export function listenForFirefoxBlocking(bg: Background, blocking: ReturnType<typeof createRequestScope>) {
   type HeadersDetails = WebRequest.OnHeadersReceivedDetailsType;
-  const headersReceived = browser.webRequest.onHeadersReceived as unknown as BlockingEventLike<HeadersDetails>;
+  const headersReceived = browser.webRequest.onHeadersReceived as unknown as RequestEventLike<HeadersDetails>;
   const inspect = async (details: HeadersDetails, read: Promise<unknown>) => {
     const cert = certObservationFromSecurityInfo(details, (await read) as FirefoxSecurityInfo);
     if (!cert) return;

@@ -5,7 +5,7 @@ import { createJudgedCertificates } from '@/lib/background/cert-cache';
 import { createCertificateReads } from '@/lib/background/firefox/certificate-reads';
 import { createLearnedScripts } from '@/lib/background/firefox/learned-scripts';
 import { reportFailure } from '@/lib/background/failures';
-import { createBlockingScope } from '@/lib/background/firefox/blocking-scope';
+import { createRequestScope } from '@/lib/background/request-scope/scope';
 import { createMonitor, type Outcome } from '@/lib/background/monitor';
 import { createSeenScriptOrigins } from '@/lib/background/network-inventory';
 import { createScopeCheck } from '@/lib/background/scope-check';
@@ -110,12 +110,12 @@ function createScope(report: (what: string) => (error: unknown) => void) {
   // Each tab's messaging session (lib/background/session-scope.ts): every request of a mail or chat page.
   const scopes = createSessionScopes(() => requests.refresh());
   const check = createScopeCheck(lists, scopes.get);
-  // The requests tapguard's network listeners meet (lib/background/firefox/blocking-scope.ts):
+  // The requests tapguard's network listeners meet (lib/background/request-scope/scope.ts):
   // Firefox's blocking listeners, which hold each request they see, and Chrome's non-blocking
   // ones, which wake the worker (index.ts). Chrome's see every URL until the lists and the stored
   // sessions are read, so a woken worker still meets the event that woke it.
   let sessionsRead = false;
-  const requests = createBlockingScope({
+  const requests = createRequestScope({
     lists,
     sessionTabs: () => scopes.tabs(),
     isMessagingUrl: check.isMessagingUrl,

@@ -1,8 +1,8 @@
 import type { Browser } from '@/lib/browser';
 import { SECURITY_INFO_SUPPORT_KEY, securityInfoFilled, type SecurityInfoProbeDeps } from '@/lib/background/chrome/security-info-support';
 import { listenForSecurityInfo } from '@/lib/background/chrome/standard-security-info';
-import { patternsForSchemes } from '@/lib/background/firefox/blocking-filters';
-import type { BlockingEventLike, BlockingRequest } from '@/lib/background/firefox/blocking-registrar';
+import { patternsForSchemes } from '@/lib/background/request-scope/filters';
+import type { RequestEventLike, ScopedRequest } from '@/lib/background/request-scope/registrar';
 import { listenForRecognition } from '@/lib/background/recognition-listeners';
 import { createUiRequestHandler } from '@/lib/background/ui-requests';
 import { browser } from '@/lib/browser';
@@ -26,9 +26,9 @@ const DOCUMENTS = { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] } s
  */
 const scopedListener =
   (bg: Background) =>
-  <D extends BlockingRequest>(event: unknown, handler: (details: D) => void, options: { types?: RequestFilter['types']; schemes?: readonly string[] }) => {
+  <D extends ScopedRequest>(event: unknown, handler: (details: D) => void, options: { types?: RequestFilter['types']; schemes?: readonly string[] }) => {
     const types = options.types as string[] | undefined;
-    const typed = event as BlockingEventLike<D>;
+    const typed = event as RequestEventLike<D>;
     if (!import.meta.env.FIREFOX) bg.requests.register(typed, handler, { types, schemes: options.schemes, onError: bg.report('registering a network listener') });
     else typed.addListener(handler, { urls: patternsForSchemes(['<all_urls>'], options.schemes), ...(types ? { types } : {}) });
   };
@@ -89,7 +89,7 @@ export default defineBackground(() => {
   webRequest.onHeadersReceived.addListener(documentHeaders(bg), { urls: ['https://*/*'], types: ['main_frame'] }, ['responseHeaders']);
   // Certificate and TLS errors, and sockets refused in a session (certificates.ts).
   webRequest.onErrorOccurred.addListener(requestError(bg), { urls: ['https://*/*', 'wss://*/*'] });
-  // Firefox, one blocking onHeadersReceived only for the requests in scope (lib/background/firefox/blocking-scope.ts):
+  // Firefox, one blocking onHeadersReceived only for the requests in scope (lib/background/request-scope/scope.ts):
   // each connection's certificate (getSecurityInfo) and script bytes (certificates.ts).
   if (import.meta.env.FIREFOX) listenForFirefoxBlocking(bg, bg.requests);
 });

@@ -86,7 +86,7 @@ function isSession(value: unknown): value is TabSession {
 /**
  * The background's sessions: one writer, mirrored in memory, stored in storage.session.
  * `onChange` is told whenever the set of tabs in a session may have changed (Firefox registers its
- * blocking listeners for those tabs: lib/background/firefox/blocking-scope.ts).
+ * blocking listeners for those tabs: lib/background/request-scope/scope.ts).
  */
 export function createSessionScopes(onChange: () => void = () => undefined) {
   const sessions = new Map<number, TabSession>();

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { messageHostPatterns, patternsForSchemes, wantedBlockingFilters } from '@/lib/background/firefox/blocking-filters';
-import { createBlockingRegistrar, type BlockingEventLike, type BlockingRequest, type RequestFilterLike } from '@/lib/background/firefox/blocking-registrar';
-import { createBlockingScope } from '@/lib/background/firefox/blocking-scope';
+import { messageHostPatterns, patternsForSchemes, wantedScopeFilters } from '@/lib/background/request-scope/filters';
+import { createListenerRegistrar, type RequestEventLike, type ScopedRequest, type RequestFilterLike } from '@/lib/background/request-scope/registrar';
+import { createRequestScope } from '@/lib/background/request-scope/scope';
 import { createSessionScopes } from '@/lib/background/session-scope';
 import { resolveSite, resolveSiteForUrl, type SiteLists } from '@/lib/core/sites';
 
-interface Request extends BlockingRequest {
+interface Request extends ScopedRequest {
   type: string;
 }
 
@@ -24,7 +24,7 @@ function matches(pattern: string, url: string): boolean {
 function fakeEvent() {
   const listeners: { callback: (details: Request) => unknown; filter: RequestFilterLike; extra?: string[] }[] = [];
   const log: string[] = [];
-  const event: BlockingEventLike<Request> = {
+  const event: RequestEventLike<Request> = {
     addListener(callback, filter, extra) {
       for (const url of filter.urls) if (url !== '<all_urls>' && !/^(\*|[a-z]+):\/\/[^/]+\/.*$/.test(url)) throw new Error(`Invalid url pattern: ${url}`);
       listeners.push({ callback, filter, extra });
@@ -49,9 +49,9 @@ function fakeEvent() {
 const lists: SiteLists = { userSites: ['chat.example.org'], recognisedHosts: { 'mail.example.org': 'roundcube' } };
 const options = { types: ['main_frame', 'sub_frame', 'script', 'xmlhttprequest', 'websocket'], extraInfoSpec: ['blocking'], onError: vi.fn() };
 
-describe('what Firefox blocking listeners are registered for', () => {
+describe('what the scoped network listeners are registered for', () => {
   it('before storage is read: the built-in services and the hosts carrying their messages, never every URL', () => {
-    const { hosts, tabs } = wantedBlockingFilters(undefined, []);
+    const { hosts, tabs } = wantedScopeFilters(undefined, []);
     expect(hosts).toContain('*://web.telegram.org/*');
     expect(hosts).toContain('*://*.web.telegram.org/*');
     expect(hosts).toContain('*://gateway.discord.gg/*');
@@ -64,19 +64,19 @@ describe('what Firefox blocking listeners are registered for', () => {
     expect(messageHostPatterns()).toContain('*://matrix-client.matrix.org/*');
   });
   it("adds the user's and the recognised hosts once the lists are known, and the scoped tabs, each once", () => {
-    const { hosts, tabs } = wantedBlockingFilters(lists, [9, 3, 9, -1]);
+    const { hosts, tabs } = wantedScopeFilters(lists, [9, 3, 9, -1]);
     expect(hosts).toEqual(expect.arrayContaining(['*://chat.example.org/*', '*://mail.example.org/*']));
     expect(new Set(hosts).size).toBe(hosts.length);
     expect(tabs).toEqual([3, 9]);
   });
 });
 
-describe('the blocking registrar', () => {
+describe('the listener registrar', () => {
   it('lets no request of an ordinary tab reach the handler, and every request of a scoped tab whatever its host, once', () => {
     const { event, dispatch } = fakeEvent();
     const handler = vi.fn();
-    const registrar = createBlockingRegistrar(event, handler, options);
-    registrar.apply(wantedBlockingFilters(lists, [9]));
+    const registrar = createListenerRegistrar(event, handler, options);
+    registrar.apply(wantedScopeFilters(lists, [9]));
     // Tab 3 shows an ordinary page: none of its requests is seen, on any host it uses.
     expect(dispatch('https://news.example.com/', 3, 'main_frame')).toBe(0);
     expect(dispatch('https://cdn.example.net/app.js', 3, 'script')).toBe(0);
@@ -99,15 +99,15 @@ describe('the blocking registrar', () => {
   });
   it('touches nothing when the filters are unchanged, and adds a new host listener before removing the old one', () => {
     const { event, log, listeners } = fakeEvent();
-    const registrar = createBlockingRegistrar(event, vi.fn(), options);
-    registrar.apply(wantedBlockingFilters(undefined, []));
-    const builtIn = wantedBlockingFilters(undefined, []).hosts.length;
+    const registrar = createListenerRegistrar(event, vi.fn(), options);
+    registrar.apply(wantedScopeFilters(undefined, []));
+    const builtIn = wantedScopeFilters(undefined, []).hosts.length;
     expect(log).toEqual([`add ${builtIn}`]);
-    registrar.apply(wantedBlockingFilters(undefined, []));
+    registrar.apply(wantedScopeFilters(undefined, []));
     expect(log).toHaveLength(1);
-    registrar.apply(wantedBlockingFilters(lists, [4]));
+    registrar.apply(wantedScopeFilters(lists, [4]));
     expect(log.slice(1)).toEqual([`add ${builtIn + 2}`, `remove ${builtIn}`, 'add 4']);
-    registrar.apply(wantedBlockingFilters(lists, []));
+    registrar.apply(wantedScopeFilters(lists, []));
     expect(log.at(-1)).toBe('remove 4');
     expect(listeners).toHaveLength(1);
     expect(listeners[0]?.filter.types).toEqual(options.types);
@@ -116,7 +116,7 @@ describe('the blocking registrar', () => {
   it('keeps the previous host listener when the browser refuses a pattern', () => {
     const { event, listeners } = fakeEvent();
     const onError = vi.fn();
-    const registrar = createBlockingRegistrar(event, vi.fn(), { ...options, onError });
+    const registrar = createListenerRegistrar(event, vi.fn(), { ...options, onError });
     registrar.apply({ hosts: ['*://mail.example.org/*'], tabs: [] });
     registrar.apply({ hosts: ['not a pattern'], tabs: [] });
     expect(onError).toHaveBeenCalledOnce();
@@ -124,16 +124,16 @@ describe('the blocking registrar', () => {
   });
 });
 
-describe('the blocking scope', () => {
+describe('the request scope', () => {
   const isMessagingUrl = (url: string) => resolveSiteForUrl(url, lists) !== undefined;
 
   it("covers a tab from its navigation to a mail page, through its session, until it commits another page", async () => {
     const { event, dispatch } = fakeEvent();
     const handler = vi.fn();
-    let blocking: ReturnType<typeof createBlockingScope> | undefined = undefined;
+    let blocking: ReturnType<typeof createRequestScope> | undefined = undefined;
     const scopes = createSessionScopes(() => blocking?.refresh());
     const loaded: { lists?: SiteLists } = {};
-    blocking = createBlockingScope({ lists: () => loaded.lists, sessionTabs: () => scopes.tabs(), isMessagingUrl });
+    blocking = createRequestScope({ lists: () => loaded.lists, sessionTabs: () => scopes.tabs(), isMessagingUrl });
     const registrar = blocking.register(event, handler, options);
     // Registered at once, for the built-in services, before the lists load.
     expect(registrar.registered().hosts).toContain('*://mail.google.com/*');
@@ -159,9 +159,9 @@ describe('the blocking scope', () => {
   });
   it('covers a self-hosted page recognised only now, from its session, and forgets closed tabs', async () => {
     const { event } = fakeEvent();
-    let blocking: ReturnType<typeof createBlockingScope> | undefined = undefined;
+    let blocking: ReturnType<typeof createRequestScope> | undefined = undefined;
     const scopes = createSessionScopes(() => blocking?.refresh());
-    blocking = createBlockingScope({ lists: () => lists, sessionTabs: () => scopes.tabs(), isMessagingUrl });
+    blocking = createRequestScope({ lists: () => lists, sessionTabs: () => scopes.tabs(), isMessagingUrl });
     const registrar = blocking.register(event, vi.fn(), options);
     blocking.navigating(6, 'https://team.example.net/');
     expect(registrar.registered().tabs).toEqual([]);
@@ -177,10 +177,10 @@ describe('the blocking scope', () => {
   it("Chrome's non-blocking listeners: every URL until the lists and sessions are read (a woken worker's first event), then only the scope", async () => {
     const { event, dispatch, listeners } = fakeEvent();
     const handler = vi.fn();
-    let listening: ReturnType<typeof createBlockingScope> | undefined = undefined;
+    let listening: ReturnType<typeof createRequestScope> | undefined = undefined;
     const scopes = createSessionScopes(() => listening?.refresh());
     const state: { lists?: SiteLists; sessionsRead: boolean } = { sessionsRead: false };
-    listening = createBlockingScope({ lists: () => state.lists, sessionTabs: () => scopes.tabs(), isMessagingUrl, ready: () => state.sessionsRead && state.lists !== undefined });
+    listening = createRequestScope({ lists: () => state.lists, sessionTabs: () => scopes.tabs(), isMessagingUrl, ready: () => state.sessionsRead && state.lists !== undefined });
     const registrar = listening.register(event, handler, { types: ['script', 'object'], schemes: ['http', 'https'], onError: vi.fn() });
     expect(registrar.registered()).toEqual({ hosts: ['http://*/*', 'https://*/*'], tabs: [] });
     expect(dispatch('https://cdn.example.net/app.js', 3, 'script')).toBe(1);
@@ -216,8 +216,8 @@ describe('patterns narrowed to schemes', () => {
   it('a scheme-narrowed registrar never hands a clear-text listener an https request', () => {
     const { event, dispatch } = fakeEvent();
     const handler = vi.fn();
-    const registrar = createBlockingRegistrar(event, handler, { schemes: ['http', 'ws'], onError: vi.fn() });
-    registrar.apply(wantedBlockingFilters(lists, [9]));
+    const registrar = createListenerRegistrar(event, handler, { schemes: ['http', 'ws'], onError: vi.fn() });
+    registrar.apply(wantedScopeFilters(lists, [9]));
     dispatch('https://mail.example.org/app.js', 9, 'script');
     dispatch('https://mail.example.org/app.js', 3, 'script');
     expect(handler).not.toHaveBeenCalled();

@@ -3,9 +3,10 @@ import { SERVICES } from '../../core/sites/services';
 import { knownHostPatterns, matchPatternForHost } from '../content-scripts';
 
 /**
- * Which requests Firefox's blocking listeners (certificates, script bytes) should see: a blocking
- * listener holds every request it matches until the extension answers, so a broad one makes every
- * site pay. They see only what can be in scope (lib/background/session-scope.ts):
+ * Which requests tapguard's network listeners should see: a blocking listener (Firefox's
+ * certificates and script bytes) holds every request it matches until the extension answers, and
+ * any listener wakes Chrome's MV3 worker, so a broad one makes every site pay. They see only what
+ * can be in scope (lib/background/session-scope.ts):
  * - `hosts`: the hosts known to be mail or chat (built-in services, the user's sites, recognised
  *   hosts: the same patterns the watch content script gets) and the hosts the built-in services
  *   carry their messages on, which count even without a tab (a service worker's socket);
@@ -13,7 +14,7 @@ import { knownHostPatterns, matchPatternForHost } from '../content-scripts';
  *   request is in scope whatever its host (the chat's socket host, the mail's API host).
  * Requests of any other tab never reach the extension.
  */
-export interface BlockingFilters {
+export interface ScopeFilters {
   /** Match patterns, sorted, without duplicates. */
   hosts: string[];
   /** Tab ids, sorted, without duplicates. */
@@ -29,8 +30,8 @@ export function messageHostPatterns(): string[] {
   return [...new Set(hosts.map(matchPatternForHost).filter((p): p is string => p !== undefined))];
 }
 
-/** Every URL: what a listener sees until the lists and sessions are known (Chrome, lib/background/firefox/blocking-scope.ts). */
-export const EVERYTHING: BlockingFilters = { hosts: ['<all_urls>'], tabs: [] };
+/** Every URL: what a listener sees until the lists and sessions are known (Chrome, lib/background/request-scope/scope.ts). */
+export const EVERYTHING: ScopeFilters = { hosts: ['<all_urls>'], tabs: [] };
 
 /**
  * The patterns restricted to these schemes (`http`, `ws`...): `*://host/*` becomes one pattern per
@@ -49,7 +50,7 @@ export function patternsForSchemes(patterns: readonly string[], schemes?: readon
 }
 
 /** What the blocking listeners should be registered for, given the lists (undefined until loaded) and the scoped tabs. */
-export function wantedBlockingFilters(lists: SiteLists | undefined, scopedTabs: Iterable<number>): BlockingFilters {
+export function wantedScopeFilters(lists: SiteLists | undefined, scopedTabs: Iterable<number>): ScopeFilters {
   const hosts = [...new Set([...knownHostPatterns(lists ?? BUILT_IN_ONLY), ...messageHostPatterns()])].sort();
   const tabs = [...new Set([...scopedTabs].filter((tabId) => Number.isInteger(tabId) && tabId >= 0))].sort((a, b) => a - b);
   return { hosts, tabs };

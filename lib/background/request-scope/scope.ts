@@ -1,8 +1,8 @@
 import type { SiteLists } from '../../core/sites';
-import { EVERYTHING, wantedBlockingFilters, type BlockingFilters } from './blocking-filters';
-import { createBlockingRegistrar, type BlockingEventLike, type BlockingRegistrar, type BlockingRegistrarOptions, type BlockingRequest } from './blocking-registrar';
+import { EVERYTHING, wantedScopeFilters, type ScopeFilters } from './filters';
+import { createListenerRegistrar, type RequestEventLike, type ListenerRegistrar, type ListenerRegistrarOptions, type ScopedRequest } from './registrar';
 
-export interface BlockingScopeDeps {
+export interface RequestScopeDeps {
   /** The site lists, undefined until storage has been read (the built-in services count meanwhile). */
   lists: () => SiteLists | undefined;
   /** The tabs in a messaging session (lib/background/session-scope.ts). */
@@ -19,31 +19,31 @@ export interface BlockingScopeDeps {
 }
 
 /**
- * Firefox's blocking listeners, registered only for what is in scope (lib/background/firefox/
- * blocking-filters.ts) and brought up to date whenever the scope changes: the lists, a session
- * starting or ending, a tab navigating to a mail or chat page. Chrome's network listeners use the
- * same scope (entrypoints/background/context.ts): nothing in it is Firefox's but the name, and
- * each listener an ordinary page's request meets wakes the MV3 worker.
+ * tapguard's network listeners, registered only for what is in scope (filters.ts) and brought up
+ * to date whenever the scope changes: the lists, a session starting or ending, a tab navigating
+ * to a mail or chat page. Firefox's blocking listeners hold every request they match; Chrome's
+ * non-blocking ones wake the MV3 worker for it (entrypoints/background/context.ts): either way an
+ * ordinary page's request must meet none.
  *
  * A tab counts from its top-level navigation's first request (`navigating`), not from the commit
  * that starts its session: the page's own response and the requests it makes right after the
  * commit (the mail's API host) must already meet a listener. It stays counted until it navigates
  * elsewhere and that document commits (its session ends), so no request of its page is missed.
  */
-export function createBlockingScope(deps: BlockingScopeDeps) {
-  const registrars: BlockingRegistrar[] = [];
+export function createRequestScope(deps: RequestScopeDeps) {
+  const registrars: ListenerRegistrar[] = [];
   // Tabs whose latest top-level navigation goes to a mail or chat address.
   const navigatingTabs = new Set<number>();
-  const wanted = (): BlockingFilters =>
-    deps.ready && !deps.ready() ? EVERYTHING : wantedBlockingFilters(deps.lists(), [...deps.sessionTabs(), ...navigatingTabs]);
+  const wanted = (): ScopeFilters =>
+    deps.ready && !deps.ready() ? EVERYTHING : wantedScopeFilters(deps.lists(), [...deps.sessionTabs(), ...navigatingTabs]);
   const refresh = () => {
     const filters = wanted();
     for (const registrar of registrars) registrar.apply(filters);
   };
   return {
-    /** A blocking listener for `event`, registered now (synchronously) for the current scope. */
-    register<D extends BlockingRequest>(event: BlockingEventLike<D>, handler: (details: D) => unknown, options: BlockingRegistrarOptions): BlockingRegistrar {
-      const registrar = createBlockingRegistrar(event, handler, options);
+    /** A listener for `event`, registered now (synchronously) for the current scope. */
+    register<D extends ScopedRequest>(event: RequestEventLike<D>, handler: (details: D) => unknown, options: ListenerRegistrarOptions): ListenerRegistrar {
+      const registrar = createListenerRegistrar(event, handler, options);
       registrars.push(registrar);
       registrar.apply(wanted());
       return registrar;
@@ -65,4 +65,4 @@ export function createBlockingScope(deps: BlockingScopeDeps) {
   };
 }
 
-export type BlockingScope = ReturnType<typeof createBlockingScope>;
+export type BlockingScope = ReturnType<typeof createRequestScope>;

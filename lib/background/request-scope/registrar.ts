@@ -1,4 +1,4 @@
-import { patternsForSchemes, type BlockingFilters } from './blocking-filters';
+import { patternsForSchemes, type ScopeFilters } from './filters';
 
 /** The part of a webRequest event's RequestFilter this needs (Firefox has `tabId`). */
 export interface RequestFilterLike {
@@ -8,20 +8,20 @@ export interface RequestFilterLike {
 }
 
 /** The part of a webRequest event (Firefox's `onHeadersReceived`) this needs. */
-export interface BlockingEventLike<D> {
+export interface RequestEventLike<D> {
   addListener(callback: (details: D) => unknown, filter: RequestFilterLike, extraInfoSpec?: string[]): void;
   removeListener(callback: (details: D) => unknown): void;
 }
 
 /** What every webRequest event says about its request. */
-export interface BlockingRequest {
+export interface ScopedRequest {
   requestId: string;
   url: string;
   tabId: number;
   timeStamp: number;
 }
 
-export interface BlockingRegistrarOptions {
+export interface ListenerRegistrarOptions {
   /** Resource types; all of them when absent. */
   types?: string[];
   extraInfoSpec?: string[];
@@ -34,7 +34,7 @@ export interface BlockingRegistrarOptions {
 const REMEMBERED_DISPATCHES = 2000;
 
 /**
- * Keeps one blocking listener registered for `filters.hosts` and one per tab in `filters.tabs`,
+ * Keeps one listener (blocking in Firefox) registered for `filters.hosts` and one per tab in `filters.tabs`,
  * all calling `handler`, and brings them to new filters when the scope changes (`apply`, which is
  * synchronous, so the first registration happens in the background's first turn).
  *
@@ -44,7 +44,7 @@ const REMEMBERED_DISPATCHES = 2000;
  * filtered twice. The host listener is replaced by adding the new one before removing the old, so
  * no request slips between them.
  */
-export function createBlockingRegistrar<D extends BlockingRequest>(event: BlockingEventLike<D>, handler: (details: D) => unknown, options: BlockingRegistrarOptions) {
+export function createListenerRegistrar<D extends ScopedRequest>(event: RequestEventLike<D>, handler: (details: D) => unknown, options: ListenerRegistrarOptions) {
   const dispatched = new Set<string>();
   const once = (details: D) => {
     const key = `${details.requestId} ${details.timeStamp} ${details.url}`;
@@ -95,15 +95,15 @@ export function createBlockingRegistrar<D extends BlockingRequest>(event: Blocki
 
   return {
     /** Registers what `filters` want and removes what they no longer want; unchanged listeners stay. */
-    apply(filters: BlockingFilters): void {
+    apply(filters: ScopeFilters): void {
       applyHosts(filters.hosts);
       applyTabs(filters.tabs);
     },
     /** What is registered now, for tests and logs. */
-    registered(): BlockingFilters {
+    registered(): ScopeFilters {
       return { hosts: [...(hostListener?.urls ?? [])], tabs: [...tabListeners.keys()].sort((a, b) => a - b) };
     },
   };
 }
 
-export type BlockingRegistrar = ReturnType<typeof createBlockingRegistrar>;
+export type ListenerRegistrar = ReturnType<typeof createListenerRegistrar>;
